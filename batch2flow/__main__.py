@@ -1,0 +1,3 @@
+from batch2flow.cli import main
+
+main()

@@ -1,0 +1,77 @@
+"""Collects the nodes of one workflow while the interpreter runs, then freezes them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from batch2flow.diagnostics import Diagnostic
+from batch2flow.ir import Batch, Callback, Job, Span, Start
+
+#: a workflow larger than this is almost surely an analysis runaway, not real code
+MAX_NODES = 5000
+
+
+class TooLarge(Exception):
+    """The workflow grew past MAX_NODES; the interpreter stops following it."""
+
+
+@dataclass
+class WorkflowBuilder:
+    name: str
+    batches: dict[str, Batch] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    callbacks: dict[str, Callback] = field(default_factory=dict)
+    starts: dict[str, Start] = field(default_factory=dict)
+    entry: Span | None = None
+
+    def _next_id(self, prefix: str, count: int) -> str:
+        if len(self.batches) + len(self.jobs) + len(self.callbacks) + len(self.starts) > MAX_NODES:
+            raise TooLarge(self.name)
+        return f"{prefix}{count + 1}"
+
+    def new_batch(self, span: Span, parent: str | None) -> str:
+        batch_id = self._next_id("b", len(self.batches))
+        self.batches[batch_id] = Batch(batch_id, span, parent, None, None)
+        if parent is None and self.entry is None:
+            self.entry = span
+        return batch_id
+
+    def set_batch_attribute(self, batch_id: str, attribute: str, value: str | None) -> None:
+        self.batches[batch_id] = replace(self.batches[batch_id], **{attribute: value})
+
+    # Nodes are frozen, so callers pass a function that builds one from its new id.
+    def add_job(self, make: Callable[[str], Job]) -> str:
+        job_id = self._next_id("j", len(self.jobs))
+        self.jobs[job_id] = make(job_id)
+        return job_id
+
+    def mark_fan_out(self, job_id: str) -> None:
+        self.jobs[job_id] = replace(self.jobs[job_id], fan_out=True)
+
+    def add_callback(self, make: Callable[[str], Callback]) -> str:
+        callback_id = self._next_id("c", len(self.callbacks))
+        self.callbacks[callback_id] = make(callback_id)
+        return callback_id
+
+    def add_start(self, make: Callable[[str], Start]) -> str:
+        start_id = self._next_id("s", len(self.starts))
+        self.starts[start_id] = make(start_id)
+        return start_id
+
+    def parent_of(self, batch_id: str) -> str | None:
+        return self.batches[batch_id].parent
+
+
+@dataclass
+class DiagnosticSink:
+    """Collects diagnostics once per place: a site read by several workflows reports once."""
+
+    found: dict[tuple[str, int, int, str], Diagnostic] = field(default_factory=dict)
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        key = (diagnostic.file, diagnostic.line, diagnostic.col, diagnostic.code)
+        self.found.setdefault(key, diagnostic)
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.found.values())

@@ -1,0 +1,260 @@
+"""What calls mean to Sidekiq: batches, enqueues, callbacks, and plain method calls
+that are followed into their definitions."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import replace
+
+from tree_sitter import Node
+
+from batch2flow import diagnostics as diag
+from batch2flow.analysis.builder import DiagnosticSink, WorkflowBuilder
+from batch2flow.analysis.context import Context, Frame
+from batch2flow.analysis.interpreter import ControlFlow
+from batch2flow.analysis.values import (
+    BatchValue, BidValue, ConstValue, StatusValue, Value,
+)
+from batch2flow.analysis.registration import register_callback
+from batch2flow.analysis.workers import BULK_METHODS, Enqueue, as_enqueue, resolve_worker
+from batch2flow.ir import Job, Span, Start
+from batch2flow.ruby import nodes
+from batch2flow.ruby.index import CodeIndex, MethodDef
+from batch2flow.ruby.nodes import Call
+
+#: iterating calls: what their block enqueues happens once per element
+LOOP_METHODS = frozenset({
+    "each", "find_each", "find_in_batches", "in_batches", "each_slice", "each_with_index",
+    "each_with_object", "times", "map", "flat_map", "upto", "downto", "each_key",
+    "each_value", "each_pair", "each_batch", "loop", "step", "collect",
+})
+
+
+class Calls(ControlFlow):
+    def __init__(self, index: CodeIndex, sink: DiagnosticSink,
+                 starters: dict[str, str], workflow: WorkflowBuilder, starter: MethodDef) -> None:
+        self.index = index
+        self.sink = sink
+        #: starter method label -> workflow name
+        self.starters = starters
+        self.workflow = workflow
+        self.starter = starter
+        #: callbacks registered but not yet run: Sidekiq runs them once their batch is done
+        self.pending: deque[tuple[MethodDef, Context, Value]] = deque()
+        #: starters this workflow ran inside a jobs block (their batches are children here)
+        self.nested_starters: set[str] = set()
+
+    # -- helpers -------------------------------------------------------------------
+    def span(self, node: Node, frame: Frame) -> Span:
+        assert frame.method is not None
+        line, col = frame.method.file.line_col(node)
+        return Span(frame.method.file.path, line, col)
+
+    def report(self, code: diag.Code, node: Node, frame: Frame, message: str,
+               help: str = "") -> None:
+        span = self.span(node, frame)
+        self.sink.add(diag.make(code, span.file, span.line, span.col, message, help))
+
+    # -- values ------------------------------------------------------------------------
+    def constant(self, node: Node, frame: Frame) -> Value:
+        name = nodes.constant_name(node)
+        return ConstValue(self.index.qualify(name, frame.cref)) if name else None
+
+    def assign(self, node: Node, ctx: Context, frame: Frame) -> Value:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        value = self.run(right, ctx, frame) if right is not None else None
+        if left is None:
+            return value
+        if left.type == "call":
+            call = nodes.as_call(left)
+            holder = self.run(call.receiver, ctx, frame) if call and call.receiver else None
+            if call is not None and isinstance(holder, BatchValue):
+                if call.method in ("description", "callback_queue") and right is not None:
+                    text = nodes.literal_string(right) or nodes.text(right)
+                    self.workflow.set_batch_attribute(holder.batch_id, call.method, text)
+                return value
+        if left.type in ("identifier", "instance_variable", "call"):
+            frame.assign(nodes.text(left), value)
+        return value
+
+    # -- calls -------------------------------------------------------------------------
+    def call(self, node: Node, ctx: Context, frame: Frame) -> Value:
+        if node.type == "identifier" and frame.has_local(nodes.text(node)):
+            return frame.lookup(nodes.text(node))
+        call = nodes.as_call(node)
+        if call is None:
+            return None
+        if call.method == "new" and _is_batch_class(call.receiver):
+            return self.new_batch(call, ctx, frame)
+        if call.receiver is None and not call.args and call.method in ("batch", "bid"):
+            if self.index.find_method(frame.self_class, call.method, frame.singleton) is None:
+                batch = self.own_batch(node, ctx, frame)
+                if call.method == "bid" and isinstance(batch, BatchValue):
+                    return BidValue(batch.batch_id)
+                return batch
+        enqueue = as_enqueue(call)
+        if enqueue is not None:
+            self.enqueue(call, enqueue, ctx, frame)
+            return None
+        receiver = self._receiver_value(call, ctx, frame)
+        if isinstance(receiver, BatchValue):
+            return self.batch_method(receiver, call, ctx, frame)
+        if isinstance(receiver, StatusValue):
+            return self.status_method(call, ctx)
+        args = [self.run(arg, ctx, frame) for arg in call.args]
+        target = self._resolve_method(call, frame)
+        if target is not None:
+            self.invoke(target, call, args, ctx, frame)
+        if call.block is not None:
+            inner = replace(ctx, fan_out=True) if call.method in LOOP_METHODS else ctx
+            self.run_body(nodes.block_body(call.block), inner, frame)
+        return None
+
+    def _receiver_value(self, call: Call, ctx: Context, frame: Frame) -> Value:
+        if call.receiver is not None:
+            return self.run(call.receiver, ctx, frame)
+        return None
+
+    def _resolve_method(self, call: Call, frame: Frame) -> MethodDef | None:
+        receiver = call.receiver
+        if receiver is None or receiver.type == "self":
+            if call.method in ("batch", "bid"):
+                return None
+            return self.index.find_method(frame.self_class, call.method, frame.singleton)
+        name = nodes.constant_name(receiver)
+        if name is not None:
+            owner = self.index.resolve(name, frame.cref)
+            return self.index.find_method(owner, call.method, True) if owner else None
+        inner = nodes.as_call(receiver) if receiver.type == "call" else None
+        if inner is not None and inner.method == "new":
+            owner_name = nodes.constant_name(inner.receiver)
+            owner = self.index.resolve(owner_name, frame.cref) if owner_name else None
+            return self.index.find_method(owner, call.method, False) if owner else None
+        return None
+
+    def invoke(self, target: MethodDef, call: Call, args: list[Value], ctx: Context,
+               frame: Frame) -> None:
+        """Follow a plain method call into its definition, or link the workflow it starts."""
+        if target.label in self.starters and ctx.open_batch is None:
+            self.start_workflow(target, call.node, ctx, frame)
+            return
+        if ctx.on_stack(target.label) is not None:
+            return  # recursion: the body is already being read further up
+        if target.label in self.starters:
+            self.nested_starters.add(target.label)
+        same_object = call.receiver is None or call.receiver.type == "self"
+        callee = Frame(target, target.owner, target.cref,
+                       ivars=frame.ivars if same_object else {})
+        _bind(callee, target.params, args)
+        self.run_body(target.body(), replace(ctx, stack=(*ctx.stack, (target.label, ctx.actor))),
+                      callee)
+
+    def start_workflow(self, target: MethodDef, node: Node, ctx: Context, frame: Frame) -> None:
+        name = self.starters[target.label]
+        restart = target.label == self.starter.label
+        if restart:
+            self.report(diag.CYCLE, node, frame,
+                        f"`{_short(node)}` starts workflow {name} again from inside it; "
+                        "drawn as a loop and not followed")
+        span = self.span(node, frame)
+        self.workflow.add_start(lambda start_id: Start(
+            start_id, name, span, ctx.actor, ctx.condition_text(), restart))
+
+    # -- enqueues ----------------------------------------------------------------------
+    def enqueue(self, call: Call, enqueue: Enqueue, ctx: Context, frame: Frame) -> None:
+        worker = resolve_worker(enqueue.worker_node, frame, self.index)
+        if worker.dynamic:
+            self.report(diag.DYNAMIC_REFERENCE, enqueue.worker_node or call.node, frame,
+                        f"worker class `{worker.name}` is only known at run time; "
+                        "a placeholder job stands for it",
+                        help="name the worker class directly so the workflow can be followed")
+        args = [self.run(arg, ctx, frame) for arg in enqueue.args]
+        perform = None if worker.dynamic else self.index.find_method(worker.name, "perform", False)
+        again = ctx.on_stack(perform.label) if perform is not None else None
+        if again is not None and again[1] in self.workflow.jobs:
+            # a job that enqueues its own worker again: one node, many runs
+            self.workflow.mark_fan_out(again[1])
+            return
+        if not worker.dynamic and self.index.worker_kind(worker.name) is None:
+            self.report(diag.UNKNOWN_WORKER, call.node, frame,
+                        f"worker class `{worker.name}` is not defined as a job in the scanned files")
+        fan_out = ctx.fan_out or enqueue.via in BULK_METHODS
+        span = self.span(call.node, frame)
+        job_id = self.workflow.add_job(lambda job_id: Job(
+            job_id, worker.name, span, enqueue.via, ctx.open_batch, fan_out,
+            ctx.condition_text(), ctx.actor, worker.dynamic,
+            tuple(nodes.text(a) for a in enqueue.args)))
+        if perform is None:
+            return
+        job_ctx = Context(own_batch=ctx.open_batch, actor=job_id, conditions=ctx.conditions,
+                          fan_out=fan_out, stack=(*ctx.stack, (perform.label, job_id)))
+        if perform.label in self.starters:
+            self.start_workflow(perform, call.node, job_ctx, frame)
+            return
+        performer = Frame(perform, perform.owner, perform.cref)
+        _bind(performer, perform.params, args)
+        self.run_body(perform.body(), job_ctx, performer)
+
+    # -- batches -----------------------------------------------------------------------
+    def new_batch(self, call: Call, ctx: Context, frame: Frame) -> Value:
+        span = self.span(call.node, frame)
+        if not call.args:
+            return BatchValue(self.workflow.new_batch(span, ctx.open_batch))
+        bid = self.run(call.args[0], ctx, frame)
+        if isinstance(bid, BidValue) and bid.batch_id is not None:
+            return BatchValue(bid.batch_id)
+        if isinstance(bid, BidValue):
+            message = (f"`{nodes.text(call.args[0])}` is nil here (the batch has no parent), "
+                       "so this creates a new batch instead of reopening one")
+        else:
+            message = (f"cannot tell which batch `{nodes.text(call.args[0])}` refers to; "
+                       "read as a new batch")
+        self.report(diag.UNKNOWN_BATCH, call.node, frame, message)
+        return BatchValue(self.workflow.new_batch(span, ctx.open_batch))
+
+    def batch_method(self, batch: BatchValue, call: Call, ctx: Context, frame: Frame) -> Value:
+        if call.method == "jobs":
+            if call.block is not None:
+                self.run_body(nodes.block_body(call.block),
+                              replace(ctx, open_batch=batch.batch_id), frame)
+            return None
+        if call.method == "on":
+            register_callback(self, batch, call, ctx, frame)
+            return None
+        if call.method == "bid":
+            return BidValue(batch.batch_id)
+        if call.method == "parent_bid":
+            return BidValue(self.workflow.parent_of(batch.batch_id))
+        return None
+
+    def status_method(self, call: Call, ctx: Context) -> Value:
+        if ctx.status_batch is None:
+            return None
+        if call.method == "parent_bid":
+            return BidValue(self.workflow.parent_of(ctx.status_batch))
+        if call.method == "bid":
+            return BidValue(ctx.status_batch)
+        return None
+
+    def own_batch(self, node: Node, ctx: Context, frame: Frame) -> Value:
+        if ctx.own_batch is None:
+            self.report(diag.BATCH_OUTSIDE_BATCH, node, frame,
+                        "`batch` is nil here: this job is not enqueued inside a batch")
+            return None
+        return BatchValue(ctx.own_batch)
+
+
+def _bind(frame: Frame, params: tuple[str, ...], args: list[Value]) -> None:
+    for name, value in zip(params, args):
+        frame.locals[name] = value
+
+
+def _is_batch_class(node: Node | None) -> bool:
+    name = nodes.constant_name(node)
+    return name is not None and name.removeprefix("::") == "Sidekiq::Batch"
+
+
+def _short(node: Node) -> str:
+    text = " ".join(nodes.text(node).split())
+    return text if len(text) <= 60 else text[:57] + "..."
+

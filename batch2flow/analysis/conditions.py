@@ -1,0 +1,43 @@
+"""Ruby conditions as the text that labels conditional edges."""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from batch2flow.ruby import nodes
+
+#: statements that leave the current method or block iteration
+_EXITS = frozenset({"return", "next", "break", "raise", "fail"})
+
+
+def negate(condition: str) -> str:
+    return f"!({condition})"
+
+
+def condition_source(node: Node | None) -> str:
+    return " ".join(nodes.text(node).split()) if node is not None else "?"
+
+
+def is_exit(node: Node) -> bool:
+    """`return`, `next`, `break`, `raise ...` as a whole statement."""
+    if node.type in ("return", "next", "break"):
+        return True
+    call = nodes.as_call(node)
+    return call is not None and call.receiver is None and call.method in _EXITS
+
+
+def early_exit_guard(stmt: Node) -> str | None:
+    """For `return if X` (or `unless`, or `if X ... return end` with no else), the
+    condition under which the statements after it still run."""
+    if stmt.type in ("if_modifier", "unless_modifier"):
+        body = stmt.child_by_field_name("body")
+        if body is None or not is_exit(body):
+            return None
+        cond = condition_source(stmt.child_by_field_name("condition"))
+        return negate(cond) if stmt.type == "if_modifier" else cond
+    if stmt.type in ("if", "unless") and stmt.child_by_field_name("alternative") is None:
+        then = nodes.body_statements(stmt.child_by_field_name("consequence"))
+        if then and is_exit(then[-1]):
+            cond = condition_source(stmt.child_by_field_name("condition"))
+            return negate(cond) if stmt.type == "if" else cond
+    return None

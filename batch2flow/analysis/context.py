@@ -1,0 +1,71 @@
+"""Where the interpreter stands while it reads a body of Ruby code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from batch2flow.analysis.values import Value
+from batch2flow.ruby.index import MethodDef
+
+
+@dataclass(frozen=True)
+class Context:
+    """The Sidekiq state around the code being read; replaced, never mutated."""
+
+    #: the batch whose `jobs` block we are in: new batches become its children
+    open_batch: str | None = None
+    #: the batch the running job belongs to (what `batch` returns inside `perform`)
+    own_batch: str | None = None
+    #: inside a callback, the batch its `status` describes
+    status_batch: str | None = None
+    #: id of the job or callback whose code this is; None in the starter
+    actor: str | None = None
+    #: Ruby conditions the current code sits under
+    conditions: tuple[str, ...] = ()
+    #: inside a loop: everything enqueued here happens many times
+    fan_out: bool = False
+    #: (method label, node id) of the code being run, outermost first, to stop recursion
+    stack: tuple[tuple[str, str | None], ...] = ()
+
+    def under(self, condition: str) -> Context:
+        return replace(self, conditions=(*self.conditions, condition))
+
+    def condition_text(self) -> str | None:
+        return " && ".join(self.conditions) if self.conditions else None
+
+    def on_stack(self, label: str) -> tuple[str, str | None] | None:
+        for entry in self.stack:
+            if entry[0] == label:
+                return entry
+        return None
+
+
+@dataclass
+class Frame:
+    """Variables of one running method. Instance variables are shared by the methods
+    of one object, so a helper method called on `self` sees the same `@batch`."""
+
+    method: MethodDef | None
+    #: qualified name of `self`'s class ("" at the top level)
+    self_class: str
+    cref: tuple[str, ...]
+    locals: dict[str, Value] = field(default_factory=dict)
+    ivars: dict[str, Value] = field(default_factory=dict)
+
+    @property
+    def singleton(self) -> bool:
+        return self.method.singleton if self.method is not None else False
+
+    def lookup(self, key: str) -> Value:
+        if key.startswith("@") or key.startswith("self."):
+            return self.ivars.get(key)
+        return self.locals.get(key)
+
+    def has_local(self, name: str) -> bool:
+        return name in self.locals
+
+    def assign(self, key: str, value: Value) -> None:
+        if key.startswith("@") or key.startswith("self."):
+            self.ivars[key] = value
+        else:
+            self.locals[key] = value

@@ -1,0 +1,165 @@
+"""Reads Ruby method bodies the way Sidekiq would run them, statement by statement.
+
+This module handles control flow (sequence, branches, loops, early returns); what
+calls mean (batches, enqueues, callbacks, method calls) lives in `calls.py`.
+Branches are not decided: both sides are read, and what they enqueue carries the
+branch's condition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tree_sitter import Node
+
+from batch2flow.analysis.conditions import condition_source, early_exit_guard, is_exit, negate
+from batch2flow.analysis.context import Context, Frame
+from batch2flow.analysis.values import HashValue, Value
+from batch2flow.ruby import nodes
+
+#: definitions inside a body are not run when the body runs
+_NOT_RUN = frozenset({
+    "method", "singleton_method", "class", "module", "singleton_class", "comment",
+    "heredoc_body", "heredoc_beginning",
+})
+_LOOPS = frozenset({"while", "until", "for", "while_modifier", "until_modifier"})
+
+
+class ControlFlow:
+    """Statement-level reading; `Calls` (the subclass) gives calls their meaning."""
+
+    def call(self, node: Node, ctx: Context, frame: Frame) -> Value:  # pragma: no cover
+        raise TypeError("ControlFlow is used through its subclass Interpreter")
+
+    def constant(self, node: Node, frame: Frame) -> Value:  # pragma: no cover
+        raise TypeError("ControlFlow is used through its subclass Interpreter")
+
+    def assign(self, node: Node, ctx: Context, frame: Frame) -> Value:  # pragma: no cover
+        raise TypeError("ControlFlow is used through its subclass Interpreter")
+
+    def run_body(self, statements: list[Node], ctx: Context, frame: Frame) -> None:
+        for statement in statements:
+            if is_exit(statement):
+                return
+            self.run(statement, ctx, frame)
+            guard = early_exit_guard(statement)
+            if guard is not None:
+                ctx = ctx.under(guard)
+
+    def run(self, node: Node, ctx: Context, frame: Frame) -> Value:
+        kind = node.type
+        if kind in _NOT_RUN:
+            return None
+        if kind in ("call", "identifier"):
+            return self.call(node, ctx, frame)
+        if kind in ("assignment", "operator_assignment"):
+            return self.assign(node, ctx, frame)
+        if kind in ("constant", "scope_resolution"):
+            return self.constant(node, frame)
+        if kind == "instance_variable":
+            return frame.lookup(nodes.text(node))
+        if kind == "element_reference":
+            return self._element(node, ctx, frame)
+        if kind == "hash":
+            return self._hash(node, ctx, frame)
+        self._statement(node, ctx, frame)
+        return None
+
+    def _statement(self, node: Node, ctx: Context, frame: Frame) -> None:
+        kind = node.type
+        if kind in ("if", "unless", "elsif"):
+            self._if(node, ctx, frame)
+        elif kind in ("if_modifier", "unless_modifier"):
+            self._modifier(node, ctx, frame)
+        elif kind == "conditional":
+            self._ternary(node, ctx, frame)
+        elif kind == "case":
+            self._case(node, ctx, frame)
+        elif kind in _LOOPS:
+            self.run_body(nodes.body_statements(node.child_by_field_name("body")),
+                          replace(ctx, fan_out=True), frame)
+        elif kind == "binary" and _operator(node) in ("&&", "||", "and", "or"):
+            self._short_circuit(node, ctx, frame)
+        elif kind == "rescue":
+            self.run_body(nodes.body_statements(node.child_by_field_name("body")),
+                          ctx.under("rescue"), frame)
+        else:
+            for child in node.named_children:
+                self.run(child, ctx, frame)
+
+    def _if(self, node: Node, ctx: Context, frame: Frame) -> None:
+        cond = condition_source(node.child_by_field_name("condition"))
+        positive = negate(cond) if node.type == "unless" else cond
+        self.run_body(nodes.body_statements(node.child_by_field_name("consequence")),
+                      ctx.under(positive), frame)
+        alternative = node.child_by_field_name("alternative")
+        if alternative is None:
+            return
+        otherwise = ctx.under(negate(positive))
+        if alternative.type == "elsif":
+            self._if(alternative, otherwise, frame)
+        else:
+            self.run_body(nodes.body_statements(alternative), otherwise, frame)
+
+    def _modifier(self, node: Node, ctx: Context, frame: Frame) -> None:
+        cond = condition_source(node.child_by_field_name("condition"))
+        positive = cond if node.type == "if_modifier" else negate(cond)
+        body = node.child_by_field_name("body")
+        if body is not None:
+            self.run(body, ctx.under(positive), frame)
+
+    def _ternary(self, node: Node, ctx: Context, frame: Frame) -> None:
+        cond = condition_source(node.child_by_field_name("condition"))
+        for field, condition in (("consequence", cond), ("alternative", negate(cond))):
+            branch = node.child_by_field_name(field)
+            if branch is not None:
+                self.run(branch, ctx.under(condition), frame)
+
+    def _case(self, node: Node, ctx: Context, frame: Frame) -> None:
+        subject = condition_source(node.child_by_field_name("value"))
+        for clause in node.named_children:
+            if clause.type == "when":
+                patterns = ", ".join(
+                    condition_source(p) for p in clause.children_by_field_name("pattern")
+                )
+                self.run_body(nodes.body_statements(clause.child_by_field_name("body")),
+                              ctx.under(f"case {subject} when {patterns}"), frame)
+            elif clause.type == "else":
+                self.run_body(nodes.body_statements(clause), ctx.under(f"case {subject} else"),
+                              frame)
+
+    def _short_circuit(self, node: Node, ctx: Context, frame: Frame) -> None:
+        left = node.child_by_field_name("left")
+        right = node.child_by_field_name("right")
+        if left is not None:
+            self.run(left, ctx, frame)
+        if right is not None:
+            cond = condition_source(left)
+            positive = cond if _operator(node) in ("&&", "and") else negate(cond)
+            self.run(right, ctx.under(positive), frame)
+
+    def _element(self, node: Node, ctx: Context, frame: Frame) -> Value:
+        target = node.child_by_field_name("object")
+        value = self.run(target, ctx, frame) if target is not None else None
+        keys = [c for c in node.named_children if c != target]
+        if isinstance(value, HashValue) and len(keys) == 1:
+            key = nodes.literal_string(keys[0])
+            # callback options went through JSON: `options[:x]` and `options['x']` are
+            # both looked up by the string key here (B2F lint rules flag the symbol form)
+            return value.get(key) if key is not None else None
+        return None
+
+    def _hash(self, node: Node, ctx: Context, frame: Frame) -> Value:
+        items: list[tuple[str, Value]] = []
+        for key, value_node in nodes.hash_pairs((node,)):
+            value = self.run(value_node, ctx, frame)
+            if key is not None:
+                items.append((key, value))
+        return HashValue(tuple(items))
+
+
+def _operator(node: Node) -> str:
+    op = node.child_by_field_name("operator")
+    return nodes.text(op) if op is not None else ""
+
+

@@ -1,0 +1,123 @@
+"""Facts read straight off the source, before any interpretation: which methods are
+batch callbacks and which ones start a workflow."""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+from batch2flow.ir import EVENTS
+from batch2flow.ruby import nodes
+from batch2flow.ruby.index import CodeIndex, MethodDef
+
+_NOT_CODE = frozenset({"method", "singleton_method", "class", "module", "singleton_class"})
+
+
+def walk_calls(node: Node, inside_jobs: bool = False) -> Iterator[tuple[Node, bool]]:
+    """Every call below `node` with whether it sits inside a batch `jobs` block."""
+    for child in node.named_children:
+        if child.type in _NOT_CODE:
+            continue
+        if child.type == "call":
+            yield child, inside_jobs
+            call = nodes.as_call(child)
+            if call is not None and call.block is not None:
+                for inner in (call.receiver, *call.args):
+                    if inner is not None:
+                        yield from walk_calls_in(inner, inside_jobs)
+                yield from walk_calls(call.block, inside_jobs or call.method == "jobs")
+                continue
+        yield from walk_calls(child, inside_jobs)
+
+
+def walk_calls_in(node: Node, inside_jobs: bool) -> Iterator[tuple[Node, bool]]:
+    if node.type == "call":
+        yield node, inside_jobs
+    yield from walk_calls(node, inside_jobs)
+
+
+def is_batch_class(node: Node | None) -> bool:
+    name = nodes.constant_name(node)
+    return name is not None and name.removeprefix("::") == "Sidekiq::Batch"
+
+
+def all_methods(index: CodeIndex) -> list[MethodDef]:
+    methods = list(index.top_methods.values())
+    for info in index.classes.values():
+        methods.extend(info.methods.values())
+        methods.extend(info.singleton_methods.values())
+    return methods
+
+
+def callback_targets(index: CodeIndex) -> set[str]:
+    """Labels (`Klass#meth`) of every method some `batch.on(...)` names statically."""
+    labels: set[str] = set()
+    for method in all_methods(index):
+        body = method.node.child_by_field_name("body")
+        if body is None:
+            continue
+        for node, _ in walk_calls(body):
+            call = nodes.as_call(node)
+            if call is None or call.method != "on" or len(call.args) < 2:
+                continue
+            labels.update(_target_labels(index, method, call.args[1]))
+    return labels
+
+
+def _target_labels(index: CodeIndex, method: MethodDef, target: Node) -> list[str]:
+    written = nodes.literal_string(target)
+    if written is not None and "#" in written:
+        klass, _, meth = written.partition("#")
+        return [f"{index.qualify(klass, method.cref)}#{meth}"]
+    if written is not None:
+        klass = index.qualify(written, method.cref)
+    elif target.type == "call" and nodes.text(target) == "self.class":
+        klass = method.owner
+    else:
+        name = nodes.constant_name(target)
+        if name is None:
+            return []
+        klass = index.qualify(name, method.cref)
+    return [f"{klass}#on_{event}" for event in EVENTS]
+
+
+def creates_outermost_batch(method: MethodDef) -> Node | None:
+    """The first `Sidekiq::Batch.new` (no bid) outside every `jobs` block, if any."""
+    body = method.node.child_by_field_name("body")
+    if body is None:
+        return None
+    for node, inside_jobs in walk_calls(body):
+        call = nodes.as_call(node)
+        if (
+            call is not None and call.method == "new" and not call.args
+            and is_batch_class(call.receiver) and not inside_jobs
+        ):
+            return node
+    return None
+
+
+#: methods whose name says nothing beyond "run this": the class name alone names the workflow
+_GENERIC_ENTRY_NAMES = frozenset({"perform", "call", "start", "run", "execute"})
+
+
+def workflow_name(method: MethodDef) -> str:
+    """snake_case name for the workflow a starter method begins."""
+    if not method.owner:
+        return _snake(method.name)
+    base = _snake(method.owner.replace("::", "_"))
+    if method.name in _GENERIC_ENTRY_NAMES:
+        return re.sub(r"_(worker|job)$", "", base) or base
+    return f"{base}_{_snake(method.name)}"
+
+
+def _snake(name: str) -> str:
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    name = re.sub(r"[^0-9a-zA-Z_]+", "_", name).strip("_").lower()
+    name = re.sub(r"_+", "_", name)
+    if not name or name[0].isdigit() or keyword.iskeyword(name):
+        name = f"workflow_{name}".rstrip("_")
+    return name

@@ -1,0 +1,128 @@
+"""Sidekiq's happens-before between the nodes of one workflow, as edges.
+
+- A `:success` or `:complete` callback runs after every job of its batch and of all
+  its descendant batches (including jobs added later by reopening the batch), and
+  after the callbacks of those descendant batches.
+- A `:death` callback runs once some job of the batch died: after the jobs, not
+  after the child callbacks.
+- What a callback enqueues or starts runs after the callback; so does anything
+  those jobs enqueue in turn (a job's own enqueues are not after the job: they may
+  start while it still runs).
+The edge set is transitively reduced: the same reachability, fewer lines to draw.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from batch2flow.analysis.builder import WorkflowBuilder
+from batch2flow.ir import Callback, Edge
+
+
+def happens_before(workflow: WorkflowBuilder) -> list[Edge]:
+    edges = _callback_inputs(workflow) + _callback_outputs(workflow)
+    loops = [
+        Edge(cb.id, cb.repeats, cb.event, loop=True)
+        for cb in workflow.callbacks.values() if cb.repeats is not None
+    ]
+    return _reduce(_dedupe(edges)) + loops
+
+
+def _descendants(workflow: WorkflowBuilder) -> dict[str, list[str]]:
+    """Each batch with itself and every batch below it, in creation order."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for batch in workflow.batches.values():
+        if batch.parent is not None:
+            children[batch.parent].append(batch.id)
+    result: dict[str, list[str]] = {}
+    for batch_id in workflow.batches:
+        found, queue = [], [batch_id]
+        while queue:
+            current = queue.pop(0)
+            found.append(current)
+            queue.extend(children[current])
+        result[batch_id] = found
+    return result
+
+
+def _callback_inputs(workflow: WorkflowBuilder) -> list[Edge]:
+    below = _descendants(workflow)
+    jobs_in: dict[str, list[str]] = defaultdict(list)
+    for job in workflow.jobs.values():
+        if job.batch is not None:
+            jobs_in[job.batch].append(job.id)
+    callbacks_on: dict[str, list[Callback]] = defaultdict(list)
+    for callback in workflow.callbacks.values():
+        callbacks_on[callback.batch].append(callback)
+    edges: list[Edge] = []
+    for callback in workflow.callbacks.values():
+        subtree = below[callback.batch]
+        for batch_id in subtree:
+            edges.extend(Edge(j, callback.id, callback.event) for j in jobs_in[batch_id])
+        if callback.event == "death":
+            continue
+        for batch_id in subtree[1:]:
+            edges.extend(Edge(c.id, callback.id, callback.event) for c in callbacks_on[batch_id])
+    return edges
+
+
+def _callback_outputs(workflow: WorkflowBuilder) -> list[Edge]:
+    spawner = {job.id: job.spawned_by for job in workflow.jobs.values()}
+    edges: list[Edge] = []
+    spawned = [(j.id, j.spawned_by, j.condition) for j in workflow.jobs.values()]
+    spawned += [(s.id, s.spawned_by, s.condition) for s in workflow.starts.values()]
+    for node_id, parent, condition in spawned:
+        # walk up through jobs that enqueued jobs to the callback that began the chain
+        while parent is not None and parent in spawner:
+            parent = spawner[parent]
+        if parent is not None and parent in workflow.callbacks:
+            event = workflow.callbacks[parent].event
+            edges.append(Edge(parent, node_id, event, condition))
+    return edges
+
+
+def _dedupe(edges: list[Edge]) -> list[Edge]:
+    seen: dict[tuple[str, str], Edge] = {}
+    for edge in edges:
+        seen.setdefault((edge.source, edge.target), edge)
+    return list(seen.values())
+
+
+def _reduce(edges: list[Edge]) -> list[Edge]:
+    """Drop every edge whose target is still reachable from its source without it."""
+    successors: dict[str, list[str]] = defaultdict(list)
+    for edge in edges:
+        successors[edge.source].append(edge.target)
+    order = _topological(successors, edges)
+    if order is None:
+        return edges  # not acyclic: keep every edge rather than guess
+    bit = {node: 1 << i for i, node in enumerate(order)}
+    reach: dict[str, int] = {}
+    for node in reversed(order):
+        mask = 0
+        for nxt in successors[node]:
+            mask |= bit[nxt] | reach[nxt]
+        reach[node] = mask
+    kept = []
+    for edge in edges:
+        others = [n for n in successors[edge.source] if n != edge.target]
+        if not any(reach[n] & bit[edge.target] for n in others):
+            kept.append(edge)
+    return kept
+
+
+def _topological(successors: dict[str, list[str]], edges: list[Edge]) -> list[str] | None:
+    nodes = list(dict.fromkeys([e.source for e in edges] + [e.target for e in edges]))
+    indegree = {n: 0 for n in nodes}
+    for edge in edges:
+        indegree[edge.target] += 1
+    ready = [n for n in nodes if indegree[n] == 0]
+    order: list[str] = []
+    while ready:
+        node = ready.pop(0)
+        order.append(node)
+        for nxt in successors[node]:
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                ready.append(nxt)
+    return order if len(order) == len(nodes) else None

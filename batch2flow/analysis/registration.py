@@ -1,0 +1,132 @@
+"""`batch.on(event, target, options)`: registering a callback, and running it later.
+
+Sidekiq runs a callback once its batch is done, so registration only records it;
+`run_pending_callbacks` reads the callback bodies after the code that registered
+them, in registration order.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+from tree_sitter import Node
+
+from batch2flow import diagnostics as diag
+from batch2flow.analysis.context import Context, Frame
+from batch2flow.analysis.values import BatchValue, ConstValue, HashValue, StatusValue, Value
+from batch2flow.ir import EVENTS, Callback, Span
+from batch2flow.ruby import nodes
+from batch2flow.ruby.index import MethodDef
+from batch2flow.ruby.nodes import Call
+
+if TYPE_CHECKING:
+    from batch2flow.analysis.calls import Calls
+
+
+def register_callback(interp: Calls, batch: BatchValue, call: Call, ctx: Context,
+                      frame: Frame) -> None:
+    event = _event(interp, call, frame)
+    if event is None:
+        return
+    if len(call.args) < 2:
+        interp.report(diag.UNRESOLVED_CALLBACK, call.node, frame,
+                      f"`on(:{event})` names no callback target")
+        return
+    target_node = call.args[1]
+    klass, method_name, placeholder = _target(interp, target_node, event, frame)
+    label = f"{klass}#{method_name}" if not placeholder else nodes.text(target_node)
+    method = None if placeholder else interp.index.find_method(klass, method_name, False)
+    if placeholder:
+        interp.report(diag.DYNAMIC_REFERENCE, target_node, frame,
+                      f"callback target `{label}` is only known at run time; "
+                      "a placeholder callback stands for it")
+    elif method is None:
+        missing = "class" if interp.index.resolve(klass, ()) is None else "method"
+        interp.report(diag.UNRESOLVED_CALLBACK, call.node, frame,
+                      f"callback target {label}: {missing} not found in the scanned files")
+    options_nodes = call.args[2:]
+    options = _options(interp, options_nodes, ctx, frame)
+    running = ctx.on_stack(label)
+    repeats = running[1] if running is not None and running[1] in interp.workflow.callbacks else None
+    span = interp.span(call.node, frame)
+    method_span = _method_span(method)
+    callback_id = interp.workflow.add_callback(lambda callback_id: Callback(
+        callback_id, batch.batch_id, event, label, span,
+        " ".join(nodes.text(n) for n in options_nodes) or None, ctx.condition_text(),
+        placeholder, method_span, repeats))
+    if repeats is not None:
+        interp.report(diag.CYCLE, call.node, frame,
+                      f"{label} registers itself again from inside its own run; "
+                      "drawn as a loop and not followed")
+    elif method is not None:
+        callback_ctx = Context(status_batch=batch.batch_id, actor=callback_id,
+                               conditions=ctx.conditions, fan_out=ctx.fan_out,
+                               stack=(*ctx.stack, (label, callback_id)))
+        interp.pending.append((method, callback_ctx, options))
+
+
+def run_pending_callbacks(interp: Calls) -> None:
+    while interp.pending:
+        method, ctx, options = interp.pending.popleft()
+        frame = Frame(method, method.owner, method.cref)
+        # Sidekiq calls `meth(status, options)`; options come back from JSON
+        for name, value in zip(method.params, (StatusValue(), options)):
+            frame.locals[name] = value
+        interp.run_body(method.body(), ctx, frame)
+
+
+def _event(interp: Calls, call: Call, frame: Frame) -> str | None:
+    if not call.args:
+        interp.report(diag.UNKNOWN_EVENT, call.node, frame, "`on` without an event")
+        return None
+    event = nodes.literal_string(call.args[0])
+    if event is None:
+        interp.report(diag.DYNAMIC_REFERENCE, call.args[0], frame,
+                      f"batch event `{nodes.text(call.args[0])}` is only known at run time")
+        return None
+    if event not in EVENTS:
+        close = difflib.get_close_matches(event, EVENTS, n=1)
+        hint = f" (did you mean :{close[0]}?)" if close else ""
+        interp.report(diag.UNKNOWN_EVENT, call.args[0], frame,
+                      f"unknown batch event :{event}{hint}",
+                      help="Sidekiq batches fire :success, :complete and :death")
+        return None
+    return event
+
+
+def _target(interp: Calls, node: Node, event: str, frame: Frame) -> tuple[str, str, bool]:
+    """(class, method, is_placeholder) for `Klass`, `'Klass#meth'`, `self.class`, a variable."""
+    written = nodes.literal_string(node)
+    default = f"on_{event}"
+    if written is not None:
+        klass, _, method = written.partition("#")
+        return interp.index.qualify(klass, frame.cref), method or default, False
+    name = nodes.constant_name(node)
+    if name is not None:
+        return interp.index.qualify(name, frame.cref), default, False
+    if nodes.text(node) == "self.class" or node.type == "self":
+        return frame.self_class, default, False
+    if node.type in ("identifier", "instance_variable"):
+        held = frame.lookup(nodes.text(node))
+        if isinstance(held, ConstValue):
+            return held.name, default, False
+    return "", "", True
+
+
+def _options(interp: Calls, option_nodes: tuple[Node, ...], ctx: Context,
+             frame: Frame) -> Value:
+    if not option_nodes:
+        return None
+    if option_nodes[0].type == "pair":
+        items = [(key, interp.run(value, ctx, frame))
+                 for key, value in nodes.hash_pairs(option_nodes) if key is not None]
+        return HashValue(tuple(items))
+    return interp.run(option_nodes[0], ctx, frame)
+
+
+def _method_span(method: MethodDef | None) -> Span | None:
+    if method is None:
+        return None
+    line, col = method.file.line_col(method.node)
+    return Span(method.file.path, line, col)

@@ -1,0 +1,77 @@
+"""Find the workflow starters and read each one into a `Workflow`."""
+
+from __future__ import annotations
+
+from batch2flow import diagnostics as diag
+from batch2flow.analysis.builder import MAX_NODES, DiagnosticSink, TooLarge, WorkflowBuilder
+from batch2flow.analysis.calls import Calls
+from batch2flow.analysis.context import Context, Frame
+from batch2flow.analysis.lexical import (
+    all_methods, callback_targets, creates_outermost_batch, workflow_name,
+)
+from batch2flow.analysis.ordering import happens_before
+from batch2flow.analysis.registration import run_pending_callbacks
+from batch2flow.ir import Span, Workflow
+from batch2flow.ruby.index import CodeIndex, MethodDef
+
+
+def find_starters(index: CodeIndex) -> list[MethodDef]:
+    """Methods that create an outermost batch and are not themselves batch callbacks,
+    in file and line order."""
+    callbacks = callback_targets(index)
+    found = [
+        m for m in all_methods(index)
+        if m.label not in callbacks and creates_outermost_batch(m) is not None
+    ]
+    return sorted(found, key=lambda m: (m.file.path, m.node.start_byte))
+
+
+def unique_names(starters: list[MethodDef]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for method in starters:
+        base = name = workflow_name(method)
+        suffix = 2
+        while name in taken:
+            name, suffix = f"{base}_{suffix}", suffix + 1
+        taken.add(name)
+        names[method.label] = name
+    return names
+
+
+def analyse_workflows(index: CodeIndex, sink: DiagnosticSink) -> list[Workflow]:
+    starters = find_starters(index)
+    names = unique_names(starters)
+    built: list[tuple[MethodDef, WorkflowBuilder]] = []
+    nested: set[str] = set()
+    for method in starters:
+        builder = WorkflowBuilder(names[method.label])
+        interp = Calls(index, sink, names, builder, method)
+        frame = Frame(method, method.owner, method.cref)
+        try:
+            interp.run_body(method.body(), Context(stack=((method.label, None),)), frame)
+            run_pending_callbacks(interp)
+        except TooLarge:
+            line, col = method.file.line_col(method.node)
+            sink.add(diag.make(diag.WORKFLOW_TOO_LARGE, method.file.path, line, col,
+                              f"workflow {builder.name} grew past {MAX_NODES} nodes; "
+                              "the rest of it was not followed"))
+        nested |= interp.nested_starters
+        built.append((method, builder))
+    return [_freeze(method, builder) for method, builder in built if method.label not in nested]
+
+
+def _freeze(method: MethodDef, builder: WorkflowBuilder) -> Workflow:
+    line, col = method.file.line_col(method.node)
+    entry = builder.entry or Span(method.file.path, line, col)
+    return Workflow(
+        name=builder.name,
+        starter=method.label,
+        params=method.params,
+        entry=entry,
+        batches=tuple(builder.batches.values()),
+        jobs=tuple(builder.jobs.values()),
+        callbacks=tuple(builder.callbacks.values()),
+        starts=tuple(builder.starts.values()),
+        edges=tuple(happens_before(builder)),
+    )

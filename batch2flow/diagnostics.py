@@ -1,0 +1,91 @@
+"""Diagnostics: what the analysis could not read, resolve or translate.
+
+Every stage reports problems as `Diagnostic` values instead of raising, so one bad
+file never stops the run; only the CLI decides how they are printed and what the
+exit code is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: Severity
+    #: one line naming the problem, shown in the code table of the README
+    summary: str
+
+
+# The table of every diagnostic the tool can emit. Codes are stable: review bots
+# and CI jobs filter on them.
+UNREADABLE = Code("B2F001", Severity.ERROR, "file could not be read")
+NOT_UTF8 = Code("B2F002", Severity.WARNING, "file is not UTF-8; undecodable bytes replaced")
+BINARY = Code("B2F003", Severity.WARNING, "binary file skipped")
+EMPTY = Code("B2F004", Severity.INFO, "empty file")
+TOO_LARGE = Code("B2F005", Severity.WARNING, "file too large, skipped")
+SYNTAX_ERROR = Code("B2F010", Severity.ERROR, "Ruby syntax error; the rest of the file is still read")
+UNKNOWN_EVENT = Code("B2F101", Severity.ERROR, "unknown batch event")
+UNRESOLVED_CALLBACK = Code("B2F102", Severity.WARNING, "callback target class or method not found")
+DYNAMIC_REFERENCE = Code("B2F103", Severity.WARNING, "reference that cannot be known statically")
+UNKNOWN_WORKER = Code("B2F104", Severity.WARNING, "enqueued worker class not defined in the tree")
+BATCH_OUTSIDE_BATCH = Code("B2F105", Severity.WARNING, "`batch` used by a job that runs in no batch")
+CYCLE = Code("B2F106", Severity.INFO, "workflow restarts itself (drawn as a loop)")
+UNKNOWN_BATCH = Code("B2F107", Severity.WARNING, "batch operation on a value not known to be a batch")
+WORKFLOW_TOO_LARGE = Code("B2F108", Severity.WARNING, "workflow too large; the rest was not followed")
+
+ALL_CODES = (
+    UNREADABLE, NOT_UTF8, BINARY, EMPTY, TOO_LARGE, SYNTAX_ERROR, UNKNOWN_EVENT,
+    UNRESOLVED_CALLBACK, DYNAMIC_REFERENCE, UNKNOWN_WORKER, BATCH_OUTSIDE_BATCH, CYCLE,
+    UNKNOWN_BATCH, WORKFLOW_TOO_LARGE,
+)
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    #: path as shown to the user (relative to the argument it was found under)
+    file: str
+    #: 1-based line and column
+    line: int
+    col: int
+    code: str
+    severity: Severity
+    message: str
+    #: an extra hint printed as `help:`; empty when there is none
+    help: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "message": self.message,
+        }
+
+    def format(self, source_line: str | None = None) -> str:
+        """`path:line:col: CODE message`, then the source line with a caret, then help."""
+        lines = [f"{self.file}:{self.line}:{self.col}: {self.code} [{self.severity.value}] {self.message}"]
+        if source_line is not None:
+            lines.append(f"    {source_line.rstrip()}")
+            lines.append("    " + " " * (self.col - 1) + "^")
+        if self.help:
+            lines.append(f"  help: {self.help}")
+        return "\n".join(lines)
+
+
+def make(code: Code, file: str, line: int, col: int, message: str, help: str = "") -> Diagnostic:
+    return Diagnostic(file, line, col, code.code, code.severity, message, help)
+
+
+def has_errors(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.severity is Severity.ERROR for d in diagnostics)

@@ -1,0 +1,136 @@
+"""The workflow graph: frozen dataclasses, every node with its source span.
+
+A workflow is what one starter sets in motion: the batches it creates (a forest:
+children made inside a parent's `jobs` block), the jobs enqueued, the callbacks
+registered, and the other workflows it starts. `edges` carry Sidekiq's
+happens-before between those nodes (see `analysis.ordering`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from batch2flow.diagnostics import Diagnostic
+
+EVENTS = ("success", "complete", "death")
+
+
+@dataclass(frozen=True)
+class Span:
+    #: path relative to the scanned argument
+    file: str
+    #: 1-based
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: str
+    #: where `Sidekiq::Batch.new` was called
+    span: Span
+    #: the batch whose `jobs` block created this one, or None for a root batch
+    parent: str | None
+    description: str | None
+    callback_queue: str | None
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    #: fully qualified worker class; the Ruby source when it is a placeholder
+    worker: str
+    span: Span
+    #: how it was enqueued: perform_async, perform_later, push_bulk, ...
+    via: str
+    #: the batch whose jobs block enqueued it; None when it runs in no batch
+    batch: str | None
+    #: enqueued in a loop or in bulk: one node stands for many jobs
+    fan_out: bool
+    #: Ruby conditions the enqueue sits under, joined with `&&`; None when unconditional
+    condition: str | None
+    #: the job or callback whose code enqueued it; None for the starter itself
+    spawned_by: str | None
+    #: the worker class could not be known statically (see the diagnostics)
+    placeholder: bool
+    #: Ruby source of each argument
+    args: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Callback:
+    id: str
+    batch: str
+    event: str
+    #: `Klass#method`; the Ruby source when it is a placeholder
+    target: str
+    span: Span
+    #: Ruby source of the options argument, None when there is none
+    options: str | None
+    condition: str | None
+    placeholder: bool
+    #: where the target method is defined, None when it was not found
+    method_span: Span | None
+    #: set when this registration re-enters a callback already running (a loop)
+    repeats: str | None
+
+
+@dataclass(frozen=True)
+class Start:
+    """A call that starts another workflow (or restarts this one)."""
+
+    id: str
+    workflow: str
+    span: Span
+    spawned_by: str | None
+    condition: str | None
+    #: the workflow starts itself again: a cycle, not followed
+    restart: bool
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    #: success | complete | death
+    on: str
+    condition: str | None = None
+    #: closes a loop (a callback that re-registers itself)
+    loop: bool = False
+
+
+@dataclass(frozen=True)
+class Workflow:
+    #: snake_case, unique, usable as a Python name
+    name: str
+    #: `Klass#method` or `Klass.method` of the starter
+    starter: str
+    params: tuple[str, ...]
+    entry: Span
+    batches: tuple[Batch, ...]
+    jobs: tuple[Job, ...]
+    callbacks: tuple[Callback, ...]
+    starts: tuple[Start, ...]
+    edges: tuple[Edge, ...]
+
+
+@dataclass(frozen=True)
+class Worker:
+    name: str
+    #: sidekiq | active_job
+    kind: str
+    span: Span
+    perform_params: tuple[str, ...]
+    queue: str | None
+    #: Sidekiq `retry:` (a count, or True/False) or ActiveJob `retry_on ... attempts:`
+    retry: int | bool | None
+
+
+@dataclass(frozen=True)
+class Graph:
+    workflows: tuple[Workflow, ...]
+    workers: tuple[Worker, ...]
+    diagnostics: tuple[Diagnostic, ...]

@@ -1,0 +1,120 @@
+"""The `--format json` document: the stable version-1 shape of shared/contracts.md.
+
+Tools read this, so keys are never renamed or dropped, only added; the extensions
+(`workers`, and per workflow `starter`, `params`, `batches`, `callbacks`, `starts`)
+come after the contract's keys. Key order is fixed by construction, not sorted, so
+the contract's fields lead every object a person opens.
+"""
+
+from __future__ import annotations
+
+import json
+
+from batch2flow.ir import Batch, Callback, Edge, Graph, Job, Span, Start, Worker, Workflow
+
+#: bumped only when a field is renamed or dropped; additions keep it
+VERSION = 1
+
+JsonObject = dict[str, object]
+
+
+def render_json(graph: Graph) -> str:
+    """The whole graph as one JSON document, ending in a newline."""
+    document: JsonObject = {
+        "version": VERSION,
+        "workflows": [_workflow(wf) for wf in graph.workflows],
+        "diagnostics": [d.to_json() for d in graph.diagnostics],
+        "workers": [_worker(w) for w in graph.workers],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _place(span: Span) -> JsonObject:
+    # the contract exposes file and line only; col stays in the IR for diagnostics
+    return {"file": span.file, "line": span.line}
+
+
+def _workflow(wf: Workflow) -> JsonObject:
+    return {
+        "name": wf.name,
+        "entry": _place(wf.entry),
+        "jobs": [_job(job) for job in wf.jobs],
+        "edges": [_edge(edge) for edge in wf.edges],
+        "starter": wf.starter,
+        "params": list(wf.params),
+        "batches": [_batch(batch) for batch in wf.batches],
+        "callbacks": [_callback(cb) for cb in wf.callbacks],
+        "starts": [_start(start) for start in wf.starts],
+    }
+
+
+def _job(job: Job) -> JsonObject:
+    return {
+        "id": job.id,
+        "worker": job.worker,
+        **_place(job.span),
+        "fan_out": job.fan_out,
+        "via": job.via,
+        "batch": job.batch,
+        "condition": job.condition,
+        "spawned_by": job.spawned_by,
+        "placeholder": job.placeholder,
+        "args": list(job.args),
+    }
+
+
+def _edge(edge: Edge) -> JsonObject:
+    out: JsonObject = {"from": edge.source, "to": edge.target, "on": edge.on}
+    # optional keys stay absent when unset so plain edges look exactly like the contract's
+    if edge.condition is not None:
+        out["condition"] = edge.condition
+    if edge.loop:
+        out["loop"] = True
+    return out
+
+
+def _batch(batch: Batch) -> JsonObject:
+    return {
+        "id": batch.id,
+        **_place(batch.span),
+        "parent": batch.parent,
+        "description": batch.description,
+        "callback_queue": batch.callback_queue,
+    }
+
+
+def _callback(cb: Callback) -> JsonObject:
+    return {
+        "id": cb.id,
+        "batch": cb.batch,
+        "event": cb.event,
+        "target": cb.target,
+        **_place(cb.span),
+        "options": cb.options,
+        "condition": cb.condition,
+        "placeholder": cb.placeholder,
+        "method": None if cb.method_span is None else _place(cb.method_span),
+        "repeats": cb.repeats,
+    }
+
+
+def _start(start: Start) -> JsonObject:
+    return {
+        "id": start.id,
+        "workflow": start.workflow,
+        **_place(start.span),
+        "spawned_by": start.spawned_by,
+        "condition": start.condition,
+        "restart": start.restart,
+    }
+
+
+def _worker(worker: Worker) -> JsonObject:
+    return {
+        "name": worker.name,
+        "kind": worker.kind,
+        **_place(worker.span),
+        "perform_params": list(worker.perform_params),
+        "queue": worker.queue,
+        "retry": worker.retry,
+    }

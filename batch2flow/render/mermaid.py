@@ -1,0 +1,95 @@
+"""`--format mermaid`: one `flowchart TD` per workflow, ready for a Markdown code block.
+
+Batches are subgraphs (a child batch inside its parent's), so the nesting Sidekiq
+tracks is what the reader sees; jobs and callbacks sit in the batch that holds them,
+and edges keep the analysis' happens-before with one line style per event.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from batch2flow.ir import Batch, Edge, Graph, Workflow
+from batch2flow.render import mermaid_labels as ml
+
+#: a line style per batch event, so success, complete and death read apart at a glance
+ARROWS = {"success": "-->", "complete": "-.->", "death": "==>"}
+LOOP_ARROW = "-.->"
+_INDENT = "    "
+
+
+def render_mermaid(graph: Graph) -> str:
+    """Every workflow's flowchart; several are each headed by a `%% workflow:` comment."""
+    if not graph.workflows:
+        # still a valid diagram, so a CI step piping this into a renderer does not fail
+        return "flowchart TD\n    %% no workflows found\n"
+    if len(graph.workflows) == 1:
+        return "\n".join(_Chart(graph.workflows[0]).render()) + "\n"
+    blocks = [
+        "\n".join([f"%% workflow: {' '.join(wf.name.split())}", *_Chart(wf).render()])
+        for wf in graph.workflows
+    ]
+    return "\n\n".join(blocks) + "\n"
+
+
+class _Chart:
+    """One workflow's flowchart, built top-down in the order of the IR (so deterministic)."""
+
+    def __init__(self, wf: Workflow) -> None:
+        self.wf = wf
+        self.prefix = ml.slug(wf.name)
+        self.lines = ["flowchart TD"]
+        self.drawn: set[str] = set()
+        known = {batch.id for batch in wf.batches}
+        # a parent the workflow does not define makes a root rather than a lost batch
+        self.children: dict[str | None, list[Batch]] = defaultdict(list)
+        for batch in wf.batches:
+            self.children[batch.parent if batch.parent in known else None].append(batch)
+
+    def render(self) -> list[str]:
+        for batch in self.children[None]:
+            self._subgraph(batch, 1)
+        # batches whose parents form a cycle are reached from no root: draw them anyway
+        for batch in self.wf.batches:
+            if batch.id not in self.drawn:
+                self._subgraph(batch, 1)
+        for job in self.wf.jobs:
+            if job.batch not in self.drawn:
+                self._add(1, ml.job_node(self._id(job.id), job))
+        for cb in self.wf.callbacks:
+            if cb.batch not in self.drawn:
+                self._add(1, ml.callback_node(self._id(cb.id), cb))
+        for start in self.wf.starts:
+            self._add(1, ml.start_node(self._id(start.id), start))
+        for edge in self.wf.edges:
+            self._add(1, self._edge(edge))
+        return self.lines
+
+    def _subgraph(self, batch: Batch, depth: int) -> None:
+        self.drawn.add(batch.id)
+        title = ml.escape(f"{batch.description or 'batch ' + batch.id} ({batch.span})")
+        self._add(depth, f'subgraph {self._id(batch.id)} ["{title}"]')
+        for job in self.wf.jobs:
+            if job.batch == batch.id:
+                self._add(depth + 1, ml.job_node(self._id(job.id), job))
+        for child in self.children[batch.id]:
+            if child.id not in self.drawn:
+                self._subgraph(child, depth + 1)
+        # callbacks after the children: a parent's callback fires once they are done
+        for cb in self.wf.callbacks:
+            if cb.batch == batch.id:
+                self._add(depth + 1, ml.callback_node(self._id(cb.id), cb))
+        self._add(depth, "end")
+
+    def _edge(self, edge: Edge) -> str:
+        arrow = LOOP_ARROW if edge.loop else ARROWS.get(edge.on, "-->")
+        text = f"loop: {edge.on}" if edge.loop else edge.on
+        if edge.condition is not None:
+            text += " if " + ml.snippet(edge.condition)
+        return f'{self._id(edge.source)} {arrow}|"{ml.escape(text)}"| {self._id(edge.target)}'
+
+    def _id(self, ident: str) -> str:
+        return ml.node_id(self.prefix, ident)
+
+    def _add(self, depth: int, line: str) -> None:
+        self.lines.append(_INDENT * depth + line)

@@ -1,0 +1,1 @@
+"""Reading Ruby: tree-sitter node helpers and the index of classes, modules and methods."""
