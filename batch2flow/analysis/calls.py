@@ -84,6 +84,8 @@ class Calls(ControlFlow):
         call = nodes.as_call(node)
         if call is None:
             return None
+        if not call.args and call.block is None and nodes.text(node) in frame.ivars:
+            return frame.ivars[nodes.text(node)]  # an attribute set earlier: `self.batch`
         if call.method == "new" and _is_batch_class(call.receiver):
             return self.new_batch(call, ctx, frame)
         if call.receiver is None and not call.args and call.method in ("batch", "bid"):

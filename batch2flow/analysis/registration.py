@@ -53,7 +53,7 @@ def register_callback(interp: Calls, batch: BatchValue, call: Call, ctx: Context
     method_span = _method_span(method)
     callback_id = interp.workflow.add_callback(lambda callback_id: Callback(
         callback_id, batch.batch_id, event, label, span,
-        " ".join(nodes.text(n) for n in options_nodes) or None, ctx.condition_text(),
+        _source_between(frame, options_nodes), ctx.condition_text(),
         placeholder, method_span, repeats))
     if repeats is not None:
         interp.report(diag.CYCLE, call.node, frame,
@@ -123,6 +123,14 @@ def _options(interp: Calls, option_nodes: tuple[Node, ...], ctx: Context,
                  for key, value in nodes.hash_pairs(option_nodes) if key is not None]
         return HashValue(tuple(items))
     return interp.run(option_nodes[0], ctx, frame)
+
+
+def _source_between(frame: Frame, span_nodes: tuple[Node, ...]) -> str | None:
+    """The Ruby source from the first node to the last, as written (commas included)."""
+    if not span_nodes or frame.method is None:
+        return None
+    data = frame.method.file.data[span_nodes[0].start_byte : span_nodes[-1].end_byte]
+    return data.decode("utf-8", errors="replace")
 
 
 def _method_span(method: MethodDef | None) -> Span | None:

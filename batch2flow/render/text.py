@@ -105,9 +105,11 @@ class _Tree:
                 continue
             listed.add(edge.target)
             extra = _edge_tags(edge, target)
-            if target is None:
-                # an id the analysis did not define: say so rather than drop the edge
-                self.lines.append(_INDENT * depth + " ".join([f"then {edge.target}", *extra]))
+            if target is None or target is cb:
+                # a self-loop needs no second copy of the callback; an id the analysis did
+                # not define is named rather than dropped
+                head = "then again" if target is cb else f"then {edge.target}"
+                self.lines.append(_INDENT * depth + "  ".join([head, " ".join(extra)]).rstrip())
             elif edge.target in self.homed[cb.id] and edge.target not in self.shown:
                 self._node(target, depth, "then ", tuple(extra))
             else:

@@ -1,0 +1,160 @@
+"""`batch.on(event, target, options)`: events, targets and options."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import only_workflow
+from reachability import is_after
+from ruby_snippets import starter
+
+CALLBACK_CLASSES = """
+class Done
+  def on_success(status, options)
+    B.perform_async
+  end
+
+  def on_complete(status, options)
+    B.perform_async
+  end
+
+  def on_death(status, options)
+    B.perform_async
+  end
+
+  def finished(status, options)
+    B.perform_async
+  end
+end
+
+module Reports
+  class Notify
+    def on_success(status, options)
+      B.perform_async
+    end
+  end
+end
+"""
+
+TARGETS = {
+    "class": ("Done", "Done#on_success"),
+    "nested_class": ("Reports::Notify", "Reports::Notify#on_success"),
+    "top_anchored": ("::Reports::Notify", "Reports::Notify#on_success"),
+    "string_method": ("'Done#finished'", "Done#finished"),
+    "double_quoted": ('"Reports::Notify#on_success"', "Reports::Notify#on_success"),
+    "class_as_string": ("'Done'", "Done#on_success"),
+}
+
+
+@pytest.mark.parametrize(("target", "label"), TARGETS.values(), ids=TARGETS.keys())
+def test_callback_targets_fixes(ruby_tree, target, label):
+    body = f"b = Sidekiq::Batch.new\nb.on(:success, {target})\nb.jobs {{ A.perform_async }}"
+    workflow = only_workflow(ruby_tree(starter(body, CALLBACK_CLASSES)))
+    assert [c.target for c in workflow.callbacks] == [label]
+    assert workflow.callbacks[0].method_span is not None
+    assert is_after(workflow, "A", "B")
+
+
+def test_self_class_target(ruby_tree):
+    files = starter("", CALLBACK_CLASSES)
+    files["app/services/flow.rb"] = """
+class Flow
+  def call
+    b = Sidekiq::Batch.new
+    b.on(:complete, self.class, 'id' => 1)
+    b.jobs { A.perform_async }
+  end
+
+  def on_complete(status, options)
+    B.perform_async
+  end
+end
+"""
+    workflow = only_workflow(ruby_tree(files))
+    assert [c.target for c in workflow.callbacks] == ["Flow#on_complete"]
+    assert is_after(workflow, "A", "B")
+
+
+@pytest.mark.parametrize("event", ["success", "complete", "death"])
+def test_events_fixes(ruby_tree, event):
+    for written in (f":{event}", f"'{event}'"):
+        body = f"b = Sidekiq::Batch.new\nb.on({written}, Done)\nb.jobs {{ A.perform_async }}"
+        workflow = only_workflow(ruby_tree(starter(body, CALLBACK_CLASSES)))
+        assert [(c.event, c.target) for c in workflow.callbacks] == [(event, f"Done#on_{event}")]
+        assert {e.on for e in workflow.edges} == {event}
+
+
+def test_unknown_event_noop(ruby_tree):
+    body = "b = Sidekiq::Batch.new\nb.on(:sucess, Done)\nb.jobs { A.perform_async }"
+    graph = ruby_tree(starter(body, CALLBACK_CLASSES))
+    assert only_workflow(graph).callbacks == ()
+    [problem] = graph.diagnostics
+    assert (problem.code, problem.severity.value, problem.line, problem.col) == (
+        "B2F101", "error", 4, 10)
+    assert problem.message == "unknown batch event :sucess (did you mean :success?)"
+
+
+OPTIONS = {
+    "string_keys": ("'id' => 5, 'kind' => \"x\"", "'id' => 5, 'kind' => \"x\""),
+    "symbol_keys": ("id: 5", "id: 5"),
+    "braced_hash": ("{ 'id' => 5 }", "{ 'id' => 5 }"),
+    "scalar": ("42", "42"),
+    "none": ("", None),
+}
+
+
+@pytest.mark.parametrize(("written", "kept"), OPTIONS.values(), ids=OPTIONS.keys())
+def test_callback_options(ruby_tree, written, kept):
+    args = f", {written}" if written else ""
+    body = f"b = Sidekiq::Batch.new\nb.on(:success, Done{args})\nb.jobs {{ A.perform_async }}"
+    workflow = only_workflow(ruby_tree(starter(body, CALLBACK_CLASSES)))
+    assert workflow.callbacks[0].options == kept
+
+
+def test_options_carry_a_bid_into_the_callback(ruby_tree):
+    body = """
+overall = Sidekiq::Batch.new
+overall.on(:success, 'Later#overall_done')
+overall.jobs do
+  step = Sidekiq::Batch.new
+  step.on(:success, 'Later#step_done', 'overall' => overall.bid)
+  step.jobs { A.perform_async }
+end
+"""
+    callbacks = """
+class Later
+  def step_done(status, options)
+    Sidekiq::Batch.new(options['overall']).jobs { B.perform_async }
+  end
+
+  def overall_done(status, options)
+    C.perform_async
+  end
+end
+"""
+    workflow = only_workflow(ruby_tree(starter(body, callbacks)))
+    assert is_after(workflow, "A", "B") and is_after(workflow, "B", "C")
+
+
+def test_missing_callback_target_warns(ruby_tree):
+    body = "b = Sidekiq::Batch.new\nb.on(:success, 'Nope#done')\nb.jobs { A.perform_async }"
+    graph = ruby_tree(starter(body, CALLBACK_CLASSES))
+    assert [(d.code, d.line) for d in graph.diagnostics] == [("B2F102", 4)]
+    assert "class not found" in graph.diagnostics[0].message
+    assert only_workflow(graph).callbacks[0].method_span is None
+
+
+def test_death_callback_does_not_wait_for_child_callbacks(ruby_tree):
+    body = """
+b = Sidekiq::Batch.new
+b.on(:death, Done)
+b.jobs do
+  child = Sidekiq::Batch.new
+  child.on(:success, 'Done#finished')
+  child.jobs { A.perform_async }
+end
+"""
+    workflow = only_workflow(ruby_tree(starter(body, CALLBACK_CLASSES)))
+    death, child_done = workflow.callbacks
+    edges = {(e.source, e.target, e.on) for e in workflow.edges}
+    assert ("j1", death.id, "death") in edges
+    assert (child_done.id, death.id) not in {(s, t) for s, t, _ in edges}

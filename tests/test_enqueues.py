@@ -1,0 +1,112 @@
+"""Enqueue forms, fan-out loops and conditions inside jobs blocks."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import only_workflow
+from ruby_snippets import starter
+
+
+def jobs_block(inner: str) -> str:
+    return f"b = Sidekiq::Batch.new\nb.jobs do\n{inner}\nend"
+
+
+ENQUEUES = {
+    "perform_async": ("A.perform_async(1)", "perform_async"),
+    "perform_in": ("A.perform_in(5.minutes, 1)", "perform_in"),
+    "perform_at": ("A.perform_at(1.hour.from_now, 1)", "perform_at"),
+    "set_perform_async": ("A.set(queue: :low).perform_async(1)", "perform_async"),
+    "perform_later": ("A.perform_later(1)", "perform_later"),
+    "set_wait_perform_later": ("A.set(wait: 5.minutes).perform_later(1)", "perform_later"),
+    "client_push": ("Sidekiq::Client.push('class' => A, 'args' => [1])", "push"),
+    "client_push_string": ("Sidekiq::Client.push('class' => 'A', 'args' => [1])", "push"),
+    "send_literal": ("A.send(:perform_async, 1)", "perform_async"),
+}
+
+
+@pytest.mark.parametrize(("code", "via"), ENQUEUES.values(), ids=ENQUEUES.keys())
+def test_enqueue_forms_fixes(ruby_tree, code, via):
+    workflow = only_workflow(ruby_tree(starter(jobs_block(code))))
+    [job] = workflow.jobs
+    assert (job.worker, job.via, job.fan_out, job.batch) == ("A", via, False, "b1")
+
+
+NOT_ENQUEUES = {
+    "perform_now": "A.perform_now(1)",
+    "inline_perform": "A.new.perform(1)",
+    "other_method": "A.schedule(1)",
+}
+
+
+@pytest.mark.parametrize("code", NOT_ENQUEUES.values(), ids=NOT_ENQUEUES.keys())
+def test_enqueue_forms_noop(ruby_tree, code):
+    assert only_workflow(ruby_tree(starter(jobs_block(code)))).jobs == ()
+
+
+FAN_OUTS = {
+    "each": "users.each { |u| A.perform_async(u.id) }",
+    "find_each": "User.find_each do |u|\n  A.perform_async(u.id)\nend",
+    "find_in_batches": "User.find_in_batches { |group| A.perform_async(group.map(&:id)) }",
+    "each_slice": "ids.each_slice(100) { |slice| A.perform_async(slice) }",
+    "times": "3.times { |i| A.perform_async(i) }",
+    "map": "ids.map { |id| A.perform_async(id) }",
+    "each_with_index": "ids.each_with_index { |id, i| A.perform_async(id, i) }",
+    "perform_bulk": "A.perform_bulk(ids.map { |id| [id] })",
+    "push_bulk": "Sidekiq::Client.push_bulk('class' => A, 'args' => ids.map { |i| [i] })",
+    "for_loop": "for id in ids\n  A.perform_async(id)\nend",
+}
+
+
+@pytest.mark.parametrize("code", FAN_OUTS.values(), ids=FAN_OUTS.keys())
+def test_fan_out_fixes(ruby_tree, code):
+    [job] = only_workflow(ruby_tree(starter(jobs_block(code)))).jobs
+    assert job.worker == "A" and job.fan_out
+
+
+@pytest.mark.parametrize("code", ["A.perform_async(ids)", "ids.first.tap { A.perform_async }"])
+def test_fan_out_noop(ruby_tree, code):
+    [job] = only_workflow(ruby_tree(starter(jobs_block(code)))).jobs
+    assert not job.fan_out
+
+
+CONDITIONS = {
+    "if": ("if user.admin?\n  A.perform_async\nend", "user.admin?"),
+    "unless": ("unless user.admin?\n  A.perform_async\nend", "!(user.admin?)"),
+    "modifier_if": ("A.perform_async if force", "force"),
+    "modifier_unless": ("A.perform_async unless dry_run", "!(dry_run)"),
+    "else": ("if x\n  B.perform_async\nelse\n  A.perform_async\nend", "!(x)"),
+    "elsif": ("if x\n  B.perform_async\nelsif y\n  A.perform_async\nend", "!(x) && y"),
+    "case": ("case kind\nwhen :full, :delta\n  A.perform_async\nend", "case kind when :full, :delta"),
+    "ternary": ("x ? A.perform_async : B.perform_async", "x"),
+    "and": ("ready? && A.perform_async", "ready?"),
+    "early_return": ("return if skip?\nA.perform_async", "!(skip?)"),
+    "early_return_block": ("if skip?\n  return\nend\nA.perform_async", "!(skip?)"),
+}
+
+
+@pytest.mark.parametrize(("code", "condition"), CONDITIONS.values(), ids=CONDITIONS.keys())
+def test_conditions_fixes(ruby_tree, code, condition):
+    workflow = only_workflow(ruby_tree(starter(jobs_block(code))))
+    [job] = [j for j in workflow.jobs if j.worker == "A"]
+    assert job.condition == condition
+
+
+@pytest.mark.parametrize("code", ["A.perform_async", "x = 1 if y\nA.perform_async",
+                                  "log('x') unless quiet\nA.perform_async"])
+def test_conditions_noop(ruby_tree, code):
+    [job] = only_workflow(ruby_tree(starter(jobs_block(code)))).jobs
+    assert job.condition is None
+
+
+def test_early_return_stops_reading(ruby_tree):
+    workflow = only_workflow(ruby_tree(starter(jobs_block("A.perform_async\nreturn\nB.perform_async"))))
+    assert [j.worker for j in workflow.jobs] == ["A"]
+
+
+def test_condition_reaches_callback_edge(ruby_tree):
+    body = "b = Sidekiq::Batch.new\nb.on(:success, 'Cb#done')\nb.jobs { A.perform_async }"
+    callbacks = ("class Cb\n  def done(status, options)\n    return if status.failures > 0\n"
+                 "    B.perform_async\n  end\nend\n")
+    workflow = only_workflow(ruby_tree(starter(body, callbacks)))
+    [edge] = [e for e in workflow.edges if e.target == "j2"]
+    assert edge.condition == "!(status.failures > 0)"
