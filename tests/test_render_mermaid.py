@@ -6,7 +6,7 @@ import html
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from ir_factory import callback, graph, job, nightly_report, sample_graph, span, workflow
 
@@ -161,6 +161,7 @@ def test_labels_are_escaped_and_read_back(nasty: str) -> None:
     assert len(_edges(text)) == 2
 
 
+@settings(database=None)  # no .hypothesis folder left in the work tree
 @given(st.text())
 def test_escape_leaves_nothing_unsafe_and_decodes_back(text: str) -> None:
     out = escape(text)

@@ -37,8 +37,12 @@ class WorkflowBuilder:
             self.entry = span
         return batch_id
 
-    def set_batch_attribute(self, batch_id: str, attribute: str, value: str | None) -> None:
-        self.batches[batch_id] = replace(self.batches[batch_id], **{attribute: value})
+    def set_batch_attribute(self, batch_id: str, attribute: str, value: str) -> None:
+        batch = self.batches[batch_id]
+        if attribute == "description":
+            self.batches[batch_id] = replace(batch, description=value)
+        elif attribute == "callback_queue":
+            self.batches[batch_id] = replace(batch, callback_queue=value)
 
     # Nodes are frozen, so callers pass a function that builds one from its new id.
     def add_job(self, make: Callable[[str], Job]) -> str:

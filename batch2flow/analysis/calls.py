@@ -12,10 +12,14 @@ from batch2flow import diagnostics as diag
 from batch2flow.analysis.builder import DiagnosticSink, WorkflowBuilder
 from batch2flow.analysis.context import Context, Frame
 from batch2flow.analysis.interpreter import ControlFlow
-from batch2flow.analysis.values import (
-    BatchValue, BidValue, ConstValue, StatusValue, Value,
-)
 from batch2flow.analysis.registration import register_callback
+from batch2flow.analysis.values import (
+    BatchValue,
+    BidValue,
+    ConstValue,
+    StatusValue,
+    Value,
+)
 from batch2flow.analysis.workers import BULK_METHODS, Enqueue, as_enqueue, resolve_worker
 from batch2flow.ir import Job, Span, Start
 from batch2flow.ruby import nodes
@@ -69,35 +73,56 @@ class Calls(ControlFlow):
             call = nodes.as_call(left)
             holder = self.run(call.receiver, ctx, frame) if call and call.receiver else None
             if call is not None and isinstance(holder, BatchValue):
-                if call.method in ("description", "callback_queue") and right is not None:
-                    text = nodes.literal_string(right) or nodes.text(right)
-                    self.workflow.set_batch_attribute(holder.batch_id, call.method, text)
+                self._set_batch_attribute(holder, call.method, right)
                 return value
         if left.type in ("identifier", "instance_variable", "call"):
             frame.assign(nodes.text(left), value)
         return value
 
+    def _set_batch_attribute(self, batch: BatchValue, attribute: str, right: Node | None) -> None:
+        if attribute in ("description", "callback_queue") and right is not None:
+            text = nodes.literal_string(right) or nodes.text(right)
+            self.workflow.set_batch_attribute(batch.batch_id, attribute, text)
+
     # -- calls -------------------------------------------------------------------------
     def call(self, node: Node, ctx: Context, frame: Frame) -> Value:
-        if node.type == "identifier" and frame.has_local(nodes.text(node)):
-            return frame.lookup(nodes.text(node))
         call = nodes.as_call(node)
         if call is None:
             return None
-        if not call.args and call.block is None and nodes.text(node) in frame.ivars:
-            return frame.ivars[nodes.text(node)]  # an attribute set earlier: `self.batch`
+        stored, value = _stored_value(node, call, frame)
+        if stored:
+            return value
         if call.method == "new" and _is_batch_class(call.receiver):
             return self.new_batch(call, ctx, frame)
-        if call.receiver is None and not call.args and call.method in ("batch", "bid"):
-            if self.index.find_method(frame.self_class, call.method, frame.singleton) is None:
-                batch = self.own_batch(node, ctx, frame)
-                if call.method == "bid" and isinstance(batch, BatchValue):
-                    return BidValue(batch.batch_id)
-                return batch
+        if self._is_attribute_read(call, frame):
+            return frame.lookup("@" + call.method)
+        if self._is_own_batch_call(call, frame):
+            batch = self.own_batch(node, ctx, frame)
+            if call.method == "bid" and isinstance(batch, BatchValue):
+                return BidValue(batch.batch_id)
+            return batch
         enqueue = as_enqueue(call)
         if enqueue is not None:
             self.enqueue(call, enqueue, ctx, frame)
             return None
+        return self._method_call(call, ctx, frame)
+
+    def _is_attribute_read(self, call: Call, frame: Frame) -> bool:
+        """A bare `batch` in a class with `attr_accessor :batch` reads `@batch`."""
+        return (
+            call.receiver is None and not call.args
+            and self.index.has_attribute(frame.self_class, call.method)
+        )
+
+    def _is_own_batch_call(self, call: Call, frame: Frame) -> bool:
+        """A bare `batch` / `bid` inside a job: the Sidekiq helpers, unless the class
+        defines a method of that name itself."""
+        return (
+            call.receiver is None and not call.args and call.method in ("batch", "bid")
+            and self.index.find_method(frame.self_class, call.method, frame.singleton) is None
+        )
+
+    def _method_call(self, call: Call, ctx: Context, frame: Frame) -> Value:
         receiver = self._receiver_value(call, ctx, frame)
         if isinstance(receiver, BatchValue):
             return self.batch_method(receiver, call, ctx, frame)
@@ -246,8 +271,21 @@ class Calls(ControlFlow):
         return BatchValue(ctx.own_batch)
 
 
+def _stored_value(node: Node, call: Call, frame: Frame) -> tuple[bool, Value]:
+    """A local variable, or an attribute assigned earlier (`self.batch`, `@import.batch`)."""
+    if node.type == "identifier" and frame.has_local(call.method):
+        return True, frame.lookup(call.method)
+    if call.args or call.block is not None:
+        return False, None
+    text = nodes.text(node)
+    if text.startswith(("self.", "@")) and frame.lookup(text) is not None:
+        return True, frame.lookup(text)
+    return False, None
+
+
 def _bind(frame: Frame, params: tuple[str, ...], args: list[Value]) -> None:
-    for name, value in zip(params, args):
+    # extra or missing arguments are fine: Ruby code here may use defaults and splats
+    for name, value in zip(params, args, strict=False):
         frame.locals[name] = value
 
 

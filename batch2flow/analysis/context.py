@@ -58,7 +58,7 @@ class Frame:
 
     def lookup(self, key: str) -> Value:
         if key.startswith("@") or key.startswith("self."):
-            return self.ivars.get(key)
+            return self.ivars.get(_ivar_key(key))
         return self.locals.get(key)
 
     def has_local(self, name: str) -> bool:
@@ -66,6 +66,11 @@ class Frame:
 
     def assign(self, key: str, value: Value) -> None:
         if key.startswith("@") or key.startswith("self."):
-            self.ivars[key] = value
+            self.ivars[_ivar_key(key)] = value
         else:
             self.locals[key] = value
+
+
+def _ivar_key(key: str) -> str:
+    """`self.batch = x` goes through an attribute writer to `@batch`."""
+    return "@" + key.removeprefix("self.") if key.startswith("self.") else key

@@ -71,7 +71,7 @@ def run_pending_callbacks(interp: Calls) -> None:
         method, ctx, options = interp.pending.popleft()
         frame = Frame(method, method.owner, method.cref)
         # Sidekiq calls `meth(status, options)`; options come back from JSON
-        for name, value in zip(method.params, (StatusValue(), options)):
+        for name, value in zip(method.params, (StatusValue(), options), strict=False):
             frame.locals[name] = value
         interp.run_body(method.body(), ctx, frame)
 

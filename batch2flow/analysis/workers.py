@@ -70,9 +70,10 @@ def resolve_worker(node: Node | None, frame: Frame, index: CodeIndex) -> WorkerR
     if written is not None:
         return WorkerRef(index.qualify(written, frame.cref), False, node)
     call = nodes.as_call(node)
-    if call is not None and node.type == "call":
-        if call.method == "set" or (call.method == "class" and _is_self(call.receiver)):
-            return resolve_worker(call.receiver, frame, index)
+    if call is not None and node.type == "call" and (
+        call.method == "set" or (call.method == "class" and _is_self(call.receiver))
+    ):
+        return resolve_worker(call.receiver, frame, index)
     if node.type in ("identifier", "instance_variable"):
         held = frame.lookup(nodes.text(node))
         if isinstance(held, ConstValue):

@@ -7,7 +7,10 @@ from batch2flow.analysis.builder import MAX_NODES, DiagnosticSink, TooLarge, Wor
 from batch2flow.analysis.calls import Calls
 from batch2flow.analysis.context import Context, Frame
 from batch2flow.analysis.lexical import (
-    all_methods, callback_targets, creates_outermost_batch, workflow_name,
+    all_methods,
+    callback_targets,
+    creates_outermost_batch,
+    workflow_name,
 )
 from batch2flow.analysis.ordering import happens_before
 from batch2flow.analysis.registration import run_pending_callbacks

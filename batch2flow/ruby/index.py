@@ -57,6 +57,8 @@ class ClassInfo:
     raw_includes: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     methods: dict[str, MethodDef] = field(default_factory=dict)
     singleton_methods: dict[str, MethodDef] = field(default_factory=dict)
+    #: names declared with attr_reader / attr_accessor (read back from `@name`)
+    attributes: set[str] = field(default_factory=set)
     #: class-level DSL calls (`sidekiq_options`, `queue_as`, `retry_on`) kept as nodes
     dsl: list[tuple[str, tuple[Node, ...], ParsedFile]] = field(default_factory=list)
 
@@ -99,6 +101,11 @@ class CodeIndex:
                 queue.append(info.superclass)
         # methods defined at the top level are private methods of Object: any receiver has them
         return self.top_methods.get(name)
+
+    def has_attribute(self, owner: str, name: str) -> bool:
+        return any(
+            name in self.classes[a].attributes for a in self.ancestors(owner) if a in self.classes
+        )
 
     def ancestors(self, name: str) -> list[str]:
         out: list[str] = []

@@ -116,5 +116,7 @@ def _class_dsl(owner: ClassInfo, parsed: ParsedFile, node: Node, cref: tuple[str
             name = nodes.constant_name(arg)
             if name is not None and call.method != "extend":
                 owner.raw_includes.append((name, cref))
+    elif call.method in ("attr_accessor", "attr_reader"):
+        owner.attributes.update(n for n in map(nodes.literal_string, call.args) if n)
     elif call.method in JOB_DSL:
         owner.dsl.append((call.method, call.args, parsed))
