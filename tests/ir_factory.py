@@ -35,7 +35,7 @@ def callback(ident: str, event: str, target: str, line: int, **changes: object) 
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
-def workflow(name: str = "nightly_report", **changes: object) -> Workflow:
+def workflow(name: str = "nightly_report", /, **changes: object) -> Workflow:
     base = Workflow(name=name, starter="NightlyReport#call", params=("date",), entry=span(5),
                     batches=(), jobs=(), callbacks=(), starts=(), edges=())
     return replace(base, **changes)  # type: ignore[arg-type]

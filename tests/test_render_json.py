@@ -64,7 +64,7 @@ def test_job_fields_and_types() -> None:
 
 def test_every_ir_edge_appears_exactly_once() -> None:
     g = sample_graph()
-    for ir_wf, out_wf in zip(g.workflows, _doc(g)["workflows"]):
+    for ir_wf, out_wf in zip(g.workflows, _doc(g)["workflows"], strict=True):
         written = Counter((e["from"], e["to"], e["on"]) for e in out_wf["edges"])
         assert written == Counter((e.source, e.target, e.on) for e in ir_wf.edges)
 

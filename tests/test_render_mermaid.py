@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from ir_factory import callback, graph, job, nightly_report, sample_graph, span, workflow
 
 from batch2flow.ir import Batch, Edge, Graph, Start
-from batch2flow.render.mermaid import render_mermaid
+from batch2flow.render.mermaid import render_mermaid, workflow_chart
 from batch2flow.render.mermaid_labels import escape
 
 #: characters that must never appear raw inside a label
@@ -44,23 +44,30 @@ def _one(**changes: object) -> Graph:
     return graph(workflow(**{**base, **changes}))
 
 
-def test_one_flowchart_per_workflow_each_headed_by_its_name() -> None:
+def test_one_fenced_flowchart_per_workflow_under_its_name() -> None:
     text = render_mermaid(sample_graph())
-    lines = text.splitlines()
-    assert lines.count("flowchart TD") == 2
-    first, second = text.split("\n\n")
-    assert first.startswith("%% workflow: nightly_report\nflowchart TD\n")
-    assert second.startswith("%% workflow: cleanup_flow\nflowchart TD\n")
+    assert text.splitlines().count("flowchart TD") == 2
+    assert text.count("```mermaid\nflowchart TD\n") == 2
+    first = text.index("### nightly_report\n")
+    second = text.index("### cleanup_flow\n")
+    assert first < text.index("```mermaid") < second
+    # every fence is closed, so GitHub renders each block as its own diagram
+    assert text.count("```") == 4
 
 
-def test_a_single_workflow_has_no_heading() -> None:
+def test_a_single_workflow_is_one_block() -> None:
     text = render_mermaid(graph(nightly_report()))
-    assert text.startswith("flowchart TD\n") and "%% workflow" not in text
-    assert "\n\n" not in text
+    assert text.startswith("### nightly_report\n")
+    assert text.count("```mermaid") == 1 and text.endswith("```\n")
 
 
-def test_empty_graph_is_still_a_flowchart() -> None:
-    assert render_mermaid(graph()).startswith("flowchart TD\n")
+def test_chart_of_one_workflow_is_bare_mermaid() -> None:
+    chart = workflow_chart(nightly_report())
+    assert chart.startswith("flowchart TD\n") and "```" not in chart
+
+
+def test_empty_graph_says_so() -> None:
+    assert render_mermaid(graph()) == "No Sidekiq Batch workflows found.\n"
 
 
 def test_every_job_callback_and_start_is_a_node() -> None:

@@ -98,6 +98,11 @@ def test_callback_points_at_a_job_shown_in_its_batch() -> None:
     assert _under(lines, "batch b2") == ["job j2 B  app/services/nightly_report.rb:3"]
 
 
+def test_job_lists_what_its_code_enqueues_outside_any_batch() -> None:
+    g = _batch_graph(job("j1", "A", 2), job("j2", "B", 3, batch=None, spawned_by="j1"))
+    assert _under(_lines(g), "job j1 A") == ["spawns job j2 B  app/services/nightly_report.rb:3"]
+
+
 @pytest.mark.parametrize(("changes", "tags"), [
     pytest.param({}, "", id="noop_plain_job"),
     pytest.param({"fan_out": True}, "  [fan-out]", id="fan_out"),

@@ -81,7 +81,11 @@ class Calls(ControlFlow):
 
     def _set_batch_attribute(self, batch: BatchValue, attribute: str, right: Node | None) -> None:
         if attribute in ("description", "callback_queue") and right is not None:
-            text = nodes.literal_string(right) or nodes.text(right)
+            text = nodes.literal_string(right)
+            if text is None:
+                # interpolated: keep it as written, without the quotes
+                raw = nodes.text(right)
+                text = raw[1:-1] if right.type == "string" and len(raw) >= 2 else raw
             self.workflow.set_batch_attribute(batch.batch_id, attribute, text)
 
     # -- calls -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`--format mermaid`: one `flowchart TD` per workflow, ready for a Markdown code block.
+"""`--format mermaid`: one `flowchart TD` per workflow, each in a Markdown code block.
 
 Batches are subgraphs (a child batch inside its parent's), so the nesting Sidekiq
 tracks is what the reader sees; jobs and callbacks sit in the batch that holds them,
@@ -19,17 +19,23 @@ _INDENT = "    "
 
 
 def render_mermaid(graph: Graph) -> str:
-    """Every workflow's flowchart; several are each headed by a `%% workflow:` comment."""
+    """Markdown with one fenced `mermaid` block per workflow, under a heading naming it.
+
+    GitHub renders one diagram per fenced block, so several workflows cannot share one.
+    """
     if not graph.workflows:
-        # still a valid diagram, so a CI step piping this into a renderer does not fail
-        return "flowchart TD\n    %% no workflows found\n"
-    if len(graph.workflows) == 1:
-        return "\n".join(_Chart(graph.workflows[0]).render()) + "\n"
-    blocks = [
-        "\n".join([f"%% workflow: {' '.join(wf.name.split())}", *_Chart(wf).render()])
+        return "No Sidekiq Batch workflows found.\n"
+    sections = [
+        f"### {wf.name}\n\n{wf.starter}, {wf.entry.file}:{wf.entry.line}\n\n"
+        f"```mermaid\n{workflow_chart(wf)}```\n"
         for wf in graph.workflows
     ]
-    return "\n\n".join(blocks) + "\n"
+    return "\n".join(sections)
+
+
+def workflow_chart(wf: Workflow) -> str:
+    """One workflow's `flowchart TD`, newline-terminated."""
+    return "\n".join(_Chart(wf).render()) + "\n"
 
 
 class _Chart:

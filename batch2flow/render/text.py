@@ -48,16 +48,17 @@ class _Tree:
         #: jobs in no batch, and starts: nodes with no batch to sit in
         self.floating: list[Job | Start] = [j for j in wf.jobs if j.batch not in batch_ids]
         self.floating += wf.starts
+        #: nodes whose code can enqueue: a floating node's home is one of them
+        self.actors = {job.id for job in wf.jobs} | {cb.id for cb in wf.callbacks}
         self.homed: dict[str | None, list[str]] = defaultdict(list)
         for node in self.floating:
             self.homed[self._home(node)].append(node.id)
 
     def _home(self, node: Job | Start) -> str | None:
-        actors = {job.id for job in self.wf.jobs} | {cb.id for cb in self.wf.callbacks}
-        if node.spawned_by in actors:
+        if node.spawned_by in self.actors:
             return node.spawned_by
         return next((e.source for e in self.wf.edges
-                     if e.target == node.id and e.source in actors), None)
+                     if e.target == node.id and e.source in self.actors), None)
 
     def render(self) -> list[str]:
         wf = self.wf

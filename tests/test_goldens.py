@@ -1,0 +1,33 @@
+"""Each fixture's rendered graph equals its reviewed golden file, byte for byte."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from goldens import RENDERERS, fixture_dirs, render_all
+
+
+@pytest.mark.parametrize("fixture", fixture_dirs(), ids=lambda p: p.name)
+def test_golden_outputs(fixture: Path) -> None:
+    rendered = render_all(fixture)
+    for name in RENDERERS:
+        golden = fixture / name
+        assert golden.is_file(), f"missing {golden}; run `python tests/goldens.py`"
+        assert rendered[name] == golden.read_text(encoding="utf-8"), (
+            f"{golden} is out of date; run `python tests/goldens.py` and review the diff")
+
+
+@pytest.mark.parametrize("fixture", fixture_dirs(), ids=lambda p: p.name)
+def test_output_is_deterministic(fixture: Path) -> None:
+    assert render_all(fixture) == render_all(fixture)
+
+
+@pytest.mark.parametrize("fixture", fixture_dirs(), ids=lambda p: p.name)
+def test_goldens_are_not_empty(fixture: Path) -> None:
+    """A golden of an empty graph would lock in a converter that found nothing."""
+    document = json.loads((fixture / "expected_graph.json").read_text(encoding="utf-8"))
+    assert document["workflows"]
+    for workflow in document["workflows"]:
+        assert workflow["jobs"], f"{fixture.name}: workflow {workflow['name']} has no jobs"
