@@ -35,3 +35,13 @@ def workflow_named(graph: Graph, name: str) -> Workflow:
         if workflow.name == name:
             return workflow
     raise AssertionError(f"no workflow {name}; found {[w.name for w in graph.workflows]}")
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One ephemeral Prefect API for the whole session: it takes seconds to start."""
+    from prefect.settings import temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(), temporary_settings({"flows.heartbeat_frequency": None}):
+        yield
