@@ -28,6 +28,18 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Loop:
+    """The Ruby loop (or bulk push) a fan-out job is enqueued in."""
+
+    #: each, find_each, times, perform_bulk, ...
+    method: str
+    #: Ruby source of what is iterated (the loop's receiver, or the bulk args)
+    items: str
+    #: the block's parameter names
+    variables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Batch:
     id: str
     #: where `Sidekiq::Batch.new` was called
@@ -36,6 +48,8 @@ class Batch:
     parent: str | None
     description: str | None
     callback_queue: str | None
+    #: the job or callback whose code created it; None for the starter
+    created_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,8 @@ class Job:
     placeholder: bool
     #: Ruby source of each argument
     args: tuple[str, ...]
+    #: the innermost loop around the enqueue, for fan-out jobs
+    loop: Loop | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,8 @@ class Callback:
     method_span: Span | None
     #: set when this registration re-enters a callback already running (a loop)
     repeats: str | None
+    #: the job or callback whose code registered it; None for the starter
+    registered_by: str | None = None
 
 
 @dataclass(frozen=True)

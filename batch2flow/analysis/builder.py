@@ -30,9 +30,9 @@ class WorkflowBuilder:
             raise TooLarge(self.name)
         return f"{prefix}{count + 1}"
 
-    def new_batch(self, span: Span, parent: str | None) -> str:
+    def new_batch(self, span: Span, parent: str | None, created_by: str | None) -> str:
         batch_id = self._next_id("b", len(self.batches))
-        self.batches[batch_id] = Batch(batch_id, span, parent, None, None)
+        self.batches[batch_id] = Batch(batch_id, span, parent, None, None, created_by)
         if parent is None and self.entry is None:
             self.entry = span
         return batch_id

@@ -21,7 +21,7 @@ from batch2flow.analysis.values import (
     Value,
 )
 from batch2flow.analysis.workers import BULK_METHODS, Enqueue, as_enqueue, resolve_worker
-from batch2flow.ir import Job, Span, Start
+from batch2flow.ir import Job, Loop, Span, Start
 from batch2flow.ruby import nodes
 from batch2flow.ruby.index import CodeIndex, MethodDef
 from batch2flow.ruby.nodes import Call
@@ -137,7 +137,11 @@ class Calls(ControlFlow):
         if target is not None:
             self.invoke(target, call, args, ctx, frame)
         if call.block is not None:
-            inner = replace(ctx, fan_out=True) if call.method in LOOP_METHODS else ctx
+            inner = ctx
+            if call.method in LOOP_METHODS:
+                loop = Loop(call.method, nodes.text(call.receiver) if call.receiver else "",
+                            tuple(nodes.block_params(call.block)))
+                inner = replace(ctx, fan_out=True, loop=loop)
             self.run_body(nodes.block_body(call.block), inner, frame)
         return None
 
@@ -210,11 +214,14 @@ class Calls(ControlFlow):
             self.report(diag.UNKNOWN_WORKER, call.node, frame,
                         f"worker class `{worker.name}` is not defined as a job in the scanned files")
         fan_out = ctx.fan_out or enqueue.via in BULK_METHODS
+        loop = ctx.loop
+        if enqueue.via in BULK_METHODS:
+            loop = Loop(enqueue.via, " ".join(nodes.text(a) for a in enqueue.args), ())
         span = self.span(call.node, frame)
         job_id = self.workflow.add_job(lambda job_id: Job(
             job_id, worker.name, span, enqueue.via, ctx.open_batch, fan_out,
             ctx.condition_text(), ctx.actor, worker.dynamic,
-            tuple(nodes.text(a) for a in enqueue.args)))
+            tuple(nodes.text(a) for a in enqueue.args), loop))
         if perform is None:
             return
         job_ctx = Context(own_batch=ctx.open_batch, actor=job_id, conditions=ctx.conditions,
@@ -230,7 +237,7 @@ class Calls(ControlFlow):
     def new_batch(self, call: Call, ctx: Context, frame: Frame) -> Value:
         span = self.span(call.node, frame)
         if not call.args:
-            return BatchValue(self.workflow.new_batch(span, ctx.open_batch))
+            return BatchValue(self.workflow.new_batch(span, ctx.open_batch, ctx.actor))
         bid = self.run(call.args[0], ctx, frame)
         if isinstance(bid, BidValue) and bid.batch_id is not None:
             return BatchValue(bid.batch_id)
@@ -241,7 +248,7 @@ class Calls(ControlFlow):
             message = (f"cannot tell which batch `{nodes.text(call.args[0])}` refers to; "
                        "read as a new batch")
         self.report(diag.UNKNOWN_BATCH, call.node, frame, message)
-        return BatchValue(self.workflow.new_batch(span, ctx.open_batch))
+        return BatchValue(self.workflow.new_batch(span, ctx.open_batch, ctx.actor))
 
     def batch_method(self, batch: BatchValue, call: Call, ctx: Context, frame: Frame) -> Value:
         if call.method == "jobs":

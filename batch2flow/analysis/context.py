@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from batch2flow.analysis.values import Value
+from batch2flow.ir import Loop
 from batch2flow.ruby.index import MethodDef
 
 
@@ -24,6 +25,8 @@ class Context:
     conditions: tuple[str, ...] = ()
     #: inside a loop: everything enqueued here happens many times
     fan_out: bool = False
+    #: the innermost loop, when it is known (a block loop or a Ruby `for`)
+    loop: Loop | None = None
     #: (method label, node id) of the code being run, outermost first, to stop recursion
     stack: tuple[tuple[str, str | None], ...] = ()
 

@@ -15,6 +15,7 @@ from tree_sitter import Node
 from batch2flow.analysis.conditions import condition_source, early_exit_guard, is_exit, negate
 from batch2flow.analysis.context import Context, Frame
 from batch2flow.analysis.values import HashValue, Value
+from batch2flow.ir import Loop
 from batch2flow.ruby import nodes
 
 #: definitions inside a body are not run when the body runs
@@ -76,8 +77,7 @@ class ControlFlow:
         elif kind == "case":
             self._case(node, ctx, frame)
         elif kind in _LOOPS:
-            self.run_body(nodes.body_statements(node.child_by_field_name("body")),
-                          replace(ctx, fan_out=True), frame)
+            self._loop(node, ctx, frame)
         elif kind == "binary" and _operator(node) in ("&&", "||", "and", "or"):
             self._short_circuit(node, ctx, frame)
         elif kind == "rescue":
@@ -86,6 +86,16 @@ class ControlFlow:
         else:
             for child in node.named_children:
                 self.run(child, ctx, frame)
+
+    def _loop(self, node: Node, ctx: Context, frame: Frame) -> None:
+        loop = None
+        if node.type == "for":
+            pattern, value = node.child_by_field_name("pattern"), node.child_by_field_name("value")
+            items = value.named_children[0] if value is not None and value.named_children else None
+            if pattern is not None and items is not None:
+                loop = Loop("for", nodes.text(items), (nodes.text(pattern),))
+        self.run_body(nodes.body_statements(node.child_by_field_name("body")),
+                      replace(ctx, fan_out=True, loop=loop), frame)
 
     def _if(self, node: Node, ctx: Context, frame: Frame) -> None:
         cond = condition_source(node.child_by_field_name("condition"))
@@ -116,17 +126,18 @@ class ControlFlow:
                 self.run(branch, ctx.under(condition), frame)
 
     def _case(self, node: Node, ctx: Context, frame: Frame) -> None:
+        # written as `[a, b].include?(x)`: still Ruby, so it can be translated later
         subject = condition_source(node.child_by_field_name("value"))
+        seen: list[str] = []
         for clause in node.named_children:
             if clause.type == "when":
-                patterns = ", ".join(
-                    condition_source(p) for p in clause.children_by_field_name("pattern")
-                )
+                patterns = [condition_source(p) for p in clause.children_by_field_name("pattern")]
+                seen.extend(patterns)
                 self.run_body(nodes.body_statements(clause.child_by_field_name("body")),
-                              ctx.under(f"case {subject} when {patterns}"), frame)
+                              ctx.under(f"[{', '.join(patterns)}].include?({subject})"), frame)
             elif clause.type == "else":
-                self.run_body(nodes.body_statements(clause), ctx.under(f"case {subject} else"),
-                              frame)
+                self.run_body(nodes.body_statements(clause),
+                              ctx.under(negate(f"[{', '.join(seen)}].include?({subject})")), frame)
 
     def _short_circuit(self, node: Node, ctx: Context, frame: Frame) -> None:
         left = node.child_by_field_name("left")

@@ -54,7 +54,7 @@ def register_callback(interp: Calls, batch: BatchValue, call: Call, ctx: Context
     callback_id = interp.workflow.add_callback(lambda callback_id: Callback(
         callback_id, batch.batch_id, event, label, span,
         _source_between(frame, options_nodes), ctx.condition_text(),
-        placeholder, method_span, repeats))
+        placeholder, method_span, repeats, ctx.actor))
     if repeats is not None:
         interp.report(diag.CYCLE, call.node, frame,
                       f"{label} registers itself again from inside its own run; "

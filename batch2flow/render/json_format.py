@@ -60,6 +60,9 @@ def _job(job: Job) -> JsonObject:
         "spawned_by": job.spawned_by,
         "placeholder": job.placeholder,
         "args": list(job.args),
+        "loop": None if job.loop is None else {
+            "method": job.loop.method, "items": job.loop.items, "variables": list(job.loop.variables),
+        },
     }
 
 
@@ -80,6 +83,7 @@ def _batch(batch: Batch) -> JsonObject:
         "parent": batch.parent,
         "description": batch.description,
         "callback_queue": batch.callback_queue,
+        "created_by": batch.created_by,
     }
 
 
@@ -95,6 +99,7 @@ def _callback(cb: Callback) -> JsonObject:
         "placeholder": cb.placeholder,
         "method": None if cb.method_span is None else _place(cb.method_span),
         "repeats": cb.repeats,
+        "registered_by": cb.registered_by,
     }
 
 
