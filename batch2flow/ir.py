@@ -74,6 +74,8 @@ class Job:
     args: tuple[str, ...]
     #: the innermost loop around the enqueue, for fan-out jobs
     loop: Loop | None = None
+    #: Ruby source of the delay or time of `perform_in` / `perform_at`
+    delay: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ class Start:
     condition: str | None
     #: the workflow starts itself again: a cycle, not followed
     restart: bool
+    #: Ruby source of the arguments the starter is called with
+    args: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,8 @@ class Worker:
     queue: str | None
     #: Sidekiq `retry:` (a count, or True/False) or ActiveJob `retry_on ... attempts:`
     retry: int | bool | None
+    #: per perform parameter: req, opt, rest, key, keyreq, keyrest or block
+    perform_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,11 @@ def test_condition_reaches_callback_edge(ruby_tree):
     workflow = only_workflow(ruby_tree(starter(body, callbacks)))
     [edge] = [e for e in workflow.edges if e.target == "j2"]
     assert edge.condition == "!(status.failures > 0)"
+
+
+@pytest.mark.parametrize(("code", "delay"), [("A.perform_in(5.minutes, 1)", "5.minutes"),
+                                             ("A.perform_at(run_at, 1)", "run_at"),
+                                             ("A.perform_async(1)", None)])
+def test_scheduled_enqueue_keeps_delay_apart_from_args(ruby_tree, code, delay):
+    [job] = only_workflow(ruby_tree(starter(jobs_block(code)))).jobs
+    assert (job.args, job.delay) == (("1",), delay)

@@ -16,7 +16,7 @@ from batch2flow.render.json_format import render_json
 WORKFLOW_KEYS = ["name", "entry", "jobs", "edges",
                  "starter", "params", "batches", "callbacks", "starts"]
 JOB_KEYS = ["id", "worker", "file", "line", "fan_out",
-            "via", "batch", "condition", "spawned_by", "placeholder", "args"]
+            "via", "batch", "condition", "spawned_by", "placeholder", "args", "delay", "loop"]
 
 
 def _doc(g: Graph | None = None) -> dict[str, Any]:
@@ -110,17 +110,18 @@ def test_edge_optional_keys(edge: Edge, expected: dict[str, Any]) -> None:
 def test_extensions_batches_callbacks_starts() -> None:
     wf = _doc()["workflows"][0]
     assert wf["batches"][1] == {"id": "b2", "file": "app/services/nightly_report.rb", "line": 9,
-                                "parent": "b1", "description": None, "callback_queue": None}
+                                "parent": "b1", "description": None, "callback_queue": None,
+                                "created_by": None}
     assert wf["batches"][0]["callback_queue"] == "critical"
     c1, _, c3 = wf["callbacks"]
     assert list(c1) == ["id", "batch", "event", "target", "file", "line", "options",
-                        "condition", "placeholder", "method", "repeats"]
+                        "condition", "placeholder", "method", "repeats", "registered_by"]
     assert c1["method"] == {"file": "app/workers/report_callbacks.rb", "line": 1}
     assert c3["repeats"] == "c3"
     assert wf["starts"] == [{"id": "s1", "workflow": "cleanup_flow",
                              "file": "app/workers/report_callbacks.rb", "line": 4,
                              "spawned_by": "c1", "condition": "status.failures.zero?",
-                             "restart": False}]
+                             "restart": False, "args": []}]
 
 
 def test_callback_without_method_is_null() -> None:
@@ -135,7 +136,8 @@ def test_workers_and_diagnostics() -> None:
     assert doc["diagnostics"][0]["severity"] == "error"
     assert doc["workers"][0] == {"name": "Billing::ChargeWorker", "kind": "sidekiq",
                                  "file": "app/workers/charge.rb", "line": 1,
-                                 "perform_params": ["id"], "queue": "billing", "retry": 5}
+                                 "perform_params": ["id"], "queue": "billing", "retry": 5,
+                                 "perform_kinds": []}
 
 
 def test_empty_graph() -> None:

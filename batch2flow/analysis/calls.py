@@ -171,7 +171,7 @@ class Calls(ControlFlow):
                frame: Frame) -> None:
         """Follow a plain method call into its definition, or link the workflow it starts."""
         if target.label in self.starters and ctx.open_batch is None:
-            self.start_workflow(target, call.node, ctx, frame)
+            self.start_workflow(target, call.node, ctx, frame, call.args)
             return
         if ctx.on_stack(target.label) is not None:
             return  # recursion: the body is already being read further up
@@ -184,7 +184,8 @@ class Calls(ControlFlow):
         self.run_body(target.body(), replace(ctx, stack=(*ctx.stack, (target.label, ctx.actor))),
                       callee)
 
-    def start_workflow(self, target: MethodDef, node: Node, ctx: Context, frame: Frame) -> None:
+    def start_workflow(self, target: MethodDef, node: Node, ctx: Context, frame: Frame,
+                       arg_nodes: tuple[Node, ...]) -> None:
         name = self.starters[target.label]
         restart = target.label == self.starter.label
         if restart:
@@ -192,8 +193,9 @@ class Calls(ControlFlow):
                         f"`{_short(node)}` starts workflow {name} again from inside it; "
                         "drawn as a loop and not followed")
         span = self.span(node, frame)
+        args = tuple(nodes.text(a) for a in arg_nodes)
         self.workflow.add_start(lambda start_id: Start(
-            start_id, name, span, ctx.actor, ctx.condition_text(), restart))
+            start_id, name, span, ctx.actor, ctx.condition_text(), restart, args))
 
     # -- enqueues ----------------------------------------------------------------------
     def enqueue(self, call: Call, enqueue: Enqueue, ctx: Context, frame: Frame) -> None:
@@ -221,13 +223,14 @@ class Calls(ControlFlow):
         job_id = self.workflow.add_job(lambda job_id: Job(
             job_id, worker.name, span, enqueue.via, ctx.open_batch, fan_out,
             ctx.condition_text(), ctx.actor, worker.dynamic,
-            tuple(nodes.text(a) for a in enqueue.args), loop))
+            tuple(nodes.text(a) for a in enqueue.args), loop,
+            nodes.text(enqueue.delay) if enqueue.delay is not None else None))
         if perform is None:
             return
         job_ctx = Context(own_batch=ctx.open_batch, actor=job_id, conditions=ctx.conditions,
                           fan_out=fan_out, stack=(*ctx.stack, (perform.label, job_id)))
         if perform.label in self.starters:
-            self.start_workflow(perform, call.node, job_ctx, frame)
+            self.start_workflow(perform, call.node, job_ctx, frame, enqueue.args)
             return
         performer = Frame(perform, perform.owner, perform.cref)
         _bind(performer, perform.params, args)

@@ -21,6 +21,7 @@ def worker_table(index: CodeIndex) -> list[Worker]:
         workers.append(Worker(
             name, kind, Span(info.file.path, info.line, 1),
             perform.params if perform else (), queue, retry,
+            perform.param_kinds if perform else (),
         ))
     return workers
 

@@ -28,23 +28,33 @@ class Enqueue:
     #: the worker expression (the receiver, or the `'class'` value of a client push)
     worker_node: Node | None
     args: tuple[Node, ...]
-    #: the method name itself is only known at run time (`send(name, ...)`)
-    dynamic_method: bool = False
+    #: `perform_in(delay, ...)` / `perform_at(time, ...)`: when the job may start
+    delay: Node | None = None
+
+
+#: enqueues whose first argument is a delay or a time, not a job argument
+SCHEDULED_METHODS = frozenset({"perform_in", "perform_at"})
 
 
 def as_enqueue(call: Call) -> Enqueue | None:
     if call.method in ENQUEUE_METHODS:
-        return Enqueue(call.method, call.receiver, call.args)
+        return _scheduled(Enqueue(call.method, call.receiver, call.args))
     if call.method in SEND_METHODS and call.args:
         name = nodes.literal_string(call.args[0])
         if name in ENQUEUE_METHODS:
-            return Enqueue(name, call.receiver, call.args[1:])
+            return _scheduled(Enqueue(name, call.receiver, call.args[1:]))
         return None
     if call.method in CLIENT_PUSH_METHODS and _is_client(call.receiver):
         pairs = dict(nodes.hash_pairs(call.args))
         args = pairs.get("args")
         return Enqueue(call.method, pairs.get("class"), (args,) if args is not None else ())
     return None
+
+
+def _scheduled(enqueue: Enqueue) -> Enqueue:
+    if enqueue.via in SCHEDULED_METHODS and enqueue.args:
+        return Enqueue(enqueue.via, enqueue.worker_node, enqueue.args[1:], enqueue.args[0])
+    return enqueue
 
 
 def _is_client(node: Node | None) -> bool:

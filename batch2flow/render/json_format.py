@@ -60,6 +60,7 @@ def _job(job: Job) -> JsonObject:
         "spawned_by": job.spawned_by,
         "placeholder": job.placeholder,
         "args": list(job.args),
+        "delay": job.delay,
         "loop": None if job.loop is None else {
             "method": job.loop.method, "items": job.loop.items, "variables": list(job.loop.variables),
         },
@@ -111,6 +112,7 @@ def _start(start: Start) -> JsonObject:
         "spawned_by": start.spawned_by,
         "condition": start.condition,
         "restart": start.restart,
+        "args": list(start.args),
     }
 
 
@@ -122,4 +124,5 @@ def _worker(worker: Worker) -> JsonObject:
         "perform_params": list(worker.perform_params),
         "queue": worker.queue,
         "retry": worker.retry,
+        "perform_kinds": list(worker.perform_kinds),
     }

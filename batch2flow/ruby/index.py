@@ -30,6 +30,8 @@ class MethodDef:
     node: Node
     #: lexical nesting at the definition, innermost last, for constant lookup
     cref: tuple[str, ...]
+    #: per parameter: req, opt, rest, key, keyreq, keyrest or block
+    param_kinds: tuple[str, ...] = ()
 
     @property
     def line(self) -> int:

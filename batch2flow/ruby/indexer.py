@@ -90,15 +90,31 @@ def _define_method(
     if name_node is None:
         return
     params_node = node.child_by_field_name("parameters")
-    params = tuple(_param_name(p) for p in params_node.named_children) if params_node else ()
+    declared = [p for p in params_node.named_children if p.type in _PARAM_KINDS] if params_node else []
     method = MethodDef(
-        owner.name if owner else "", nodes.text(name_node), singleton, params, parsed, node, cref
+        owner.name if owner else "", nodes.text(name_node), singleton,
+        tuple(_param_name(p) for p in declared), parsed, node, cref,
+        tuple(_param_kind(p) for p in declared),
     )
     if owner is None:
         index.top_methods.setdefault(method.name, method)
     else:
         table = owner.singleton_methods if singleton else owner.methods
         table.setdefault(method.name, method)
+
+
+_PARAM_KINDS = {
+    "identifier": "req", "optional_parameter": "opt", "splat_parameter": "rest",
+    "keyword_parameter": "key", "hash_splat_parameter": "keyrest", "block_parameter": "block",
+}
+
+
+def _param_kind(param: Node) -> str:
+    kind = _PARAM_KINDS[param.type]
+    # `name:` with no default is a required keyword
+    if kind == "key" and param.child_by_field_name("value") is None:
+        return "keyreq"
+    return kind
 
 
 def _param_name(param: Node) -> str:

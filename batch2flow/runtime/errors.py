@@ -1,0 +1,50 @@
+"""Exceptions a generated flow can raise; each message says what to do next."""
+
+from __future__ import annotations
+
+
+class BridgeError(Exception):
+    """The Sidekiq bridge could not be reached, refused a request or answered nonsense."""
+
+
+class BridgeTimeout(BridgeError):
+    """A job was still queued or running when the configured timeout ran out."""
+
+
+class SidekiqJobFailed(Exception):
+    """A Ruby job raised. Raised into the Prefect task so Prefect's retries take over."""
+
+    def __init__(self, worker: str, jid: str, error: str) -> None:
+        super().__init__(f"{worker} (jid {jid}) failed: {error}")
+        #: the Sidekiq worker class, fully qualified
+        self.worker = worker
+        #: the job id the bridge gave the job
+        self.jid = jid
+        #: the error message the bridge reported
+        self.error = error
+
+    def __reduce__(self) -> tuple[type[SidekiqJobFailed], tuple[str, str, str]]:
+        # Prefect pickles exceptions into failed states; the default reduce would
+        # call __init__ with the formatted message alone.
+        return (type(self), (self.worker, self.jid, self.error))
+
+
+class SimulatedJobFailure(SidekiqJobFailed):
+    """A rehearsal job told to fail (`rehearsal(fail=[...])`); no Ruby ran."""
+
+
+class UntranslatedRuby(Exception):
+    """The converter left Ruby it could not translate; the flow must be edited first."""
+
+    def __init__(self, source: str, where: str) -> None:
+        super().__init__(
+            f"{where}: this Ruby was not translated: {source!r}. "
+            "Edit the generated flow to replace the ruby_* marker with Python."
+        )
+        #: the Ruby expression as written
+        self.source = source
+        #: `path:line` of the expression in the Ruby tree
+        self.where = where
+
+    def __reduce__(self) -> tuple[type[UntranslatedRuby], tuple[str, str]]:
+        return (type(self), (self.source, self.where))
