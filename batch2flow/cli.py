@@ -19,9 +19,22 @@ from batch2flow.diagnostics import Diagnostic, has_errors
 MAIN_HELP = """Read Sidekiq Batch workflows from a Rails tree and turn them into Prefect flows.
 
 \b
+  batch2flow convert app -o prefect_flows      Prefect flows, prefect.yaml, diagrams, MIGRATION.md
+  batch2flow rehearse app --fail ChargeWorker  run the flows under Prefect with simulated jobs
   batch2flow graph app/workers                 the workflows as an indented tree
   batch2flow graph app --format mermaid        one Mermaid flowchart per workflow
   batch2flow graph app --format json           the graph for tools (version 1)
+"""
+
+CONVERT_HELP = """Convert the Sidekiq Batch workflows under PATH... into Prefect 3 flows in OUT.
+
+\b
+Writes flows/<workflow>.py, diagrams/<workflow>.md, prefect.yaml and MIGRATION.md.
+Every file carries a stamp: a generated file you edited (or any file batch2flow did
+not write) is never overwritten without --force.
+
+Exit status: 0 when all went well, 1 when some diagnostic is an error or (with
+--check) the output would change or files are in the way, 2 for usage errors.
 """
 
 GRAPH_HELP = """Follow the Sidekiq Batch callback chains under PATH... into workflow graphs.
@@ -108,3 +121,60 @@ def _internal_error() -> None:
         click.echo("This is a bug in batch2flow; rerun with BATCH2FLOW_DEBUG=1 and report "
                    "what it prints.", err=True)
     sys.exit(EXIT_INTERNAL)
+
+
+@main.command(help=CONVERT_HELP)
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=True, dir_okay=True))
+@click.option("-o", "--output", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+@click.option("--tasks", type=click.Choice(["bridge", "stub"]), default="bridge", show_default=True,
+              help="bridge: tasks run the Ruby workers through the Sidekiq bridge; "
+                   "stub: tasks hold the Ruby perform to port to Python.")
+@click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
+@click.option("--diff", "show_diff", is_flag=True, help="Show a unified diff; write nothing.")
+@click.option("--check", is_flag=True, help="Exit 1 when the output would change; write nothing.")
+@click.option("--force", is_flag=True, help="Overwrite files that were edited or not written by batch2flow.")
+@click.option("--max-file-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
+              help="Skip Ruby files larger than this (default 2 MiB).")
+def convert(paths: tuple[str, ...], out_dir: Path, tasks: str, dry_run: bool, show_diff: bool,
+            check: bool, force: bool, max_file_size: int | None) -> None:
+    from batch2flow import writer
+    from batch2flow.convert import convert as run_conversion
+    from batch2flow.scanner import DEFAULT_MAX_BYTES
+
+    try:
+        result = run_conversion(list(paths), tasks, max_file_size or DEFAULT_MAX_BYTES)
+        changes = writer.plan_writes(out_dir, result.files)
+    except Exception:  # a bug of ours must still not reach the user as a bare traceback
+        _internal_error()
+        return
+    _print_diagnostics(list(result.diagnostics), paths)
+    if show_diff:
+        click.echo(writer.unified_diff(changes), nl=False)
+    if dry_run or show_diff or check:
+        for change in changes:
+            click.echo(f"{change.status:>9}  {change.path}")
+        failed = check and writer.needs_writing(changes)
+        sys.exit(EXIT_ERRORS if failed or has_errors(list(result.diagnostics)) else 0)
+    try:
+        written = writer.apply(out_dir, changes, force)
+    except writer.WriteRefused as refused:
+        click.echo(f"batch2flow: {refused}", err=True)
+        sys.exit(EXIT_ERRORS)
+    for change in written:
+        click.echo(f"wrote {out_dir / change.path}")
+    _summary(result, len(written), len(changes) - len(written))
+    sys.exit(EXIT_ERRORS if has_errors(list(result.diagnostics)) else 0)
+
+
+def _summary(result: object, written: int, kept: int) -> None:
+    from batch2flow.convert import Conversion
+
+    assert isinstance(result, Conversion)
+    found = sum(plan.found for plan in result.plans)
+    converted = sum(plan.converted for plan in result.plans)
+    share = f"{100 * converted / found:.0f}%" if found else "n/a"
+    click.echo(f"{len(result.plans)} workflows; {converted}/{found} jobs and callbacks converted "
+               f"without a stub ({share}); {written} files written, {kept} unchanged; "
+               f"{len(result.diagnostics)} diagnostics (see MIGRATION.md)")

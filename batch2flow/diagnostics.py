@@ -41,11 +41,17 @@ BATCH_OUTSIDE_BATCH = Code("B2F105", Severity.WARNING, "`batch` used by a job th
 CYCLE = Code("B2F106", Severity.INFO, "workflow restarts itself (drawn as a loop)")
 UNKNOWN_BATCH = Code("B2F107", Severity.WARNING, "batch operation on a value not known to be a batch")
 WORKFLOW_TOO_LARGE = Code("B2F108", Severity.WARNING, "workflow too large; the rest was not followed")
+UNTRANSLATED_VALUE = Code("B2F201", Severity.WARNING, "Ruby value not translated: marked `ruby_value(...)`")
+UNTRANSLATED_CONDITION = Code("B2F202", Severity.WARNING, "Ruby condition not translated: stub function")
+UNTRANSLATED_ITEMS = Code("B2F203", Severity.WARNING, "fan-out items not translated: marked `ruby_items(...)`")
+UNTRANSLATED_LOOP = Code("B2F204", Severity.WARNING, "callback loop not translated: the flow runs one round")
+UNTRANSLATED_CALLBACK = Code("B2F205", Severity.WARNING, "dynamic callback not translated")
 
 ALL_CODES = (
     UNREADABLE, NOT_UTF8, BINARY, EMPTY, TOO_LARGE, SYNTAX_ERROR, UNKNOWN_EVENT,
     UNRESOLVED_CALLBACK, DYNAMIC_REFERENCE, UNKNOWN_WORKER, BATCH_OUTSIDE_BATCH, CYCLE,
-    UNKNOWN_BATCH, WORKFLOW_TOO_LARGE,
+    UNKNOWN_BATCH, WORKFLOW_TOO_LARGE, UNTRANSLATED_VALUE, UNTRANSLATED_CONDITION,
+    UNTRANSLATED_ITEMS, UNTRANSLATED_LOOP, UNTRANSLATED_CALLBACK,
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from batch2flow.analysis.builder import DiagnosticSink
+from batch2flow.analysis.schedules import schedules_from_files
 from batch2flow.analysis.worker_table import worker_table
 from batch2flow.analysis.workflows import analyse_workflows
 from batch2flow.ir import Graph
@@ -24,4 +25,5 @@ def build_graph(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
             sink.add(error)
     index = build_index(parsed)
     workflows = analyse_workflows(index, sink)
-    return Graph(tuple(workflows), tuple(worker_table(index)), tuple(sink.sorted()))
+    schedules = tuple(sorted(schedules_from_files(parsed, index).items()))
+    return Graph(tuple(workflows), tuple(worker_table(index)), tuple(sink.sorted()), schedules)

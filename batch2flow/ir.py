@@ -151,6 +151,8 @@ class Worker:
     retry: int | bool | None
     #: per perform parameter: req, opt, rest, key, keyreq, keyrest or block
     perform_kinds: tuple[str, ...] = ()
+    #: the Ruby source of `perform`, for porting a worker to Python
+    perform_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,3 +160,5 @@ class Graph:
     workflows: tuple[Workflow, ...]
     workers: tuple[Worker, ...]
     diagnostics: tuple[Diagnostic, ...]
+    #: worker class -> cron, for workers registered as Sidekiq Enterprise periodic jobs
+    schedules: tuple[tuple[str, str], ...] = ()

@@ -57,6 +57,17 @@ def parse(source: SourceFile) -> tuple[ParsedFile, list[Diagnostic]]:
     return parsed, _syntax_errors(parsed)
 
 
+def parse_snippet(source: str) -> Node | None:
+    """The single expression a piece of Ruby holds, or None when it is not exactly one
+    well-formed expression."""
+    tree = Parser(ruby_language()).parse(source.encode("utf-8"))
+    root = tree.root_node
+    statements = [c for c in root.named_children if c.type != "comment"]
+    if root.has_error or len(statements) != 1:
+        return None
+    return statements[0]
+
+
 def _syntax_errors(parsed: ParsedFile) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     if not parsed.tree.root_node.has_error:

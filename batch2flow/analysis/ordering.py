@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from batch2flow.analysis.builder import WorkflowBuilder
+from batch2flow.batch_tree import subtrees
 from batch2flow.ir import Callback, Edge
 
 
@@ -28,25 +29,8 @@ def happens_before(workflow: WorkflowBuilder) -> list[Edge]:
     return _reduce(_dedupe(edges)) + loops
 
 
-def _descendants(workflow: WorkflowBuilder) -> dict[str, list[str]]:
-    """Each batch with itself and every batch below it, in creation order."""
-    children: dict[str, list[str]] = defaultdict(list)
-    for batch in workflow.batches.values():
-        if batch.parent is not None:
-            children[batch.parent].append(batch.id)
-    result: dict[str, list[str]] = {}
-    for batch_id in workflow.batches:
-        found, queue = [], [batch_id]
-        while queue:
-            current = queue.pop(0)
-            found.append(current)
-            queue.extend(children[current])
-        result[batch_id] = found
-    return result
-
-
 def _callback_inputs(workflow: WorkflowBuilder) -> list[Edge]:
-    below = _descendants(workflow)
+    below = subtrees(workflow.batches.values())
     jobs_in: dict[str, list[str]] = defaultdict(list)
     for job in workflow.jobs.values():
         if job.batch is not None:

@@ -22,6 +22,7 @@ def worker_table(index: CodeIndex) -> list[Worker]:
             name, kind, Span(info.file.path, info.line, 1),
             perform.params if perform else (), queue, retry,
             perform.param_kinds if perform else (),
+            perform.file.text(perform.node) if perform else None,
         ))
     return workers
 

@@ -44,15 +44,29 @@ def load_config() -> BridgeConfig:
             raise BridgeError(
                 f"BATCH2FLOW_BRIDGE_TIMEOUT must be a number of seconds, not {raw_timeout!r}"
             ) from None
-    return BridgeConfig(url.rstrip("/"), token, timeout)
+    return _checked(BridgeConfig(url.rstrip("/"), token, timeout))
 
 
 def _from_block(name: str) -> BridgeConfig:
     from batch2flow.runtime.block import SidekiqBridge
 
+    # `prefect block ls` shows "sidekiq-bridge/<name>"; the subclass' load wants <name> only.
+    slug = SidekiqBridge.get_block_type_slug() + "/"
     try:
-        block = SidekiqBridge.load(name)
+        block = SidekiqBridge.load(name.removeprefix(slug))
     except ValueError as exc:  # Prefect's "Unable to find block document named ..."
         raise BridgeError(f"BATCH2FLOW_BRIDGE_BLOCK={name!r}: {exc}") from exc
+    if not isinstance(block, SidekiqBridge):
+        # Prefect hands back a coroutine when called inside an event loop; run_job
+        # blocks for the whole job, so it belongs in a sync task anyway.
+        block.close()
+        raise BridgeError("the Sidekiq bridge is called from sync tasks only, not inside an event loop")
     token = block.token.get_secret_value() if block.token is not None else None
-    return BridgeConfig(block.url.rstrip("/"), token or None, block.timeout_seconds)
+    return _checked(BridgeConfig(block.url.rstrip("/"), token or None, block.timeout_seconds))
+
+
+def _checked(config: BridgeConfig) -> BridgeConfig:
+    # urllib would also open file:// and ftp:// URLs; a bridge is only ever HTTP.
+    if not config.url.startswith(("http://", "https://")):
+        raise BridgeError(f"the Sidekiq bridge URL must start with http:// or https://, not {config.url!r}")
+    return config

@@ -1,0 +1,1 @@
+"""Generating Prefect flows from the workflow graph."""

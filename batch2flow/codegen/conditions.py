@@ -1,0 +1,58 @@
+"""Ruby conditions in the flow body: translated, or kept as a named stub function."""
+
+from __future__ import annotations
+
+from batch2flow import diagnostics as diag
+from batch2flow.codegen.names import NameTable, to_python
+from batch2flow.codegen.plan import ConditionStub
+from batch2flow.codegen.ruby_expr import translate_condition
+from batch2flow.codegen.scopes import Scopes
+from batch2flow.codegen.submits import Untranslated
+from batch2flow.ir import Callback, Span
+
+_AND = " && "
+
+
+def relative_condition(condition: str | None, base: str | None) -> str | None:
+    """The part of `condition` added below `base`. Conditions accumulate along a chain
+    (`outer && inner`), and a block is already guarded by its callback's own."""
+    if condition is None or condition == base:
+        return None
+    if base and condition.startswith(base + _AND):
+        return condition[len(base) + len(_AND):]
+    return condition
+
+
+class ConditionWriter:
+    def __init__(self, scopes: Scopes, todo: Untranslated, names: NameTable) -> None:
+        self.scopes = scopes
+        self.todo = todo
+        self.names = names
+        self.stubs: list[ConditionStub] = []
+        self.spans: dict[str, Span] = {j.id: j.span for j in scopes.workflow.jobs}
+        self.spans.update({c.id: c.span for c in scopes.workflow.callbacks})
+        self.spans.update({s.id: s.span for s in scopes.workflow.starts})
+
+    def test(self, ruby: str, actor: str | None, node: str) -> str:
+        """The Python test for `ruby`, read where `actor`'s code runs."""
+        scope = self.scopes.chain(actor)
+        translated = translate_condition(ruby, scope)
+        if translated is not None:
+            return translated
+        span = self.spans[node]
+        function = self.names.name(f"condition:{node}", f"condition_{node}")
+        params = (scope.status,) if scope.status else ()
+        self.stubs.append(ConditionStub(function, params, ruby, str(span)))
+        self.todo.add(node, diag.UNTRANSLATED_CONDITION, (span.file, span.line, span.col),
+                      f"condition `{ruby}` is not translated; the flow calls the stub {function}()")
+        return f"{function}({', '.join(params)})"
+
+    def flag_for(self, callback: Callback) -> str | None:
+        """A flag recording that a conditionally registered callback was registered."""
+        return self.flag_name(callback.id) if callback.condition else None
+
+    def flag_name(self, callback_id: str) -> str:
+        return self.names.name(f"flag:{callback_id}", f"{callback_id}_registered")
+
+
+__all__ = ["ConditionWriter", "relative_condition", "to_python"]

@@ -1,0 +1,90 @@
+"""What one generated flow module holds, before it is laid out by the template.
+
+Statement code in a plan is already Python built from safe pieces (names from
+`names.to_var`, literals from `names.to_python` or the Ruby translator); the
+template only arranges it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from batch2flow.diagnostics import Diagnostic
+
+
+@dataclass(frozen=True)
+class TaskPlan:
+    #: Python function name
+    function: str
+    #: Prefect task name: the Ruby worker class
+    worker: str
+    #: parameter declarations, e.g. ("account_id", "amount=None", "*rest")
+    params: tuple[str, ...]
+    #: the expression passing them on as Sidekiq's argument list
+    args_list: str
+    tags: tuple[str, ...]
+    retries: int
+    queue: str | None
+    #: the worker's perform only built batches and enqueued jobs: now done by the flow
+    orchestration: bool
+    #: where the worker is defined, "" when it is not in the scanned tree
+    source: str
+    #: Python expression for the worker class name sent to the bridge
+    worker_expr: str
+    #: `--tasks stub`: the Ruby `perform` to port, shown in the task's docstring
+    ruby_perform: str | None = None
+
+
+@dataclass(frozen=True)
+class Line:
+    code: str
+    #: a short comment after the code (a Ruby file:line, mostly)
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str
+
+
+@dataclass(frozen=True)
+class Guard:
+    """`if test:` around the statements Sidekiq only runs under a condition."""
+
+    test: str
+    body: tuple[Statement, ...]
+    comment: str = ""
+
+
+Statement = Line | Comment | Guard
+
+
+@dataclass(frozen=True)
+class ConditionStub:
+    """A Ruby condition the translator could not handle, kept as a named function."""
+
+    function: str
+    #: the Python parameters it receives (the callback status, when there is one)
+    params: tuple[str, ...]
+    ruby: str
+    where: str
+
+
+@dataclass(frozen=True)
+class FlowPlan:
+    workflow: str
+    function: str
+    params: tuple[str, ...]
+    description: str
+    starter: str
+    entry: str
+    tasks: tuple[TaskPlan, ...]
+    body: tuple[Statement, ...]
+    stubs: tuple[ConditionStub, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    #: jobs and callbacks of the graph, and how many were translated without a stub
+    found: int
+    converted: int
+    #: job id -> the variable its future is held in, and the task name it runs
+    variables: tuple[tuple[str, str], ...] = ()
+    task_names: tuple[tuple[str, str], ...] = ()

@@ -1,0 +1,200 @@
+"""From one workflow of the graph to the plan of its Prefect flow module.
+
+The flow body is the Ruby's own shape: the starter's block, then one block per
+callback that fires, each submitting what that callback (and the jobs it set off)
+enqueued. Batches become `Batch` objects holding their jobs' futures, so what a
+callback waits for is exactly what Sidekiq would count: `:success` waits on the
+futures (a failure leaves the rest NotReady), `:complete` waits with
+`allow_failure`, `:death` checks whether one of them died.
+"""
+
+from __future__ import annotations
+
+from batch2flow.codegen.blocks import STARTER, build_blocks
+from batch2flow.codegen.conditions import ConditionWriter, relative_condition
+from batch2flow.codegen.names import NameTable, to_comment, to_python, to_var
+from batch2flow.codegen.plan import Comment, FlowPlan, Guard, Line, Statement
+from batch2flow.codegen.scopes import Scopes
+from batch2flow.codegen.submits import Untranslated, submit_line, value
+from batch2flow.codegen.tasks import plan_tasks
+from batch2flow import diagnostics as diag
+from batch2flow.ir import Callback, Workflow, Worker
+
+#: names the flow body defines itself
+_RESERVED = {"run"}
+
+
+def plan_flow(workflow: Workflow, workers: dict[str, Worker],
+              params_of: dict[str, tuple[str, ...]], stub_tasks: bool = False) -> FlowPlan:
+    """`stub_tasks`: tasks hold the Ruby `perform` to port instead of calling the bridge."""
+    return _Planner(workflow, workers, params_of, stub_tasks).plan()
+
+
+class _Planner:
+    def __init__(self, workflow: Workflow, workers: dict[str, Worker],
+                 params_of: dict[str, tuple[str, ...]], stub_tasks: bool) -> None:
+        self.wf = workflow
+        self.params_of = params_of
+        self.names = NameTable(_RESERVED | {to_var(p) for p in workflow.params})
+        self.tasks = plan_tasks(workflow, workers, self.names, stub_tasks)
+        self.scopes = Scopes(workflow, workers)
+        self.todo = Untranslated()
+        self.conditions = ConditionWriter(self.scopes, self.todo, self.names)
+        self.jobs = {j.id: j for j in workflow.jobs}
+        self.batches = {b.id: b for b in workflow.batches}
+        self.callbacks = {c.id: c for c in workflow.callbacks}
+        self.starts = {s.id: s for s in workflow.starts}
+        self.flags: list[str] = []
+
+    def plan(self) -> FlowPlan:
+        blocking = {c.id for c in self.wf.callbacks if c.event == "death"}
+        blocks = build_blocks(self.wf, blocking)
+        body: list[Statement] = [Line("run = WorkflowRun()", "every job of this run, so a failure fails the flow")]
+        sections = [self._block(key, blocks.members[key]) for key in blocks.order]
+        flags = [Line(f"{flag} = False", "set where the callback is registered") for flag in self.flags]
+        body += flags
+        for section in sections:
+            body += section
+        body.append(Line("return run.futures()"))
+        tasks = {t.function: t for t in self.tasks.values()}
+        found = len(self.wf.jobs) + len(self.wf.callbacks)
+        return FlowPlan(
+            workflow=self.wf.name,
+            function=self.names.name("flow", to_var(self.wf.name)),
+            params=tuple(to_var(p) for p in self.wf.params),
+            description=f"Sidekiq workflow started by {self.wf.starter} ({self.wf.entry})",
+            starter=self.wf.starter,
+            entry=str(self.wf.entry),
+            tasks=tuple(sorted(tasks.values(), key=lambda t: t.function)),
+            body=tuple(body),
+            stubs=tuple(self.conditions.stubs),
+            diagnostics=tuple(sorted(set(self.todo.diagnostics))),
+            found=found,
+            converted=found - len(self.todo.nodes),
+            variables=tuple((j.id, self.names.get(j.id)) for j in self.wf.jobs),
+            task_names=tuple((j.id, self.tasks[j.id].worker) for j in self.wf.jobs),
+        )
+
+    # -- one block --------------------------------------------------------------------
+    def _block(self, key: str, members: list[str]) -> list[Statement]:
+        if key == STARTER:
+            return [Comment(f"{self.wf.starter}  ({self.wf.entry})"), *self._members(None, members, None)]
+        cb = self.callbacks[key]
+        batch = self._batch_var(cb.batch)
+        header = Comment(f"on {cb.event} of batch {cb.batch}: {cb.target}  ({cb.span})")
+        wait = {"success": f"{batch}.succeeded()", "complete": f"{batch}.finished()"}.get(cb.event)
+        inner = self._members(cb, members, wait)
+        status = self.scopes.of(cb.id).status
+        if status and any(status in line for line in _codes(inner)):
+            inner = [Line(f"{status} = {batch}.status()", "what the callback's `status` reports"), *inner]
+        if cb.event == "death":
+            inner = [Guard(f"{batch}.died()", tuple(inner), "a job of the batch died")]
+        flag = self.conditions.flag_name(cb.id)
+        if flag in self.flags:
+            inner = [Guard(flag, tuple(inner), "the callback was registered")]
+        return [header, *inner]
+
+    def _members(self, cb: Callback | None, members: list[str], wait: str | None) -> list[Statement]:
+        base = cb.condition if cb is not None else None
+        out: list[Statement] = []
+        for node in members:
+            statements, condition, actor = self._member(node, wait)
+            if not statements:
+                continue
+            relative = relative_condition(condition, base)
+            if relative is None:
+                out += statements
+                continue
+            test = self.conditions.test(relative, actor, node)
+            if out and isinstance(out[-1], Guard) and out[-1].test == test:
+                out[-1] = Guard(test, out[-1].body + tuple(statements), out[-1].comment)
+            else:
+                out.append(Guard(test, tuple(statements), to_comment(relative)))
+        return out
+
+    def _member(self, node: str, wait: str | None) -> tuple[list[Statement], str | None, str | None]:
+        if node in self.batches:
+            return self._new_batch(node), None, None
+        if node in self.jobs:
+            job = self.jobs[node]
+            holder = self._batch_var(job.batch) if job.batch else "run"
+            scope = self.scopes.chain(job.spawned_by)
+            var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
+            lines = submit_line(job, self.tasks[job.id], var, holder, wait, scope, self.todo)
+            return list(lines), job.condition, job.spawned_by
+        if node in self.starts:
+            return self._start(node, wait), self.starts[node].condition, self.starts[node].spawned_by
+        return self._registration(self.callbacks[node])
+
+    def _new_batch(self, batch_id: str) -> list[Statement]:
+        batch = self.batches[batch_id]
+        var = self._batch_var(batch_id)
+        description = to_python(batch.description) if batch.description is not None else ""
+        maker = f"{self._batch_var(batch.parent)}.child" if batch.parent else "run.batch"
+        return [Line(f"{var} = {maker}({description})", f"batch {batch_id}, {batch.span}")]
+
+    def _start(self, start_id: str, wait: str | None) -> list[Statement]:
+        start = self.starts[start_id]
+        scope = self.scopes.chain(start.spawned_by)
+        params = self.params_of.get(start.workflow, ())
+        pairs = []
+        for name, arg in zip(params, start.args, strict=False):
+            translated = self._start_arg(arg, scope, start_id, start)
+            pairs.append(f"{to_python(name)}: {translated}")
+        note = "restarts this workflow" if start.restart else "runs on its own; not waited for"
+        call = f"start_workflow({to_python(start.workflow)}, {{{', '.join(pairs)}}})"
+        return [Line(call, f"{note}, {start.span}")]
+
+    def _start_arg(self, arg: str, scope: object, start_id: str, start: object) -> str:
+        from batch2flow.codegen.ruby_expr import Scope, translate
+
+        assert isinstance(scope, Scope)
+        translated = translate(arg, scope)
+        if translated is not None:
+            return translated
+        span = getattr(start, "span")
+        self.todo.add(start_id, diag.UNTRANSLATED_VALUE, (span.file, span.line, span.col),
+                      f"argument `{arg}` of the workflow start is not translated")
+        return f"ruby_value({to_python(arg)}, {to_python(str(span))})"
+
+    def _registration(self, cb: Callback) -> tuple[list[Statement], str | None, str | None]:
+        if cb.placeholder:
+            self.todo.add(cb.id, diag.UNTRANSLATED_CALLBACK, (cb.span.file, cb.span.line, cb.span.col),
+                          f"callback `{cb.target}` is only known at run time; its work is not in the flow")
+            return [Comment(f"NOT TRANSLATED: on {cb.event} -> {to_comment(cb.target)} is only known "
+                            f"at run time ({cb.span})")], None, None
+        if cb.repeats is not None:
+            self.todo.add(cb.id, diag.UNTRANSLATED_LOOP, (cb.span.file, cb.span.line, cb.span.col),
+                          f"{cb.target} registers itself again (a loop); the flow runs one round")
+            return [Comment(f"NOT TRANSLATED: {cb.target} registers itself again here (a loop); "
+                            f"this flow runs one round ({cb.span})")], None, None
+        flag = self.conditions.flag_for(cb)
+        if flag is None:
+            return [], None, None
+        self.flags.append(flag)
+        return [Line(f"{flag} = True", f"{cb.target} registered, {cb.span}")], cb.condition, cb.registered_by
+
+    def _batch_var(self, batch_id: str | None) -> str:
+        return self.names.name(f"batch:{batch_id}", f"{batch_id}")
+
+
+def _short(worker: str) -> str:
+    name = worker.rsplit("::", 1)[-1]
+    for suffix in ("Worker", "Job"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _codes(statements: list[Statement]) -> list[str]:
+    found: list[str] = []
+    for statement in statements:
+        if isinstance(statement, Line):
+            found.append(statement.code)
+        elif isinstance(statement, Guard):
+            found.append(statement.test)
+            found += _codes(list(statement.body))
+    return found
+
+
+__all__ = ["plan_flow", "value"]

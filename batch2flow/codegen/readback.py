@@ -1,0 +1,223 @@
+"""Read a generated flow back with libcst and check it against the graph it came from.
+
+Rendering is trusted no further than this check: the job each variable submits,
+what it waits for (`wait_for=`, `allow_failure`, `died()`, `status()` guards) and
+whether it fans out are re-derived from the source text, and the resulting
+happens-before between jobs must be exactly the graph's. A mismatch is an internal
+error naming the workflow: a converter must never ship a flow that dropped a task.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from batch2flow.ir import Workflow
+
+
+class ReadBackMismatch(Exception):
+    """The generated flow does not say what the graph says."""
+
+
+@dataclass
+class FlowShape:
+    #: job variable -> Prefect task name it submits
+    task_of: dict[str, str] = field(default_factory=dict)
+    #: job variable -> job variables it waits for (directly)
+    waits_for: dict[str, set[str]] = field(default_factory=dict)
+    fan_out: set[str] = field(default_factory=set)
+    #: variables assigned more than once (a job submitted twice)
+    repeated: set[str] = field(default_factory=set)
+
+
+def read_flow(source: str) -> FlowShape:
+    module = cst.parse_module(source)
+    tasks = _task_names(module)
+    shape = FlowShape()
+    for node in module.body:
+        if isinstance(node, cst.FunctionDef) and _decorator_name(node) == "flow":
+            _Reader(module, tasks, shape).block(node.body.body, set())
+    return shape
+
+
+def check_flow(source: str, workflow: Workflow, variables: dict[str, str],
+               task_names: dict[str, str]) -> None:
+    """Raise ReadBackMismatch unless the flow's jobs and their order match the graph.
+
+    `variables` maps job id -> the variable the flow submits it to; `task_names` maps
+    job id -> the Prefect task name it must run."""
+    shape = read_flow(source)
+    problems = []
+    if shape.repeated:
+        problems.append(f"submitted more than once: {sorted(shape.repeated)}")
+    for job in workflow.jobs:
+        var = variables[job.id]
+        if shape.task_of.get(var) != task_names[job.id]:
+            problems.append(f"{job.id} ({job.worker}) is not submitted as {var}")
+        elif (var in shape.fan_out) != job.fan_out:
+            problems.append(f"{job.id} ({job.worker}) fan-out differs")
+    expected = _graph_order(workflow, variables)
+    found = _closure(shape.waits_for)
+    for var in sorted(variables.values()):
+        if expected.get(var, set()) != found.get(var, set()):
+            problems.append(f"{var} waits for {sorted(found.get(var, set()))}, "
+                            f"the graph says {sorted(expected.get(var, set()))}")
+    if problems:
+        raise ReadBackMismatch(f"workflow {workflow.name}: " + "; ".join(problems))
+
+
+def _graph_order(workflow: Workflow, variables: dict[str, str]) -> dict[str, set[str]]:
+    """job variable -> job variables it comes after, by the graph's edges (loops left out)."""
+    predecessors: dict[str, set[str]] = defaultdict(set)
+    for edge in workflow.edges:
+        if not edge.loop:
+            predecessors[edge.target].add(edge.source)
+    result: dict[str, set[str]] = {}
+    for job in workflow.jobs:
+        seen: set[str] = set()
+        queue = list(predecessors[job.id])
+        while queue:
+            node = queue.pop()
+            if node not in seen:
+                seen.add(node)
+                queue.extend(predecessors[node])
+        result[variables[job.id]] = {variables[n] for n in seen if n in variables}
+    return result
+
+
+def _closure(direct: dict[str, set[str]]) -> dict[str, set[str]]:
+    result: dict[str, set[str]] = {}
+    for var in direct:
+        seen: set[str] = set()
+        queue = list(direct[var])
+        while queue:
+            node = queue.pop()
+            if node not in seen:
+                seen.add(node)
+                queue.extend(direct.get(node, ()))
+        result[var] = seen
+    return result
+
+
+def _decorator_name(func: cst.FunctionDef) -> str | None:
+    for decorator in func.decorators:
+        target = decorator.decorator
+        if isinstance(target, cst.Call):
+            target = target.func
+        if isinstance(target, cst.Name):
+            return target.value
+    return None
+
+
+def _task_names(module: cst.Module) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for node in module.body:
+        if isinstance(node, cst.FunctionDef) and _decorator_name(node) == "task":
+            call = node.decorators[0].decorator
+            assert isinstance(call, cst.Call)
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value == "name":
+                    names[node.name.value] = ast.literal_eval(module.code_for_node(arg.value))
+    return names
+
+
+class _Reader:
+    """Walks the flow body in program order, tracking what each batch holds so far."""
+
+    def __init__(self, module: cst.Module, tasks: dict[str, str], shape: FlowShape) -> None:
+        self.module = module
+        self.tasks = tasks
+        self.shape = shape
+        self.parent: dict[str, str | None] = {}
+        self.members: dict[str, list[str]] = defaultdict(list)
+        #: status variable -> the batch it reports on
+        self.status_of: dict[str, str] = {}
+
+    def block(self, body: object, guards: set[str]) -> None:
+        for statement in body:  # type: ignore[attr-defined]
+            if isinstance(statement, cst.If):
+                extra = self._guard_deps(statement.test)
+                self.block(statement.body.body, guards | extra)
+            elif isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                        self._assign(small.targets[0].target, small.value, guards)
+
+    def _assign(self, target: cst.BaseAssignTargetExpression, value: cst.BaseExpression,
+                guards: set[str]) -> None:
+        if not isinstance(target, cst.Name) or not isinstance(value, cst.Call):
+            return
+        name = target.value
+        method, holder = _method_call(value)
+        if method in ("batch", "child"):
+            self.parent[name] = holder if method == "child" else None
+        elif method == "status" and holder is not None:
+            self.status_of[name] = holder
+        elif method == "add" and holder is not None and value.args:
+            self._job(name, holder, value.args[0].value, guards)
+
+    def _job(self, var: str, holder: str, submitted: cst.BaseExpression, guards: set[str]) -> None:
+        call, fan_out = _submission(submitted)
+        if call is None:
+            return
+        task_method, task = _method_call(call)
+        if var in self.shape.task_of:
+            self.shape.repeated.add(var)
+        self.shape.task_of[var] = self.tasks.get(task or "", f"<unknown task {task}>")
+        if fan_out or task_method == "map":
+            self.shape.fan_out.add(var)
+        deps = set(guards)
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "wait_for":
+                deps |= self._wait_deps(arg.value)
+        self.shape.waits_for[var] = deps
+        # a job belongs to its batch and, for callbacks waiting on an ancestor, to all above it
+        batch: str | None = holder
+        while batch is not None and batch in self.parent:
+            self.members[batch].append(var)
+            batch = self.parent[batch]
+
+    def _wait_deps(self, value: cst.BaseExpression) -> set[str]:
+        if isinstance(value, cst.Call):
+            method, holder = _method_call(value)
+            if method in ("succeeded", "finished") and holder is not None:
+                return set(self.members[holder])
+        raise ReadBackMismatch(f"unexpected wait_for: {self.module.code_for_node(value)}")
+
+    def _guard_deps(self, test: cst.BaseExpression) -> set[str]:
+        found: set[str] = set()
+        for node in _walk(test):
+            if isinstance(node, cst.Call):
+                method, holder = _method_call(node)
+                if method == "died" and holder is not None:
+                    found |= set(self.members[holder])
+            if isinstance(node, cst.Name) and node.value in self.status_of:
+                found |= set(self.members[self.status_of[node.value]])
+        return found
+
+
+def _method_call(call: cst.Call) -> tuple[str | None, str | None]:
+    """(`method`, `holder`) for `holder.method(...)`."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        return func.attr.value, func.value.value
+    return None, None
+
+
+def _submission(node: cst.BaseExpression) -> tuple[cst.Call | None, bool]:
+    """The `task.submit(...)`/`task.map(...)` call, and whether it is a comprehension."""
+    if isinstance(node, cst.Call):
+        return node, False
+    if isinstance(node, cst.ListComp) and isinstance(node.elt, cst.Call):
+        return node.elt, True
+    return None, False
+
+
+def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found = [node]
+    for child in node.children:
+        found += _walk(child)
+    return found

@@ -1,0 +1,81 @@
+"""The `convert` pipeline: graph -> flow plans -> files, every flow checked before it is kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from batch2flow.codegen.planner import plan_flow
+from batch2flow.codegen.plan import FlowPlan
+from batch2flow.codegen.readback import check_flow
+from batch2flow.codegen.render import render_flow
+from batch2flow.diagnostics import Diagnostic
+from batch2flow.graph import build_graph
+from batch2flow.ir import Graph, Worker
+from batch2flow.scanner import DEFAULT_MAX_BYTES
+
+TASK_MODES = ("bridge", "stub")
+
+
+@dataclass(frozen=True)
+class Conversion:
+    graph: Graph
+    plans: tuple[FlowPlan, ...]
+    #: output path (posix, relative to the output folder) -> content, unstamped
+    files: dict[str, str]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def convert(paths: list[str], tasks: str = "bridge", max_bytes: int = DEFAULT_MAX_BYTES) -> Conversion:
+    graph = build_graph(paths, max_bytes)
+    workers: dict[str, Worker] = {w.name: w for w in graph.workers}
+    params_of = {wf.name: wf.params for wf in graph.workflows}
+    plans: list[FlowPlan] = []
+    files: dict[str, str] = {}
+    for workflow in graph.workflows:
+        plan = plan_flow(workflow, workers, params_of, stub_tasks=tasks == "stub")
+        source = render_flow(plan)
+        check_flow(source, workflow, dict(plan.variables), dict(plan.task_names))
+        plans.append(plan)
+        files[f"flows/{workflow.name}.py"] = source
+        files[f"diagrams/{workflow.name}.md"] = _diagram(graph, workflow.name)
+    files["prefect.yaml"] = _deployments(graph, plans)
+    files["MIGRATION.md"] = _migration(graph, plans)
+    found = list(graph.diagnostics) + [d for plan in plans for d in plan.diagnostics]
+    return Conversion(graph, tuple(plans), files, tuple(sorted(set(found))))
+
+
+def _diagram(graph: Graph, name: str) -> str:
+    from batch2flow.render.mermaid import render_mermaid
+
+    one = Graph(tuple(w for w in graph.workflows if w.name == name), graph.workers, ())
+    return render_mermaid(one)
+
+
+def _deployments(graph: Graph, plans: list[FlowPlan]) -> str:
+    from batch2flow.deployment import DeploymentSpec, render_prefect_yaml
+
+    queues = {w.name: w.queue for w in graph.workers}
+    specs = []
+    for workflow, plan in zip(graph.workflows, plans, strict=True):
+        first_queue = next((queues[j.worker] for j in workflow.jobs if queues.get(j.worker)), None)
+        specs.append(DeploymentSpec(
+            name=workflow.name,
+            entrypoint=f"flows/{workflow.name}.py:{plan.function}",
+            description=plan.description,
+            parameters={param: None for param in plan.params},
+            tags=("batch2flow", "sidekiq"),
+            work_queue_name=first_queue,
+            cron=graph_schedules(graph).get(workflow.starter.split("#")[0]),
+        ))
+    return render_prefect_yaml("batch2flow-flows", specs)
+
+
+def graph_schedules(graph: Graph) -> dict[str, str]:
+    """Starter worker class -> cron, from Sidekiq Enterprise periodic registrations."""
+    return dict(graph.schedules)
+
+
+def _migration(graph: Graph, plans: list[FlowPlan]) -> str:
+    from batch2flow.migration import render_migration
+
+    return render_migration(graph, plans)

@@ -1,0 +1,61 @@
+"""What generated Prefect flows import: Sidekiq jobs through the bridge, batch semantics,
+rehearsal mode and markers for untranslated Ruby.
+
+Importing this package does not import Prefect (the CLI and tests import it cheaply);
+Prefect is imported by the functions that need it, and `SidekiqBridge` on first access.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from batch2flow.runtime.batches import BatchStatus, batch_status, first_death
+from batch2flow.runtime.errors import (
+    BridgeError,
+    BridgeTimeout,
+    SidekiqJobFailed,
+    SimulatedJobFailure,
+    UntranslatedRuby,
+)
+from batch2flow.runtime.jobs import orchestration_step, run_job
+from batch2flow.runtime.markers import ruby_condition, ruby_items, ruby_value
+from batch2flow.runtime.membership import Batch, WorkflowRun, columns
+from batch2flow.runtime.rehearsal import Rehearsal, rehearsal
+from batch2flow.runtime.retries import retry_delays
+from batch2flow.runtime.workflows import start_workflow
+
+if TYPE_CHECKING:
+    from batch2flow.runtime.block import SidekiqBridge
+
+__all__ = [
+    "Batch",
+    "BatchStatus",
+    "BridgeError",
+    "BridgeTimeout",
+    "Rehearsal",
+    "SidekiqBridge",
+    "SidekiqJobFailed",
+    "SimulatedJobFailure",
+    "UntranslatedRuby",
+    "WorkflowRun",
+    "batch_status",
+    "columns",
+    "first_death",
+    "orchestration_step",
+    "rehearsal",
+    "retry_delays",
+    "ruby_condition",
+    "ruby_items",
+    "ruby_value",
+    "run_job",
+    "start_workflow",
+]
+
+
+def __getattr__(name: str) -> object:
+    # The block class needs Prefect at definition time; load it only when asked for.
+    if name == "SidekiqBridge":
+        from batch2flow.runtime.block import SidekiqBridge
+
+        return SidekiqBridge
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

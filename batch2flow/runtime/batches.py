@@ -1,0 +1,56 @@
+"""What a Sidekiq batch callback learns about its batch, computed from Prefect futures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import State
+    from prefect.futures import PrefectFuture
+
+
+@dataclass(frozen=True)
+class BatchStatus:
+    """The part of `Sidekiq::Batch::Status` callbacks read."""
+
+    #: jobs the batch ran (a job whose upstream failed was never enqueued: not counted)
+    total: int
+    #: jobs that failed after their retries
+    failures: int
+    #: jobs not finished successfully; in Sidekiq a failed job stays pending
+    pending: int
+
+
+def batch_status(futures: Iterable[PrefectFuture[Any]]) -> BatchStatus:
+    """Wait for every future, then count them the way Sidekiq counts the batch's jobs."""
+    from prefect.futures import wait
+
+    states = [future.state for future in wait(list(futures)).done]
+    ran = [state for state in states if not _never_ran(state)]
+    failures = sum(1 for state in ran if _died(state))
+    return BatchStatus(total=len(ran), failures=failures, pending=failures)
+
+
+def first_death(futures: Iterable[PrefectFuture[Any]]) -> bool:
+    """True as soon as one job died (Sidekiq's `:death`); False once all ended without one."""
+    from prefect.futures import as_completed
+
+    for future in as_completed(list(futures)):
+        # as_completed yields when the run finished but leaves the future's state to an
+        # API read that can still say Pending; wait() takes the final state it returned.
+        future.wait()
+        if _died(future.state):
+            return True
+    return False
+
+
+def _never_ran(state: State[Any]) -> bool:
+    # Prefect gives a task whose upstream failed a Pending state named NotReady, and the
+    # future completes with it: that job was never enqueued, so Sidekiq never counted it.
+    return state.is_pending() and state.name == "NotReady"
+
+
+def _died(state: State[Any]) -> bool:
+    return state.is_failed() or state.is_crashed()

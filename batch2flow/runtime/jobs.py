@@ -1,0 +1,82 @@
+"""The two calls a generated task makes for a Ruby worker: run it, or note it is retired."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from batch2flow.runtime.errors import SimulatedJobFailure
+from batch2flow.runtime.rehearsal import Rehearsal, active_rehearsal
+
+
+def run_job(worker: str, args: list[object], *, queue: str | None = None) -> object:
+    """Run one Sidekiq job through the bridge and return its result (None in a rehearsal)."""
+    current = active_rehearsal()
+    if current is not None:
+        _simulate(current, worker)
+        return None
+    from batch2flow.runtime.bridge import enqueue, wait_for
+    from batch2flow.runtime.config import load_config
+
+    config = load_config()
+    jid = enqueue(config, worker, args, queue)
+    run_logger().info("%s enqueued as jid %s; waiting for it", worker, jid)
+    return wait_for(config, worker, jid)
+
+
+def orchestration_step(worker: str) -> None:
+    """Stand for a worker whose `perform` only built batches: the flow does that now."""
+    current = active_rehearsal()
+    if current is not None:
+        # Simulated like any job so `--fail` can show what its callbacks would do.
+        _simulate(current, worker)
+        return
+    run_logger().info(
+        "%s only orchestrated other jobs; that now happens in this flow, so the Ruby worker "
+        "is retired and nothing is sent to Sidekiq",
+        worker,
+    )
+
+
+def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    """Prefect's run logger inside a run, so the line shows in the UI; else a plain one."""
+    from prefect import get_run_logger
+    from prefect.exceptions import MissingContextError
+
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("batch2flow.runtime")
+
+
+def _simulate(current: Rehearsal, worker: str) -> None:
+    first, last = _attempt_position()
+    flow = _flow_name()
+    if first:
+        current.emit(worker, "start", flow)
+    time.sleep(current.job_seconds)
+    if worker in current.fail:
+        # Only the attempt Prefect will not retry is the job's death.
+        if last:
+            current.emit(worker, "fail", flow)
+        raise SimulatedJobFailure(worker, "rehearsal", "failed on purpose (rehearsal --fail)")
+    current.emit(worker, "end", flow)
+
+
+def _attempt_position() -> tuple[bool, bool]:
+    """(first attempt, last attempt) of the task run we are in; both outside a task."""
+    from prefect.context import TaskRunContext
+
+    ctx = TaskRunContext.get()
+    if ctx is None:
+        return True, True
+    # run_count is 1 on the first attempt and counts retries; task.retries excludes it.
+    run_count = ctx.task_run.run_count
+    return run_count <= 1, run_count > ctx.task.retries
+
+
+def _flow_name() -> str | None:
+    from prefect.runtime import flow_run
+
+    name = flow_run.flow_name
+    return name if isinstance(name, str) else None

@@ -1,0 +1,99 @@
+"""Sidekiq batch membership inside a generated flow.
+
+A generated flow mirrors the Ruby: every job future is added to the batch Sidekiq
+would have counted it in, so a callback waits for exactly the jobs (and child
+batches' jobs) that were really enqueued. A job never submitted (its branch was not
+taken) is simply not in the batch, as in Sidekiq.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from prefect.futures import PrefectFuture
+
+    from batch2flow.runtime.batches import BatchStatus
+
+
+class WorkflowRun:
+    """Every job future of one flow run, so the flow can return (and fail on) all of them."""
+
+    def __init__(self) -> None:
+        self._futures: list[PrefectFuture[Any]] = []
+
+    def add(self, submitted: Any) -> Any:
+        """Track a future (or the futures of a `.map()`), and hand it back."""
+        self._futures.extend(_as_list(submitted))
+        return submitted
+
+    def batch(self, description: str | None = None) -> Batch:
+        """A batch created outside every other batch's `jobs` block."""
+        return Batch(self, description, None)
+
+    def futures(self) -> list[PrefectFuture[Any]]:
+        return list(self._futures)
+
+
+class Batch:
+    """One `Sidekiq::Batch`: its jobs and its child batches."""
+
+    def __init__(self, run: WorkflowRun, description: str | None, parent: Batch | None) -> None:
+        self.run = run
+        self.description = description
+        self.parent = parent
+        self._own: list[PrefectFuture[Any]] = []
+        self._children: list[Batch] = []
+
+    def child(self, description: str | None = None) -> Batch:
+        """A batch created inside this batch's `jobs` block."""
+        batch = Batch(self.run, description, self)
+        self._children.append(batch)
+        return batch
+
+    def add(self, submitted: Any) -> Any:
+        self.run.add(submitted)
+        self._own.extend(_as_list(submitted))
+        return submitted
+
+    def futures(self) -> list[PrefectFuture[Any]]:
+        """This batch's jobs and those of all its descendants, in submission order."""
+        found = list(self._own)
+        for child in self._children:
+            found.extend(child.futures())
+        return found
+
+    def succeeded(self) -> list[PrefectFuture[Any]]:
+        """`wait_for` of what runs on `:success`: a failed job leaves it NotReady."""
+        return self.futures()
+
+    def finished(self) -> list[Any]:
+        """`wait_for` of what runs on `:complete`: every job ran, failed or not."""
+        from prefect.utilities.annotations import allow_failure
+
+        return [allow_failure(future) for future in self.futures()]
+
+    def status(self) -> BatchStatus:
+        """The `status` a callback reads (total, failures, pending), once every job finished."""
+        from batch2flow.runtime.batches import batch_status
+
+        return batch_status(self.futures())
+
+    def died(self) -> bool:
+        """True as soon as one job died: Sidekiq's `:death`."""
+        from batch2flow.runtime.batches import first_death
+
+        return first_death(self.futures())
+
+
+def _as_list(submitted: Any) -> list[PrefectFuture[Any]]:
+    # `.map()` gives a list of futures; `.submit()` one future
+    return list(submitted) if isinstance(submitted, (list, tuple)) else [submitted]
+
+
+def columns(rows: Iterable[object], width: int) -> list[list[object]]:
+    """`perform_bulk` rows (one argument list per job) as one list per task parameter,
+    the shape `task.map()` takes. A row that is not a list is a job's only argument."""
+    table = [list(row) if isinstance(row, (list, tuple)) else [row] for row in rows]
+    return [[row[i] if i < len(row) else None for row in table] for i in range(width)]

@@ -1,0 +1,83 @@
+"""Rehearsal mode: run the generated flows with every Sidekiq job simulated.
+
+The state is module-level behind a lock, not a contextvar: Prefect runs tasks in worker
+threads that do not inherit the context of the code that entered the rehearsal.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+Event = dict[str, object]
+
+
+@dataclass
+class Rehearsal:
+    """What one rehearsal recorded; lists grow while the flows run."""
+
+    #: workers whose every job fails (fully qualified names)
+    fail: frozenset[str]
+    #: how long a simulated job takes
+    job_seconds: float
+    #: untranslated Ruby the flows stepped on, one line each, first occurrence order
+    notes: list[str] = field(default_factory=list)
+    #: workflows started with start_workflow: `{"workflow": name, "t": seconds}`
+    started: list[Event] = field(default_factory=list)
+    #: job events as in the `rehearse --trace` contract: worker, event, t, flow
+    events: list[Event] = field(default_factory=list)
+    _trace: Callable[[Event], None] | None = field(default=None, repr=False)
+    _t0: float = field(default_factory=time.monotonic, repr=False)
+
+    def clock(self) -> float:
+        """Seconds since the rehearsal began, on the clock all flows share."""
+        return round(time.monotonic() - self._t0, 3)
+
+    def emit(self, worker: str, event: str, flow: str | None) -> None:
+        # Under the lock, so `t` grows along `events` and the trace file.
+        with _lock:
+            record: Event = {"worker": worker, "event": event, "t": self.clock(), "flow": flow}
+            self.events.append(record)
+            if self._trace is not None:
+                self._trace(record)
+
+    def note(self, text: str) -> None:
+        with _lock:
+            if text not in self.notes:
+                self.notes.append(text)
+
+    def start(self, workflow: str) -> None:
+        with _lock:
+            self.started.append({"workflow": workflow, "t": self.clock()})
+
+
+_lock = threading.RLock()
+_active: Rehearsal | None = None
+
+
+def active_rehearsal() -> Rehearsal | None:
+    """The rehearsal in progress, or None in real mode."""
+    return _active
+
+
+@contextmanager
+def rehearsal(
+    fail: Iterable[str] = (),
+    trace: Callable[[Event], None] | None = None,
+    job_seconds: float = 0.02,
+) -> Iterator[Rehearsal]:
+    """Simulate every Sidekiq job, process-wide, until the block exits."""
+    global _active
+    with _lock:
+        if _active is not None:
+            raise RuntimeError("a rehearsal is already running in this process")
+        _active = Rehearsal(frozenset(fail), job_seconds, _trace=trace)
+        current = _active
+    try:
+        yield current
+    finally:
+        with _lock:
+            _active = None

@@ -1,0 +1,21 @@
+"""Starting another workflow without waiting, as a Sidekiq job enqueuing a batch would."""
+
+from __future__ import annotations
+
+from batch2flow.runtime.rehearsal import active_rehearsal
+
+
+def start_workflow(name: str, parameters: dict[str, object]) -> None:
+    """Start the deployment `name/name` with `parameters` and return at once.
+
+    Generated flows are deployed under their own flow name, hence `name/name`.
+    In a rehearsal nothing runs: the start is recorded in `Rehearsal.started`.
+    """
+    current = active_rehearsal()
+    if current is not None:
+        current.start(name)
+        return
+    from prefect.deployments import run_deployment
+
+    # timeout=0: Sidekiq never waited for what a job enqueued, so neither does the flow.
+    run_deployment(f"{name}/{name}", parameters=parameters, timeout=0)
