@@ -43,6 +43,15 @@ Exit status: 0 when no error was found, 1 when some diagnostic is an error
 (syntax errors, unknown batch events, unreadable files), 2 for usage errors.
 """
 
+REHEARSE_HELP = """Convert PATH and run every generated flow under real Prefect, with simulated jobs.
+
+\b
+No Sidekiq and no Prefect server are needed: an ephemeral Prefect API is started for
+the run. --fail WORKER (repeatable, fully qualified) makes every job of that worker
+fail permanently, after its retries, without waiting, so you see which callbacks
+still run. --trace FILE writes one JSON line per job event (start, end, fail).
+"""
+
 EXIT_ERRORS = 1
 EXIT_INTERNAL = 3
 
@@ -178,3 +187,47 @@ def _summary(result: object, written: int, kept: int) -> None:
     click.echo(f"{len(result.plans)} workflows; {converted}/{found} jobs and callbacks converted "
                f"without a stub ({share}); {written} files written, {kept} unchanged; "
                f"{len(result.diagnostics)} diagnostics (see MIGRATION.md)")
+
+
+@main.command(help=REHEARSE_HELP)
+@click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True))
+@click.option("--fail", "failing", multiple=True, metavar="WORKER",
+              help="A worker whose jobs all fail permanently (repeatable).")
+@click.option("--trace", "trace_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the job events as JSON lines here.")
+def rehearse(path: str, failing: tuple[str, ...], trace_path: Path | None) -> None:
+    import json
+
+    from batch2flow.convert import convert as run_conversion
+
+    try:
+        import prefect  # noqa: F401  (only to fail early with a clear message)
+    except ImportError:
+        raise click.ClickException(
+            "rehearse runs the flows under Prefect: pip install 'batch2flow[prefect]'") from None
+    from batch2flow.rehearse import rehearse as run_rehearsal
+    from batch2flow.rehearse import timeline
+
+    try:
+        conversion = run_conversion([path])
+    except Exception:
+        _internal_error()
+        return
+    unknown = sorted(set(failing) - {w.name for w in conversion.graph.workers})
+    if unknown:
+        raise click.BadParameter(f"no such worker in {path}: {', '.join(unknown)}",
+                                 param_hint="--fail")
+    trace_file = trace_path.open("w", encoding="utf-8") if trace_path else None
+    try:
+        def write(event: dict[str, object]) -> None:
+            if trace_file is not None:
+                trace_file.write(json.dumps(event) + "\n")
+
+        report = run_rehearsal(conversion, set(failing), write)
+    except Exception:
+        _internal_error()
+        return
+    finally:
+        if trace_file is not None:
+            trace_file.close()
+    click.echo(timeline(report), nl=False)

@@ -3,7 +3,7 @@
 Nothing reaches Sidekiq: the flows are written to a temporary folder, imported, and
 run one after another against an ephemeral Prefect API while the runtime is in
 rehearsal mode (every job simulated; `--fail` workers fail after their retries,
-with no waiting). Prefect itself is imported here only, so the rest of the CLI does
+which `retry_delays` makes immediate during a rehearsal). Prefect itself is imported here only, so the rest of the CLI does
 not pay for it.
 """
 
@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from batch2flow.convert import Conversion
 
@@ -30,6 +29,8 @@ class FlowOutcome:
     #: Prefect's final state name of the flow run: Completed, Failed, ...
     state: str
     message: str
+    #: the workers the flow can run, in order of first appearance
+    workers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -42,28 +43,49 @@ class RehearsalReport:
 
 def rehearse(conversion: Conversion, fail: set[str], trace: Callable[[Event], None] | None,
              job_seconds: float = 0.02) -> RehearsalReport:
+    """Start a throwaway Prefect API and run every flow of `conversion` against it."""
+    with tempfile.TemporaryDirectory(prefix="batch2flow-rehearse-") as tmp, _prefect():
+        return run_flows(conversion, Path(tmp), fail, trace, job_seconds)
+
+
+def run_flows(conversion: Conversion, folder: Path, fail: set[str],
+              trace: Callable[[Event], None] | None, job_seconds: float = 0.02,
+              parameters: dict[str, dict[str, object]] | None = None) -> RehearsalReport:
+    """Run every flow in rehearsal mode against the Prefect API already configured.
+    `parameters` gives a workflow's flow parameters; the others are None."""
     from batch2flow.runtime import rehearsal
 
     report = RehearsalReport()
-    with tempfile.TemporaryDirectory(prefix="batch2flow-rehearse-") as tmp, _prefect():
-        modules = _write_and_import(conversion, Path(tmp))
-        with rehearsal(fail=fail, trace=trace, job_seconds=job_seconds) as current:
-            for plan in conversion.plans:
-                flow = getattr(modules[plan.workflow], plan.function)
-                state = flow(**{param: None for param in plan.params}, return_state=True)
-                report.outcomes.append(FlowOutcome(plan.workflow, state.name, state.message or ""))
-        report.events, report.started, report.notes = current.events, current.started, current.notes
+    modules = _write_and_import(conversion, folder)
+    with rehearsal(fail=fail, trace=trace, job_seconds=job_seconds) as current:
+        for plan in conversion.plans:
+            flow = getattr(modules[plan.workflow], plan.function)
+            given = (parameters or {}).get(plan.workflow, {})
+            values = {param: given.get(param) for param in plan.params}
+            state = flow(**values, return_state=True)
+            workers = list(dict.fromkeys(name for _, name in plan.task_names))
+            report.outcomes.append(FlowOutcome(plan.workflow, state.name, state.message or "", workers))
+    report.events, report.started, report.notes = current.events, current.started, current.notes
     return report
 
 
 @contextmanager
 def _prefect() -> Iterator[None]:
-    """A throwaway Prefect API for this run, heartbeats off, quiet logs."""
+    """A throwaway Prefect API for this run: no heartbeats, no telemetry, and no log
+    output (a failing job is the point of a rehearsal; the timeline reports it)."""
     from prefect.settings import temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    quiet = {"flows.heartbeat_frequency": None, "logging.level": "WARNING"}
-    with prefect_test_harness(), temporary_settings(quiet):
+    settings = {
+        "flows.heartbeat_frequency": None,
+        "server.analytics_enabled": False,
+        "logging.to_api.enabled": False,
+        # read when Prefect sets its logging up, at the first flow run
+        "logging.level": "CRITICAL",
+        # the API runs in a subprocess, which hears settings, not our loggers
+        "server.logging_level": "CRITICAL",
+    }
+    with temporary_settings(settings), prefect_test_harness(), temporary_settings(settings):
         yield
 
 
@@ -78,19 +100,8 @@ def _write_and_import(conversion: Conversion, folder: Path) -> dict[str, ModuleT
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
-        _no_retry_waits(module)
         modules[plan.workflow] = module
     return modules
-
-
-def _no_retry_waits(module: ModuleType) -> None:
-    """Retries still happen (a `--fail` job fails after them), but without Sidekiq's backoff."""
-    from prefect import Task
-
-    for name, value in list(vars(module).items()):
-        if isinstance(value, Task):
-            patched: Any = value.with_options(retry_delay_seconds=0)
-            setattr(module, name, patched)
 
 
 def timeline(report: RehearsalReport) -> str:
@@ -99,9 +110,15 @@ def timeline(report: RehearsalReport) -> str:
     for outcome in report.outcomes:
         lines.append(f"flow {outcome.workflow}: {outcome.state}"
                      + (f" ({outcome.message})" if outcome.message else ""))
+        ran = set()
         for event in report.events:
             if event["flow"] == outcome.workflow:
+                ran.add(event["worker"])
                 lines.append(f"  {event['t']:>8.3f}s  {str(event['event']):<5}  {event['worker']}")
+        idle = [w for w in outcome.workers if w not in ran]
+        if idle:
+            lines.append(f"  never started (a job it waits for failed, or its branch was not "
+                         f"taken): {', '.join(idle)}")
         for started in report.started:
             lines.append(f"  starts workflow {started['workflow']} (not run in a rehearsal)")
     for note in report.notes:

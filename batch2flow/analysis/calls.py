@@ -223,7 +223,7 @@ class Calls(ControlFlow):
         job_id = self.workflow.add_job(lambda job_id: Job(
             job_id, worker.name, span, enqueue.via, ctx.open_batch, fan_out,
             ctx.condition_text(), ctx.actor, worker.dynamic,
-            tuple(nodes.text(a) for a in enqueue.args), loop,
+            _argument_sources(enqueue.args), loop,
             nodes.text(enqueue.delay) if enqueue.delay is not None else None))
         if perform is None:
             return
@@ -295,6 +295,14 @@ def _stored_value(node: Node, call: Call, frame: Frame) -> tuple[bool, Value]:
     if text.startswith(("self.", "@")) and frame.lookup(text) is not None:
         return True, frame.lookup(text)
     return False, None
+
+
+def _argument_sources(args: tuple[Node, ...]) -> tuple[str, ...]:
+    """Ruby source per argument; trailing `key: value` pairs are one hash argument,
+    which is how Ruby passes them (and how Sidekiq serialises them)."""
+    plain = [nodes.text(a) for a in args if a.type != "pair"]
+    pairs = [nodes.text(a) for a in args if a.type == "pair"]
+    return tuple(plain + ([f"{{{', '.join(pairs)}}}"] if pairs else []))
 
 
 def _bind(frame: Frame, params: tuple[str, ...], args: list[Value]) -> None:

@@ -93,6 +93,11 @@ def _signature(worker: Worker | None) -> tuple[tuple[str, ...], str]:
             optional = optional or kind == "opt"
             params.append(f"{var}=None" if optional else var)
             passed.append(var)
+    has_rest = any(kind == "rest" for kind in worker.perform_kinds)
+    if not has_rest and any(kind.startswith("key") for kind in worker.perform_kinds):
+        # keyword arguments reach a job as a trailing hash in its argument list
+        params.append("*keywords")
+        passed.append("*keywords")
     return tuple(params), "[" + ", ".join(passed) + "]"
 
 

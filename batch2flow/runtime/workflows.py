@@ -17,5 +17,6 @@ def start_workflow(name: str, parameters: dict[str, object]) -> None:
         return
     from prefect.deployments import run_deployment
 
-    # timeout=0: Sidekiq never waited for what a job enqueued, so neither does the flow.
-    run_deployment(f"{name}/{name}", parameters=parameters, timeout=0)
+    # timeout=0: Sidekiq never waited for what a job enqueued, so neither does the flow;
+    # not a subflow either, so cancelling this run leaves the other workflow running
+    run_deployment(f"{name}/{name}", parameters=parameters, timeout=0, as_subflow=False)
