@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from batch2flow.codegen.planner import plan_flow
 from batch2flow.codegen.plan import FlowPlan
+from batch2flow.codegen.planner import plan_flow
 from batch2flow.codegen.readback import check_flow
 from batch2flow.codegen.render import render_flow
 from batch2flow.diagnostics import Diagnostic

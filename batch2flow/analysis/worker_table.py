@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from tree_sitter import Node
 
 from batch2flow.ir import Span, Worker
 from batch2flow.ruby import nodes
-from batch2flow.ruby.index import ClassInfo, CodeIndex
+from batch2flow.ruby.index import ClassInfo, CodeIndex, MethodDef
 
 
 def worker_table(index: CodeIndex) -> list[Worker]:
@@ -22,9 +24,17 @@ def worker_table(index: CodeIndex) -> list[Worker]:
             name, kind, Span(info.file.path, info.line, 1),
             perform.params if perform else (), queue, retry,
             perform.param_kinds if perform else (),
-            perform.file.text(perform.node) if perform else None,
+            _source(perform),
         ))
     return workers
+
+
+def _source(method: MethodDef | None) -> str | None:
+    """The method's Ruby as written, without the indentation of the class around it."""
+    if method is None:
+        return None
+    column = method.file.line_col(method.node)[1]
+    return textwrap.dedent(" " * (column - 1) + method.file.text(method.node))
 
 
 def _options(index: CodeIndex, info: ClassInfo) -> tuple[str | None, int | bool | None]:

@@ -10,6 +10,7 @@ futures (a failure leaves the rest NotReady), `:complete` waits with
 
 from __future__ import annotations
 
+from batch2flow import diagnostics as diag
 from batch2flow.codegen.blocks import STARTER, build_blocks
 from batch2flow.codegen.conditions import ConditionWriter, relative_condition
 from batch2flow.codegen.names import NameTable, to_comment, to_python, to_var
@@ -17,8 +18,7 @@ from batch2flow.codegen.plan import Comment, FlowPlan, Guard, Line, Statement
 from batch2flow.codegen.scopes import Scopes
 from batch2flow.codegen.submits import Untranslated, submit_line, value
 from batch2flow.codegen.tasks import plan_tasks
-from batch2flow import diagnostics as diag
-from batch2flow.ir import Callback, Workflow, Worker
+from batch2flow.ir import Callback, Worker, Workflow
 
 #: names the flow body defines itself
 _RESERVED = {"run"}
@@ -152,7 +152,7 @@ class _Planner:
         translated = translate(arg, scope)
         if translated is not None:
             return translated
-        span = getattr(start, "span")
+        span = start.span
         self.todo.add(start_id, diag.UNTRANSLATED_VALUE, (span.file, span.line, span.col),
                       f"argument `{arg}` of the workflow start is not translated")
         return f"ruby_value({to_python(arg)}, {to_python(str(span))})"

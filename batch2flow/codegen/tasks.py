@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import replace
 
 from batch2flow.codegen.names import NameTable, to_python, to_var
@@ -36,7 +37,8 @@ def plan_tasks(workflow: Workflow, workers: dict[str, Worker], names: NameTable,
             worker = workers.get(job.worker)
             task = _worker_task(job.worker, worker, job.worker in orchestrating, names)
             if stub_tasks and not task.orchestration and worker is not None:
-                task = replace(task, ruby_perform=worker.perform_source or "")
+                ruby = textwrap.indent(worker.perform_source or "", "    ")
+                task = replace(task, ruby_perform=ruby)
             by_worker[job.worker] = task
         by_job[job.id] = by_worker[job.worker]
     return by_job

@@ -20,6 +20,7 @@ from batch2flow.runtime.errors import (
 from batch2flow.runtime.jobs import orchestration_step, run_job
 from batch2flow.runtime.markers import ruby_condition, ruby_items, ruby_value
 from batch2flow.runtime.membership import Batch, WorkflowRun, columns
+from batch2flow.runtime.porting import NotPorted, not_ported
 from batch2flow.runtime.rehearsal import Rehearsal, rehearsal
 from batch2flow.runtime.retries import retry_delays
 from batch2flow.runtime.workflows import start_workflow
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Batch",
     "BatchStatus",
+    "NotPorted",
     "BridgeError",
     "BridgeTimeout",
     "Rehearsal",
@@ -41,6 +43,7 @@ __all__ = [
     "batch_status",
     "columns",
     "first_death",
+    "not_ported",
     "orchestration_step",
     "rehearsal",
     "retry_delays",
