@@ -56,7 +56,7 @@ def run_flows(conversion: Conversion, folder: Path, fail: set[str],
     from batch2flow.runtime import rehearsal
 
     report = RehearsalReport()
-    modules = _write_and_import(conversion, folder)
+    modules = import_flows(conversion, folder)
     with rehearsal(fail=fail, trace=trace, job_seconds=job_seconds) as current:
         for plan in conversion.plans:
             flow = getattr(modules[plan.workflow], plan.function)
@@ -89,7 +89,7 @@ def _prefect() -> Iterator[None]:
         yield
 
 
-def _write_and_import(conversion: Conversion, folder: Path) -> dict[str, ModuleType]:
+def import_flows(conversion: Conversion, folder: Path) -> dict[str, ModuleType]:
     modules: dict[str, ModuleType] = {}
     for plan in conversion.plans:
         path = folder / f"{plan.workflow}.py"

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from batch2flow.convert import convert
 from batch2flow.graph import build_graph
 from batch2flow.ir import Graph
 from batch2flow.render.json_format import render_json
@@ -27,14 +28,22 @@ def fixture_dirs() -> list[Path]:
 
 
 def render_all(fixture: Path) -> dict[str, str]:
+    """Golden file name (relative to the fixture) -> its content."""
     # relative paths in the output come from scanning with the fixture as the root
     graph = build_graph([str(fixture)])
-    return {name: render(graph) for name, render in RENDERERS.items()}
+    outputs = {name: render(graph) for name, render in RENDERERS.items()}
+    converted = convert([str(fixture)]).files
+    for path, text in converted.items():
+        if path.startswith("flows/"):
+            outputs[f"expected_{path}"] = text
+    outputs["expected_prefect.yaml"] = converted["prefect.yaml"]
+    return outputs
 
 
 def main() -> int:
     for fixture in fixture_dirs():
         for name, text in render_all(fixture).items():
+            (fixture / name).parent.mkdir(exist_ok=True)
             (fixture / name).write_text(text, encoding="utf-8")
             print(f"wrote {(fixture / name).relative_to(FIXTURES.parent)}")
     return 0

@@ -6,17 +6,24 @@ import json
 from pathlib import Path
 
 import pytest
-from goldens import RENDERERS, fixture_dirs, render_all
+from goldens import fixture_dirs, render_all
 
 
 @pytest.mark.parametrize("fixture", fixture_dirs(), ids=lambda p: p.name)
 def test_golden_outputs(fixture: Path) -> None:
     rendered = render_all(fixture)
-    for name in RENDERERS:
+    for name in rendered:
         golden = fixture / name
         assert golden.is_file(), f"missing {golden}; run `python tests/goldens.py`"
         assert rendered[name] == golden.read_text(encoding="utf-8"), (
             f"{golden} is out of date; run `python tests/goldens.py` and review the diff")
+
+
+@pytest.mark.parametrize("fixture", fixture_dirs(), ids=lambda p: p.name)
+def test_no_golden_is_left_over(fixture: Path) -> None:
+    """A flow golden whose workflow disappeared would otherwise go unnoticed."""
+    goldens = {p.relative_to(fixture).as_posix() for p in (fixture / "expected_flows").glob("*.py")}
+    assert goldens == {name for name in render_all(fixture) if name.startswith("expected_flows/")}
 
 
 @pytest.mark.parametrize("fixture", fixture_dirs(), ids=lambda p: p.name)
