@@ -43,7 +43,7 @@ UNKNOWN_BATCH = Code("B2F107", Severity.WARNING, "batch operation on a value not
 WORKFLOW_TOO_LARGE = Code("B2F108", Severity.WARNING, "workflow too large; the rest was not followed")
 UNTRANSLATED_VALUE = Code("B2F201", Severity.WARNING, "Ruby value not translated: marked `ruby_value(...)`")
 UNTRANSLATED_CONDITION = Code("B2F202", Severity.WARNING, "Ruby condition not translated: stub function")
-UNTRANSLATED_ITEMS = Code("B2F203", Severity.WARNING, "fan-out items not translated: marked `ruby_items(...)`")
+UNTRANSLATED_ITEMS = Code("B2F203", Severity.WARNING, "fan-out items not translated: `ruby_items(...)`")
 UNTRANSLATED_LOOP = Code("B2F204", Severity.WARNING, "callback loop not translated: the flow runs one round")
 UNTRANSLATED_CALLBACK = Code("B2F205", Severity.WARNING, "dynamic callback not translated")
 

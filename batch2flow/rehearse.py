@@ -3,8 +3,8 @@
 Nothing reaches Sidekiq: the flows are written to a temporary folder, imported, and
 run one after another against an ephemeral Prefect API while the runtime is in
 rehearsal mode (every job simulated; `--fail` workers fail after their retries,
-which `retry_delays` makes immediate during a rehearsal). Prefect itself is imported here only, so the rest of the CLI does
-not pay for it.
+which `retry_delays` makes immediate during a rehearsal). Prefect itself is imported
+here only, so the rest of the CLI does not pay for it.
 """
 
 from __future__ import annotations

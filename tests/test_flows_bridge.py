@@ -47,7 +47,7 @@ def _finished_at(bridge: FakeBridge) -> dict[str, int]:
     """Worker -> index in the request log of the poll that saw its job finish."""
     jobs: dict[str, str] = {}
     done: dict[str, int] = {}
-    for index, request in enumerate(bridge.requests):
+    for request in bridge.requests:
         if request.method == "POST":
             jobs[f"/jobs/jid-{len(jobs) + 1}"] = request.body["class"]  # type: ignore[index]
     polls = [(i, r) for i, r in enumerate(bridge.requests) if r.method == "GET"]
@@ -66,9 +66,11 @@ def test_jobs_go_through_the_bridge_in_callback_order(tmp_path: Path, bridge: Fa
     assert sorted(enqueued) == sorted(LEAVES)
     posts = {r.body["class"]: i for i, r in enumerate(bridge.requests) if r.method == "POST"}  # type: ignore[index]
     finished = _finished_at(bridge)
-    for first, then in [("Flow1Task1Worker", "Flow1Task2Worker"), ("Flow1Task2Worker", "Flow3TaskWorker"),
-                        ("Flow2TaskWorker", "Flow3TaskWorker"), ("Flow3TaskWorker", "Flow4Task1Worker"),
-                        ("Flow4Task1Worker", "Flow4Task2Worker"), ("Flow4Task2Worker", "PipelineFinishedWorker")]:
+    for first, then in [
+        ("Flow1Task1Worker", "Flow1Task2Worker"), ("Flow1Task2Worker", "Flow3TaskWorker"),
+        ("Flow2TaskWorker", "Flow3TaskWorker"), ("Flow3TaskWorker", "Flow4Task1Worker"),
+        ("Flow4Task1Worker", "Flow4Task2Worker"), ("Flow4Task2Worker", "PipelineFinishedWorker"),
+    ]:
         assert finished[first] < posts[then], (first, then)
     first_post = next(r for r in bridge.requests if r.method == "POST")
     assert first_post.body["args"] == [42, "2024-05-01"]  # type: ignore[index]

@@ -18,7 +18,6 @@ from batch2flow.convert import convert
 from batch2flow.ir import Workflow
 from batch2flow.rehearse import RehearsalReport, run_flows
 
-
 #: flow parameters a fixture's conditions read (Ruby would fail on nil there too)
 PARAMETERS = {"billing_dunning": {"account_id": 7, "stage": "final", "plan": "team", "channels": ["sms"]}}
 

@@ -245,7 +245,8 @@ def test_start_workflow_runs_the_deployment_without_waiting(monkeypatch: pytest.
 
     start_workflow("billing_close", {"day": "2024-05-01"})
 
-    assert calls == [("billing_close/billing_close", {"parameters": {"day": "2024-05-01"}, "timeout": 0, "as_subflow": False})]
+    assert calls == [("billing_close/billing_close",
+                      {"parameters": {"day": "2024-05-01"}, "timeout": 0, "as_subflow": False})]
 
 
 def _must_not_run(*args: object, **kwargs: object) -> None:

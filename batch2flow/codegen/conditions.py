@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from batch2flow import diagnostics as diag
-from batch2flow.codegen.names import NameTable, to_python
+from batch2flow.codegen.names import NameTable
 from batch2flow.codegen.plan import ConditionStub
 from batch2flow.codegen.ruby_expr import translate_condition
 from batch2flow.codegen.scopes import Scopes
@@ -54,5 +54,3 @@ class ConditionWriter:
     def flag_name(self, callback_id: str) -> str:
         return self.names.name(f"flag:{callback_id}", f"{callback_id}_registered")
 
-
-__all__ = ["ConditionWriter", "relative_condition", "to_python"]

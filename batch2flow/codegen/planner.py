@@ -15,10 +15,11 @@ from batch2flow.codegen.blocks import STARTER, build_blocks
 from batch2flow.codegen.conditions import ConditionWriter, relative_condition
 from batch2flow.codegen.names import NameTable, to_comment, to_python, to_var
 from batch2flow.codegen.plan import Comment, FlowPlan, Guard, Line, Statement
+from batch2flow.codegen.ruby_expr import Scope, translate
 from batch2flow.codegen.scopes import Scopes
-from batch2flow.codegen.submits import Untranslated, submit_line, value
+from batch2flow.codegen.submits import Untranslated, submit_line
 from batch2flow.codegen.tasks import plan_tasks
-from batch2flow.ir import Callback, Worker, Workflow
+from batch2flow.ir import Callback, Start, Worker, Workflow
 
 #: names the flow body defines itself
 _RESERVED = {"run"}
@@ -49,7 +50,9 @@ class _Planner:
     def plan(self) -> FlowPlan:
         blocking = {c.id for c in self.wf.callbacks if c.event == "death"}
         blocks = build_blocks(self.wf, blocking)
-        body: list[Statement] = [Line("run = WorkflowRun()", "every job of this run, so a failure fails the flow")]
+        body: list[Statement] = [
+            Line("run = WorkflowRun()", "every job of this run, so a failure fails the flow")
+        ]
         sections = [self._block(key, blocks.members[key]) for key in blocks.order]
         flags = [Line(f"{flag} = False", "set where the callback is registered") for flag in self.flags]
         body += flags
@@ -139,22 +142,18 @@ class _Planner:
         params = self.params_of.get(start.workflow, ())
         pairs = []
         for name, arg in zip(params, start.args, strict=False):
-            translated = self._start_arg(arg, scope, start_id, start)
-            pairs.append(f"{to_python(name)}: {translated}")
+            pairs.append(f"{to_python(name)}: {self._start_arg(arg, scope, start)}")
         note = "restarts this workflow" if start.restart else "runs on its own; not waited for"
         call = f"start_workflow({to_python(start.workflow)}, {{{', '.join(pairs)}}})"
         return [Line(call, f"{note}, {start.span}")]
 
-    def _start_arg(self, arg: str, scope: object, start_id: str, start: object) -> str:
-        from batch2flow.codegen.ruby_expr import Scope, translate
-
-        assert isinstance(scope, Scope)
+    def _start_arg(self, arg: str, scope: Scope, start: Start) -> str:
         translated = translate(arg, scope)
         if translated is not None:
             return translated
         span = start.span
-        self.todo.add(start_id, diag.UNTRANSLATED_VALUE, (span.file, span.line, span.col),
-                      f"argument `{arg}` of the workflow start is not translated")
+        self.todo.add(start.id, diag.UNTRANSLATED_VALUE, (span.file, span.line, span.col),
+                      f"argument `{arg}` of the start of {start.workflow} is not translated")
         return f"ruby_value({to_python(arg)}, {to_python(str(span))})"
 
     def _registration(self, cb: Callback) -> tuple[list[Statement], str | None, str | None]:
@@ -196,5 +195,3 @@ def _codes(statements: list[Statement]) -> list[str]:
             found += _codes(list(statement.body))
     return found
 
-
-__all__ = ["plan_flow", "value"]

@@ -9,7 +9,7 @@ from batch2flow.codegen.names import to_python, to_var
 from batch2flow.codegen.plan import Line, TaskPlan
 from batch2flow.codegen.ruby_expr import Scope, translate, translate_items
 from batch2flow.diagnostics import Diagnostic
-from batch2flow.ir import Job
+from batch2flow.ir import Job, Loop
 
 BULK = frozenset({"perform_bulk", "push_bulk"})
 
@@ -80,6 +80,5 @@ def _fan_out(job: Job, task: TaskPlan, var: str, holder: str, wait_arg: list[str
     return [*lines, Line(f"{var} = {holder}.add({call})", where)]
 
 
-def _loop_names(loop: object, item: str) -> dict[str, str]:
-    variables = getattr(loop, "variables", ())
-    return {variables[0]: item} if variables else {}
+def _loop_names(loop: Loop | None, item: str) -> dict[str, str]:
+    return {loop.variables[0]: item} if loop is not None and loop.variables else {}
