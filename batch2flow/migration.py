@@ -15,7 +15,7 @@ import jinja2
 
 from batch2flow.codegen.plan import FlowPlan, TaskPlan
 from batch2flow.diagnostics import Diagnostic
-from batch2flow.ir import Graph, Job, Workflow
+from batch2flow.ir import Callback, Graph, Job, Workflow
 from batch2flow.templating import strict_environment
 
 
@@ -82,7 +82,7 @@ def _rows(workflow: Workflow, plan: FlowPlan) -> list[Row]:
     for callback in workflow.callbacks:
         notes = [("if", callback.condition)] if callback.condition else []
         rows.append(Row(f":{callback.event} callback", callback.target, str(callback.span),
-                        tuple(notes), "block in the flow body", ""))
+                        tuple(notes), _callback_outcome(callback), ""))
     for start in workflow.starts:
         notes = [("if", start.condition)] if start.condition else []
         if start.restart:
@@ -92,6 +92,14 @@ def _rows(workflow: Workflow, plan: FlowPlan) -> list[Row]:
                       "run_deployment(..., timeout=0)")
         rows.append(row)
     return rows
+
+
+def _callback_outcome(callback: Callback) -> str:
+    if callback.placeholder:
+        return "not converted: only known at run time"
+    if callback.repeats is not None:
+        return "not converted: a loop, the flow runs one round"
+    return "block in the flow body"
 
 
 def _job_row(job: Job, task: TaskPlan | None) -> Row:

@@ -252,3 +252,9 @@ def test_rendering_is_deterministic() -> None:
     assert render_migration(g, sample_plans()) == first
     assert render_migration(shuffled, sample_plans()) == first
     assert first.endswith("\n") and not first.endswith("\n\n")
+
+
+def test_callbacks_that_were_not_converted_say_so() -> None:
+    rows = table_rows(section(render_migration(sample_graph(), sample_plans()), "Workflow `nightly_report`"))
+    looped = [r for r in rows if r[0] == ":complete callback ReportCallbacks#retry_later"]
+    assert looped and looped[0][3] == "not converted: a loop, the flow runs one round"
