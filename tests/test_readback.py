@@ -25,7 +25,8 @@ def test_the_generated_flow_passes() -> None:
     check_flow(source, workflow, variables, tasks)  # type: ignore[arg-type]
     shape = read_flow(source)
     assert shape.waits_for["flow3_task"] >= {"flow1_task2", "flow2_task"}
-    assert shape.waits_for["flow1_task1"] == set()
+    assert shape.waits_for["flow1_task1"] == {"flow1"}  # only the job that enqueued it
+    assert shape.waits_for["kickoff"] == set()
 
 
 BREAKAGES = {
@@ -36,8 +37,9 @@ BREAKAGES = {
                        "flow1_task2_worker.submit(source_id, run_date, wait_for=b2.succeeded())"),
     "wrong_task": (r"flow2_task = b4.add\(flow2_task_worker", "flow2_task = b4.add(flow3_task_worker"),
     "submitted_twice": (r"(\n    flow2_task = .*\n)", r"\1\1"),
-    "fan_out_lost": (r"flow2_task = b4.add\(flow2_task_worker.submit\(source_id, run_date\)\)",
-                     "flow2_task = b4.add(flow2_task_worker.map([source_id], [run_date]))"),
+    "fan_out_lost": (r"flow2_task = b4.add\(flow2_task_worker.submit\(source_id, run_date, wait_for=\[flow2\]\)\)",
+                     "flow2_task = b4.add(flow2_task_worker.map([source_id], [run_date], wait_for=[flow2]))"),
+    "enqueuer_not_waited": (r"wait_for=\[flow2\]", "wait_for=[]"),
 }
 
 

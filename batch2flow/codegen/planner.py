@@ -19,7 +19,7 @@ from batch2flow.codegen.ruby_expr import Scope, translate
 from batch2flow.codegen.scopes import Scopes
 from batch2flow.codegen.submits import Untranslated, submit_line
 from batch2flow.codegen.tasks import plan_tasks
-from batch2flow.ir import Callback, Start, Worker, Workflow
+from batch2flow.ir import Callback, Job, Start, Worker, Workflow
 
 #: names the flow body defines itself
 _RESERVED = {"run"}
@@ -123,11 +123,20 @@ class _Planner:
             holder = self._batch_var(job.batch) if job.batch else "run"
             scope = self.scopes.chain(job.spawned_by)
             var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
-            lines = submit_line(job, self.tasks[job.id], var, holder, wait, scope, self.todo)
+            lines = submit_line(job, self.tasks[job.id], var, holder, self._job_wait(job, wait),
+                                scope, self.todo)
             return list(lines), job.condition, job.spawned_by
         if node in self.starts:
             return self._start(node, wait), self.starts[node].condition, self.starts[node].spawned_by
         return self._registration(self.callbacks[node])
+
+    def _job_wait(self, job: Job, wait: str | None) -> str | None:
+        """A job another job enqueued also waits for that job: the enqueuing job is an
+        orchestration no-op in the flow, and if it died, Sidekiq never got its enqueues."""
+        if job.spawned_by not in self.jobs:
+            return wait
+        spawner = self.names.get(job.spawned_by or "")
+        return f"[{spawner}, *{wait}]" if wait else f"[{spawner}]"
 
     def _new_batch(self, batch_id: str) -> list[Statement]:
         batch = self.batches[batch_id]

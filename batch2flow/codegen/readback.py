@@ -70,11 +70,16 @@ def check_flow(source: str, workflow: Workflow, variables: dict[str, str],
 
 
 def _graph_order(workflow: Workflow, variables: dict[str, str]) -> dict[str, set[str]]:
-    """job variable -> job variables it comes after, by the graph's edges (loops left out)."""
+    """job variable -> job variables it comes after, by the graph's edges (loops left out),
+    plus the job that enqueued it: the flow runs a job only once its enqueuer ran."""
     predecessors: dict[str, set[str]] = defaultdict(set)
     for edge in workflow.edges:
         if not edge.loop:
             predecessors[edge.target].add(edge.source)
+    jobs = {job.id for job in workflow.jobs}
+    for job in workflow.jobs:
+        if job.spawned_by in jobs:
+            predecessors[job.id].add(job.spawned_by)
     result: dict[str, set[str]] = {}
     for job in workflow.jobs:
         seen: set[str] = set()
@@ -181,10 +186,21 @@ class _Reader:
             batch = self.parent[batch]
 
     def _wait_deps(self, value: cst.BaseExpression) -> set[str]:
+        """`b.succeeded()`, `b.finished()`, or a list of job variables and starred ones."""
         if isinstance(value, cst.Call):
             method, holder = _method_call(value)
             if method in ("succeeded", "finished") and holder is not None:
                 return set(self.members[holder])
+        if isinstance(value, cst.List):
+            found: set[str] = set()
+            for element in value.elements:
+                if isinstance(element, cst.StarredElement):
+                    found |= self._wait_deps(element.value)
+                elif isinstance(element.value, cst.Name) and element.value.value in self.shape.task_of:
+                    found.add(element.value.value)
+                else:
+                    raise ReadBackMismatch(f"unexpected wait_for: {self.module.code_for_node(value)}")
+            return found
         raise ReadBackMismatch(f"unexpected wait_for: {self.module.code_for_node(value)}")
 
     def _guard_deps(self, test: cst.BaseExpression) -> set[str]:
