@@ -37,8 +37,10 @@ BREAKAGES = {
                        "flow1_task2_worker.submit(source_id, run_date, wait_for=b2.succeeded())"),
     "wrong_task": (r"flow2_task = b4.add\(flow2_task_worker", "flow2_task = b4.add(flow3_task_worker"),
     "submitted_twice": (r"(\n    flow2_task = .*\n)", r"\1\1"),
-    "fan_out_lost": (r"flow2_task = b4.add\(flow2_task_worker.submit\(source_id, run_date, wait_for=\[flow2\]\)\)",
-                     "flow2_task = b4.add(flow2_task_worker.map([source_id], [run_date], wait_for=[flow2]))"),
+    "fan_out_lost": (
+        r"flow2_task = b4.add\(flow2_task_worker.submit\(source_id, run_date, wait_for=\[flow2\]\)\)",
+        "flow2_task = b4.add(flow2_task_worker.map([source_id], [run_date], wait_for=[flow2]))",
+    ),
     "enqueuer_not_waited": (r"wait_for=\[flow2\]", "wait_for=[]"),
 }
 
