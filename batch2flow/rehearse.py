@@ -50,15 +50,18 @@ def rehearse(conversion: Conversion, fail: set[str], trace: Callable[[Event], No
 
 def run_flows(conversion: Conversion, folder: Path, fail: set[str],
               trace: Callable[[Event], None] | None, job_seconds: float = 0.02,
-              parameters: dict[str, dict[str, object]] | None = None) -> RehearsalReport:
-    """Run every flow in rehearsal mode against the Prefect API already configured.
-    `parameters` gives a workflow's flow parameters; the others are None."""
+              parameters: dict[str, dict[str, object]] | None = None,
+              only: set[str] | None = None) -> RehearsalReport:
+    """Run every flow (or those named in `only`) in rehearsal mode against the Prefect
+    API already configured. `parameters` gives a workflow's flow parameters; others are None."""
     from batch2flow.runtime import rehearsal
 
     report = RehearsalReport()
     modules = import_flows(conversion, folder)
     with rehearsal(fail=fail, trace=trace, job_seconds=job_seconds) as current:
         for plan in conversion.plans:
+            if only is not None and plan.workflow not in only:
+                continue
             flow = getattr(modules[plan.workflow], plan.function)
             given = (parameters or {}).get(plan.workflow, {})
             values = {param: given.get(param) for param in plan.params}

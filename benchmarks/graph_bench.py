@@ -1,4 +1,4 @@
-"""Benchmark `batch2flow graph` on a generated Rails tree; prints the figures.
+"""Benchmark `batch2flow graph` and `convert` on a generated Rails tree; prints the figures.
 
     python benchmarks/graph_bench.py [--workflows 300] [--filler 2000]
 
@@ -14,6 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from batch2flow.convert import convert
 from batch2flow.graph import build_graph
 from batch2flow.render.json_format import render_json
 
@@ -113,6 +114,8 @@ def main() -> None:
         analysed = time.perf_counter()
         render_json(graph)
         rendered = time.perf_counter()
+        conversion = convert([tmp])
+        converted = time.perf_counter()
     jobs = sum(len(w.jobs) for w in graph.workflows)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"files            {files} ({size / 1e6:.1f} MB)")
@@ -120,6 +123,8 @@ def main() -> None:
     print(f"graph            {analysed - start:.2f} s  ({files / (analysed - start):.0f} files/s, "
           f"{size / 1e6 / (analysed - start):.2f} MB/s)")
     print(f"render json      {rendered - analysed:.2f} s")
+    print(f"convert          {converted - rendered:.2f} s  ({len(conversion.files)} files, "
+          f"every flow read back with libcst)")
     print(f"peak RSS         {peak_mib:.0f} MiB")
 
 
