@@ -40,15 +40,33 @@ def to_python(value: object) -> str:
 
 
 def to_docstring(text: str) -> str:
-    """A docstring literal for any text (Ruby source included)."""
-    if '"""' not in text and "\\" not in text and not text.endswith('"') and "\r" not in text:
+    """A docstring literal for any text (Ruby source included). Triple quotes when the text
+    reads the same inside them; else `repr()`, which escapes what would not: quotes,
+    backslashes, NUL, and every line break other than `\\n` (the template re-indents lines
+    with `str.splitlines()`, which would turn a form feed or U+2028 into a new line)."""
+    plain = all(c == "\n" or (c.isprintable() and c not in _LINE_BREAKS) for c in text)
+    if plain and '"""' not in text and "\\" not in text and not text.endswith('"'):
         return f'"""{text}"""'
     return repr(text)
 
 
+#: what `str.splitlines()` breaks lines at, besides `\n`
+_LINE_BREAKS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def indent_lines(text: str, width: int = 4, first: bool = False) -> str:
+    """Indent every line but (unless `first`) the first. Lines are split at `\\n` only:
+    jinja's own `indent` uses `str.splitlines()`, which would also break at a form feed
+    or U+2028 inside Ruby text and change it."""
+    pad = " " * width
+    lines = text.split("\n")
+    return "\n".join((pad + line if (i or first) and line else line) for i, line in enumerate(lines))
+
+
 def to_comment(text: str) -> str:
-    """One comment line's text: line breaks folded, so nothing escapes the comment."""
-    return " ".join(text.split())
+    """One comment line's text: line breaks and unprintable characters (NUL) folded into
+    spaces, so nothing escapes the comment or breaks the file."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
 class NameTable:

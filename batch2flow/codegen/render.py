@@ -6,7 +6,7 @@ from functools import cache
 
 import jinja2
 
-from batch2flow.codegen.names import to_comment, to_docstring, to_python, to_var
+from batch2flow.codegen.names import indent_lines, to_comment, to_docstring, to_python, to_var
 from batch2flow.codegen.plan import Comment, FlowPlan, Guard, Line, Statement
 from batch2flow.templating import strict_environment
 
@@ -16,7 +16,8 @@ _INDENT = "    "
 @cache
 def environment() -> jinja2.Environment:
     return strict_environment(
-        {"py": to_python, "var": to_var, "docstring": to_docstring, "comment": to_comment}
+        {"py": to_python, "var": to_var, "docstring": to_docstring, "comment": to_comment,
+         "indent": indent_lines}
     )
 
 
