@@ -184,6 +184,7 @@ FLOW_CHANGES = {
     "tasks": (task_plan(), task_plan(function="refund_worker", worker="Billing::RefundWorker")),
     "body": (Line("return []"),),
     "stubs": (),
+    "starts_workflows": True,
 }
 #: bookkeeping for the CLI summary, MIGRATION.md and the libcst read-back: never rendered
 FLOW_NOT_RENDERED = {

@@ -5,9 +5,9 @@
   after the callbacks of those descendant batches.
 - A `:death` callback runs once some job of the batch died: after the jobs, not
   after the child callbacks.
-- What a callback enqueues or starts runs after the callback; so does anything
-  those jobs enqueue in turn (a job's own enqueues are not after the job: they may
-  start while it still runs).
+- What a callback enqueues, starts or registers runs after the callback; so does
+  anything those jobs enqueue in turn (a job's own enqueues are not after the job:
+  they may start while it still runs).
 The edge set is transitively reduced: the same reachability, fewer lines to draw.
 """
 
@@ -55,6 +55,8 @@ def _callback_outputs(workflow: WorkflowBuilder) -> list[Edge]:
     edges: list[Edge] = []
     spawned = [(j.id, j.spawned_by, j.condition) for j in workflow.jobs.values()]
     spawned += [(s.id, s.spawned_by, s.condition) for s in workflow.starts.values()]
+    # a callback registered by a callback's code can only fire after that one ran
+    spawned += [(c.id, c.registered_by, c.condition) for c in workflow.callbacks.values()]
     for node_id, parent, condition in spawned:
         # walk up through jobs that enqueued jobs to the callback that began the chain
         while parent is not None and parent in spawner:

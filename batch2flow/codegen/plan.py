@@ -85,6 +85,8 @@ class FlowPlan:
     #: jobs and callbacks of the graph, and how many were translated without a stub
     found: int
     converted: int
+    #: the flow starts other workflows (and so defines the task that does it)
+    starts_workflows: bool = False
     #: job id -> the variable its future is held in, and the task name it runs
     variables: tuple[tuple[str, str], ...] = ()
     task_names: tuple[tuple[str, str], ...] = ()

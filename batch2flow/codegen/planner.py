@@ -22,7 +22,7 @@ from batch2flow.codegen.tasks import plan_tasks
 from batch2flow.ir import Callback, Job, Start, Worker, Workflow
 
 #: names the flow body defines itself
-_RESERVED = {"run"}
+_RESERVED = {"run", "start_other_workflow"}
 
 
 def plan_flow(workflow: Workflow, workers: dict[str, Worker],
@@ -50,6 +50,7 @@ class _Planner:
     def plan(self) -> FlowPlan:
         blocking = {c.id for c in self.wf.callbacks if c.event == "death"}
         blocks = build_blocks(self.wf, blocking)
+        self.block_of = blocks.block_of
         body: list[Statement] = [
             Line("run = WorkflowRun()", "every job of this run, so a failure fails the flow")
         ]
@@ -74,6 +75,7 @@ class _Planner:
             diagnostics=tuple(sorted(set(self.todo.diagnostics))),
             found=found,
             converted=found - len(self.todo.nodes),
+            starts_workflows=bool(self.wf.starts),
             variables=tuple((j.id, self.names.get(j.id)) for j in self.wf.jobs),
             task_names=tuple((j.id, self.tasks[j.id].worker) for j in self.wf.jobs),
         )
@@ -85,17 +87,36 @@ class _Planner:
         cb = self.callbacks[key]
         batch = self._batch_var(cb.batch)
         header = Comment(f"on {cb.event} of batch {cb.batch}: {cb.target}  ({cb.span})")
-        wait = {"success": f"{batch}.succeeded()", "complete": f"{batch}.finished()"}.get(cb.event)
-        inner = self._members(cb, members, wait)
+        waits, deaths = self._waits(cb)
+        wait = waits[0] if len(waits) == 1 else "[" + ", ".join(f"*{w}" for w in waits) + "]"
+        inner = self._members(cb, members, wait if waits else None)
         status = self.scopes.of(cb.id).status
         if status and any(status in line for line in _codes(inner)):
             inner = [Line(f"{status} = {batch}.status()", "what the callback's `status` reports"), *inner]
-        if cb.event == "death":
-            inner = [Guard(f"{batch}.died()", tuple(inner), "a job of the batch died")]
+        for dead in deaths:
+            inner = [Guard(f"{dead}.died()", tuple(inner), "a job of the batch died")]
         flag = self.conditions.flag_name(cb.id)
         if flag in self.flags:
             inner = [Guard(flag, tuple(inner), "the callback was registered")]
         return [header, *inner]
+
+    def _waits(self, cb: Callback) -> tuple[list[str], list[str]]:
+        """What the work of `cb` waits for: its own batch, and the batches of the callbacks
+        whose code registered it (a callback registered in a `:success` callback that never
+        fired was never registered, so its `:complete` work must not run either).
+        Returns the `wait_for` lists, and the batches whose death is a precondition."""
+        waits: list[str] = []
+        deaths: list[str] = []
+        current: Callback | None = cb
+        while current is not None:
+            batch = self._batch_var(current.batch)
+            if current.event == "death":
+                deaths.append(batch)
+            else:
+                waits.append(f"{batch}.succeeded()" if current.event == "success" else f"{batch}.finished()")
+            registrar = self.block_of.get(current.id, STARTER)
+            current = self.callbacks.get(registrar) if registrar != STARTER else None
+        return waits, deaths
 
     def _members(self, cb: Callback | None, members: list[str], wait: str | None) -> list[Statement]:
         base = cb.condition if cb is not None else None
@@ -153,7 +174,9 @@ class _Planner:
         for name, arg in zip(params, start.args, strict=False):
             pairs.append(f"{to_python(name)}: {self._start_arg(arg, scope, start)}")
         note = "restarts this workflow" if start.restart else "runs on its own; not waited for"
-        call = f"start_workflow({to_python(start.workflow)}, {{{', '.join(pairs)}}})"
+        # a task, so the start waits for the callback's batch like the callback's jobs do
+        wait_arg = f", wait_for={wait}" if wait else ""
+        call = f"run.add(start_other_workflow.submit({to_python(start.workflow)}, {{{', '.join(pairs)}}}{wait_arg}))"
         return [Line(call, f"{note}, {start.span}")]
 
     def _start_arg(self, arg: str, scope: Scope, start: Start) -> str:
