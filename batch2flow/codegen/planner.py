@@ -176,7 +176,8 @@ class _Planner:
         note = "restarts this workflow" if start.restart else "runs on its own; not waited for"
         # a task, so the start waits for the callback's batch like the callback's jobs do
         wait_arg = f", wait_for={wait}" if wait else ""
-        call = f"run.add(start_other_workflow.submit({to_python(start.workflow)}, {{{', '.join(pairs)}}}{wait_arg}))"
+        parameters = "{" + ", ".join(pairs) + "}"
+        call = f"run.add(start_other_workflow.submit({to_python(start.workflow)}, {parameters}{wait_arg}))"
         return [Line(call, f"{note}, {start.span}")]
 
     def _start_arg(self, arg: str, scope: Scope, start: Start) -> str:

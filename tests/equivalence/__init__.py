@@ -1,0 +1,1 @@
+"""Three-way equivalence: the Ruby oracle, the graph, and the generated flows."""

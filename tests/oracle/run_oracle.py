@@ -1,0 +1,183 @@
+"""Run a Ruby Sidekiq Batch workflow for real and read back what happened.
+
+The oracle (`oracle.rb` next to this file) loads a Rails-like tree under real
+Sidekiq (OSS, in testing fake mode) with a reimplementation of the Sidekiq Pro
+Batch API, calls one starter, runs every job and callback it leads to, and
+reports each job's causal set: the jobs known to have finished before it could
+start. Tests compare that with what batch2flow predicts statically.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ORACLE_RB = Path(__file__).with_name("oracle.rb")
+TIMEOUT_SECONDS = 60
+
+
+class OracleError(RuntimeError):
+    """The oracle could not run, or printed something that is not its report."""
+
+
+@dataclass(frozen=True)
+class OracleJob:
+    #: push order, from 1
+    id: int
+    #: job class, fully qualified without a leading `::` (the ActiveJob class for perform_later)
+    worker: str
+    #: Sidekiq queue it was pushed to
+    queue: str
+    #: bid of the batch it belongs to, None outside any batch
+    batch: str | None
+    #: "succeeded", "died", or "pending" when the run was truncated before it ran
+    state: str
+    #: "ErrorClass: message" of a job that died
+    error: str | None
+    #: ids of the jobs that finished before it could start
+    after: frozenset[int]
+
+
+@dataclass(frozen=True)
+class OracleCallback:
+    #: bid of the batch whose callback it is
+    batch: str
+    #: "success", "complete" or "death"
+    event: str
+    #: "Klass#method" that was (or would be) called
+    target: str
+    #: ids of the jobs that finished before it could start
+    after: frozenset[int]
+    #: "ErrorClass: message" when the callback raised (an unknown target, say)
+    error: str | None
+    #: False when the run was truncated before it ran
+    ran: bool
+
+
+@dataclass(frozen=True)
+class OracleBatch:
+    #: "b-1", "b-2", ... in creation order
+    bid: str
+    #: bid of the parent batch, None for an outermost batch
+    parent: str | None
+    #: what `description=` set
+    description: str | None
+
+
+@dataclass(frozen=True)
+class OracleRun:
+    #: every pushed job, in push order
+    jobs: tuple[OracleJob, ...]
+    #: every callback that fired, in the order it was scheduled
+    callbacks: tuple[OracleCallback, ...]
+    #: every batch created
+    batches: tuple[OracleBatch, ...]
+    #: "path: message" of each file that could not be loaded
+    load_errors: tuple[str, ...]
+    #: True when the run stopped at 300 jobs or 300 callbacks
+    truncated: bool
+    #: "ErrorClass: message" when the starter raised (what it pushed before still ran)
+    starter_error: str | None
+
+    def workers_run(self) -> set[str]:
+        """Workers with a job that ran (succeeded or died)."""
+        return {job.worker for job in self.jobs if job.state != "pending"}
+
+    def ordered_pairs(self) -> set[tuple[str, str]]:
+        """(A, B) for each B job with some A job in its causal set: A happened before B."""
+        by_id = {job.id: job for job in self.jobs}
+        return {(by_id[earlier].worker, job.worker) for job in self.jobs for earlier in job.after}
+
+    def jobs_of(self, worker: str) -> list[OracleJob]:
+        return [job for job in self.jobs if job.worker == worker]
+
+    def died(self) -> list[OracleJob]:
+        return [job for job in self.jobs if job.state == "died"]
+
+    def callbacks_of(self, event: str) -> list[OracleCallback]:
+        return [callback for callback in self.callbacks if callback.event == event]
+
+
+def observe(
+    root: Path | None,
+    starter: str,
+    fail: Iterable[str] = (),
+    *,
+    source: Path | None = None,
+) -> OracleRun:
+    """Run `starter` from the tree at `root` (and/or the single file `source`) under Sidekiq.
+
+    Workers named in `fail` die at once, without retries.
+    """
+    return parse_report(run_ruby(oracle_command(root, starter, fail, source)))
+
+
+def oracle_command(root: Path | None, starter: str, fail: Iterable[str], source: Path | None) -> list[str]:
+    ruby = shutil.which("ruby")
+    if ruby is None:
+        raise OracleError("ruby is not installed: the oracle needs Ruby 3 and Sidekiq 6 (apt ruby-sidekiq)")
+    command = [ruby, str(ORACLE_RB), "--starter", starter]
+    if root is not None:
+        command += ["--root", str(root)]
+    if source is not None:
+        command += ["--source", str(source)]
+    for worker in fail:
+        command += ["--fail", worker]
+    return command
+
+
+def run_ruby(command: list[str]) -> str:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired as error:
+        raise OracleError(f"oracle timed out after {TIMEOUT_SECONDS}s: {' '.join(command)}") from error
+    if done.returncode != 0:
+        raise OracleError(f"oracle failed (exit {done.returncode}): {' '.join(command)}\n{done.stderr}")
+    return done.stdout
+
+
+def parse_report(stdout: str) -> OracleRun:
+    try:
+        report = json.loads(stdout)
+    except json.JSONDecodeError as error:
+        raise OracleError(f"oracle printed something that is not JSON: {stdout[:2000]!r}") from error
+    return OracleRun(
+        jobs=tuple(_job(item) for item in report["jobs"]),
+        callbacks=tuple(_callback(item) for item in report["callbacks"]),
+        batches=tuple(_batch(item) for item in report["batches"]),
+        load_errors=tuple(report["load_errors"]),
+        truncated=bool(report["truncated"]),
+        starter_error=report["starter_error"],
+    )
+
+
+def _job(item: Mapping[str, Any]) -> OracleJob:
+    return OracleJob(
+        id=item["id"],
+        worker=item["worker"],
+        queue=item["queue"],
+        batch=item["batch"],
+        state=item["state"],
+        error=item["error"],
+        after=frozenset(item["after"]),
+    )
+
+
+def _batch(item: Mapping[str, Any]) -> OracleBatch:
+    return OracleBatch(bid=item["bid"], parent=item["parent"], description=item["description"])
+
+
+def _callback(item: Mapping[str, Any]) -> OracleCallback:
+    return OracleCallback(
+        batch=item["batch"],
+        event=item["event"],
+        target=item["target"],
+        after=frozenset(item["after"]),
+        error=item["error"],
+        ran=item["ran"],
+    )
