@@ -72,7 +72,7 @@ def to_yaml(value: object) -> str:
 def _string(text: str) -> str:
     """JSON's escaping, made pure ASCII: PyYAML (which Prefect reads with) folds a raw
     U+0085 or U+2028 into a space and turns JSON's surrogate pairs for emoji into two
-    lone surrogates, so non-ASCII goes out as YAML `\\uXXXX` / `\\UXXXXXXXX` escapes."""
+    lone surrogates, so non-ASCII goes out as YAML `\\u` / `\\U` escapes (4 or 8 hex digits)."""
     return re.sub(r"[^\x20-\x7e]", _escape, json.dumps(text, ensure_ascii=False))
 
 
