@@ -10,11 +10,16 @@ import os
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from batch2flow import __version__
 from batch2flow.diagnostics import Diagnostic, has_errors
+
+if TYPE_CHECKING:  # heavy modules stay out of `batch2flow --help`
+    from batch2flow.convert import Conversion
+    from batch2flow.ir import Graph
 
 MAIN_HELP = """Read Sidekiq Batch workflows from a Rails tree and turn them into Prefect flows.
 
@@ -85,10 +90,7 @@ def graph(paths: tuple[str, ...], output_format: str, max_file_size: int | None)
     sys.exit(EXIT_ERRORS if has_errors(list(result.diagnostics)) else 0)
 
 
-def _render(result: object, output_format: str) -> str:
-    from batch2flow.ir import Graph
-
-    assert isinstance(result, Graph)
+def _render(result: Graph, output_format: str) -> str:
     if output_format == "json":
         from batch2flow.render.json_format import render_json
 
@@ -177,10 +179,7 @@ def convert(paths: tuple[str, ...], out_dir: Path, tasks: str, dry_run: bool, sh
     sys.exit(EXIT_ERRORS if has_errors(list(result.diagnostics)) else 0)
 
 
-def _summary(result: object, written: int, kept: int) -> None:
-    from batch2flow.convert import Conversion
-
-    assert isinstance(result, Conversion)
+def _summary(result: Conversion, written: int, kept: int) -> None:
     found = sum(plan.found for plan in result.plans)
     converted = sum(plan.converted for plan in result.plans)
     share = f"{100 * converted / found:.0f}%" if found else "n/a"

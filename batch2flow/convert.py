@@ -55,6 +55,8 @@ def _deployments(graph: Graph, plans: list[FlowPlan]) -> str:
     from batch2flow.deployment import DeploymentSpec, render_prefect_yaml
 
     queues = {w.name: w.queue for w in graph.workers}
+    # Sidekiq Enterprise periodic jobs: worker class -> cron; a worker starter is `Klass#perform`
+    schedules = dict(graph.schedules)
     specs = []
     for workflow, plan in zip(graph.workflows, plans, strict=True):
         first_queue = next((queues[j.worker] for j in workflow.jobs if queues.get(j.worker)), None)
@@ -65,14 +67,10 @@ def _deployments(graph: Graph, plans: list[FlowPlan]) -> str:
             parameters={param: None for param in plan.params},
             tags=("batch2flow", "sidekiq"),
             work_queue_name=first_queue,
-            cron=graph_schedules(graph).get(workflow.starter.split("#")[0]),
+            cron=schedules.get(workflow.starter.split("#")[0]),
         ))
     return render_prefect_yaml("batch2flow-flows", specs)
 
-
-def graph_schedules(graph: Graph) -> dict[str, str]:
-    """Starter worker class -> cron, from Sidekiq Enterprise periodic registrations."""
-    return dict(graph.schedules)
 
 
 def _migration(graph: Graph, plans: list[FlowPlan]) -> str:
