@@ -24,7 +24,10 @@ def test_rehearse_with_a_failing_worker(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=300, check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
+    # none of ours: Prefect's throwaway API (a subprocess) may still log its own trouble
+    # under heavy load, such as SQLite being locked
+    assert "internal error" not in result.stderr
+    assert "batch2flow/" not in result.stderr, result.stderr
     assert result.stdout.startswith("flow data_pipeline: Failed")
     assert "never started" in result.stdout and "Flow3TaskWorker" in result.stdout
     events = [json.loads(line) for line in trace.read_text().splitlines()]
