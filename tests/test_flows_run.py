@@ -136,3 +136,35 @@ def _batch_workers(graph: object, event: str) -> set[str]:
         batches = {cb.batch for cb in workflow.callbacks if cb.event == event}
         found |= {j.worker for j in workflow.jobs if j.batch in batches}
     return found
+
+
+TWICE = """
+class AWorker
+  include Sidekiq::Job
+  def perform(n); end
+end
+
+class Twice
+  def self.start
+    b = Sidekiq::Batch.new
+    b.on(:success, 'Twice#again')
+    b.jobs { AWorker.perform_async(1) }
+  end
+
+  def again(status, options)
+    AWorker.perform_async(1)
+  end
+end
+"""
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_two_jobs_with_the_same_arguments_both_run_even_with_results_persisted(tmp_path: Path) -> None:
+    from prefect.settings import temporary_settings
+
+    (tmp_path / "twice.rb").write_text(TWICE, encoding="utf-8")
+    # with persistence on, Prefect's default cache policy would answer the second job
+    # from the first one's result (same task, same inputs, same flow run); Sidekiq runs both
+    with temporary_settings({"results.persist_by_default": True}):
+        _, report = _rehearse(tmp_path, tmp_path)
+    assert len(_times(report, "twice", "start")["AWorker"]) == 2

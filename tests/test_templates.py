@@ -146,8 +146,8 @@ def test_output_compiles_and_parses(plan):
 def test_module_layout_is_docstring_imports_tasks_stubs_flow():
     _, tree = render_tree(flow_plan())
     kinds = [type(node).__name__ for node in tree.body]
-    assert kinds == ["Expr", "ImportFrom", "ImportFrom", "ImportFrom", "FunctionDef", "FunctionDef",
-                     "FunctionDef"]
+    assert kinds == ["Expr", "ImportFrom", "ImportFrom", "ImportFrom", "ImportFrom", "FunctionDef",
+                     "FunctionDef", "FunctionDef"]
     assert [n.name for n in tree.body if isinstance(n, ast.FunctionDef)] == [
         "billing_charge_worker", "condition_j2", "billing_run"]
 
@@ -158,6 +158,8 @@ def test_task_carries_name_tags_retries_and_queue():
     assert decorator_keyword(function, "task", "name") == "Billing::ChargeWorker"
     assert decorator_keyword(function, "task", "tags") == ["sidekiq", "queue:billing"]
     assert decorator_keyword(function, "task", "retries") == 3
+    assert "cache_policy=NO_CACHE," in text  # every job runs, same arguments or not
+    assert "from prefect.cache_policies import NONE as NO_CACHE\n" in text
     assert "return run_job('Billing::ChargeWorker', [account_id, amount], queue='billing')" in text
 
 
@@ -294,6 +296,7 @@ RUBY_TEXTS = {
 TEMPLATE_IMPORTS = {
     ("__future__", ("annotations",)),
     ("prefect", ("flow", "task")),
+    ("prefect.cache_policies", ("NONE",)),
     ("batch2flow.runtime", ("WorkflowRun", "columns", "not_ported", "orchestration_step", "retry_delays",
                             "ruby_condition", "ruby_items", "ruby_value", "run_job", "start_workflow")),
 }
