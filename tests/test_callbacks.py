@@ -158,3 +158,31 @@ end
     edges = {(e.source, e.target, e.on) for e in workflow.edges}
     assert ("j1", death.id, "death") in edges
     assert (child_done.id, death.id) not in {(s, t) for s, t, _ in edges}
+
+
+def test_every_job_keeps_its_own_edge_into_a_death_callback(ruby_tree):
+    # A runs before C (C is enqueued on the child's success), and both can trigger the
+    # death callback; reducing A's death edge away through C would say the death callback
+    # needs C to die, when A dying is enough.
+    body = """
+b = Sidekiq::Batch.new
+b.on(:death, Done)
+b.jobs do
+  child = Sidekiq::Batch.new
+  child.on(:success, 'Steps#next')
+  child.jobs { A.perform_async }
+end
+"""
+    steps = """
+class Steps
+  def next(status, options)
+    Sidekiq::Batch.new(status.parent_bid).jobs { C.perform_async }
+  end
+end
+"""
+    workflow = only_workflow(ruby_tree(starter(body, CALLBACK_CLASSES + steps)))
+    death = next(cb for cb in workflow.callbacks if cb.event == "death")
+    by_worker = {job.worker: job.id for job in workflow.jobs}
+    into_death = {e.source for e in workflow.edges if e.target == death.id}
+    assert into_death == {by_worker["A"], by_worker["C"]}
+    assert is_after(workflow, "A", "C")

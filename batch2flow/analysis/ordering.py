@@ -3,12 +3,15 @@
 - A `:success` or `:complete` callback runs after every job of its batch and of all
   its descendant batches (including jobs added later by reopening the batch), and
   after the callbacks of those descendant batches.
-- A `:death` callback runs once some job of the batch died: after the jobs, not
-  after the child callbacks.
+- A `:death` callback runs once some job of the batch (or of a descendant batch)
+  died: after that job, not after the others nor after the child callbacks. Its
+  edges from the jobs are conditional, each holding only when its job dies.
 - What a callback enqueues, starts or registers runs after the callback; so does
   anything those jobs enqueue in turn (a job's own enqueues are not after the job:
   they may start while it still runs).
-The edge set is transitively reduced: the same reachability, fewer lines to draw.
+The unconditional edges are transitively reduced: the same reachability, fewer lines
+to draw. Edges into a `:death` callback are all kept, and no path through one stands
+in for another edge: each says something only about runs where its job died.
 """
 
 from __future__ import annotations
@@ -21,12 +24,17 @@ from batch2flow.ir import Callback, Edge
 
 
 def happens_before(workflow: WorkflowBuilder) -> list[Edge]:
-    edges = _callback_inputs(workflow) + _callback_outputs(workflow)
+    edges = _dedupe(_callback_inputs(workflow) + _callback_outputs(workflow))
+    on_death = {cb.id for cb in workflow.callbacks.values() if cb.event == "death"}
+    deaths = [e for e in edges if e.target in on_death and e.source in workflow.jobs]
+    others = [e for e in edges if not (e.target in on_death and e.source in workflow.jobs)]
     loops = [
         Edge(cb.id, cb.repeats, cb.event, loop=True)
         for cb in workflow.callbacks.values() if cb.repeats is not None
     ]
-    return _reduce(_dedupe(edges)) + loops
+    # back in the order they were found, so output stays stable
+    kept = {(e.source, e.target) for e in _reduce(others) + deaths}
+    return [e for e in edges if (e.source, e.target) in kept] + loops
 
 
 def _callback_inputs(workflow: WorkflowBuilder) -> list[Edge]:
