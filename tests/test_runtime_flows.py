@@ -13,6 +13,7 @@ from batch2flow.runtime import (
     BatchStatus,
     SimulatedJobFailure,
     UntranslatedRuby,
+    WorkflowRun,
     batch_status,
     first_death,
     orchestration_step,
@@ -70,7 +71,27 @@ def _batch_flows() -> dict[str, Callable[..., object]]:
         # In a thread with a deadline, so a first_death stuck on NotReady fails the test.
         return _within(20, lambda: first_death(not_ready)), _within(20, lambda: first_death(with_success))
 
-    return {"counts": counts, "early_death": early_death, "no_death": no_death}
+    @task
+    def slow_then_note(release: threading.Event, ended: list[str]) -> None:
+        release.wait(10)
+        ended.append("child job")
+
+    @flow
+    def parent_and_child() -> tuple[BatchStatus, BatchStatus, list[str]]:
+        run = WorkflowRun()
+        parent = run.batch("parent")
+        child = parent.child("child")
+        own = parent.add(ok.submit(1))
+        release, ended = threading.Event(), []
+        child.add(slow_then_note.submit(release, ended))
+        child.add(boom.submit())
+        # the child's slow job ends a moment after the parent's own job
+        threading.Thread(target=lambda: (own.wait(), time.sleep(0.3), release.set()), daemon=True).start()
+        parent_status, ended_by_then = parent.status(), list(ended)
+        return parent_status, child.status(), ended_by_then
+
+    return {"counts": counts, "early_death": early_death, "no_death": no_death,
+            "parent_and_child": parent_and_child}
 
 
 def _job_flows() -> dict[str, Callable[..., object]]:
@@ -123,6 +144,18 @@ def test_batch_status_counts_the_jobs_that_ran(built: dict[str, Callable[..., ob
 
     assert with_failure == BatchStatus(total=3, failures=1, pending=1)
     assert all_ok == BatchStatus(total=2, failures=0, pending=0)
+
+
+def test_a_parent_status_counts_its_own_jobs_once_its_children_finished(
+    built: dict[str, Callable[..., object]],
+) -> None:
+    parent, child, ended_before_parent_status = built["parent_and_child"]()
+
+    # Sidekiq::Batch::Status counts a batch's own jobs; the child's failure is the child's
+    assert parent == BatchStatus(total=1, failures=0, pending=0)
+    assert child == BatchStatus(total=2, failures=1, pending=1)
+    # as a callback, the parent's status is read only after the child's jobs ended
+    assert ended_before_parent_status == ["child job"]
 
 
 def test_first_death_answers_as_soon_as_a_job_dies(built: dict[str, Callable[..., object]]) -> None:

@@ -75,10 +75,18 @@ class Batch:
         return [allow_failure(future) for future in self.futures()]
 
     def status(self) -> BatchStatus:
-        """The `status` a callback reads (total, failures, pending), once every job finished."""
+        """The `status` a callback reads (total, failures, pending), once every job of this
+        batch and of its children finished, as when Sidekiq fires the callback.
+
+        Like `Sidekiq::Batch::Status`, it counts this batch's own jobs only: a child
+        batch's jobs are counted in the child's status, not in its parent's.
+        """
+        from prefect.futures import wait
+
         from batch2flow.runtime.batches import batch_status
 
-        return batch_status(self.futures())
+        wait(self.futures())
+        return batch_status(self._own)
 
     def died(self) -> bool:
         """True as soon as one job died: Sidekiq's `:death`."""

@@ -87,7 +87,10 @@ module Sidekiq
       Oracle.engine.batch(bid)
     end
 
-    # What a callback receives as `status` (Sidekiq::Batch::Status).
+    # What a callback receives as `status` (Sidekiq::Batch::Status). The wiki
+    # "Batches" (Status API) gives `total` as the jobs in the batch, `failures` as
+    # its failed jobs, `pending` as its jobs not yet succeeded, and child batches
+    # apart as `child_count`: a child's jobs count in the child's status, not here.
     class Status
       Failure = Struct.new(:jid, :error_class, :error_message, :backtrace)
 
