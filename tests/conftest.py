@@ -11,6 +11,16 @@ from batch2flow.ir import Graph, Workflow
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked long_equivalence run only when asked for by name (-m long_equivalence)."""
+    if "long_equivalence" in (config.option.markexpr or ""):
+        return
+    skip = pytest.mark.skip(reason="opt in with -m long_equivalence")
+    for item in items:
+        if "long_equivalence" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def ruby_tree(tmp_path: Path) -> Callable[[dict[str, str]], Graph]:
     """Write `{path: ruby}` under a temporary app folder and read it into a graph."""
@@ -39,9 +49,9 @@ def workflow_named(graph: Graph, name: str) -> Workflow:
 
 @pytest.fixture(scope="session")
 def prefect_harness():
-    """One ephemeral Prefect API for the whole session: it takes seconds to start."""
-    from prefect.settings import temporary_settings
-    from prefect.testing.utilities import prefect_test_harness
+    """One throwaway Prefect API for the whole session, set up as `rehearse` sets it up:
+    it takes seconds to start."""
+    from batch2flow.rehearse import throwaway_prefect_api
 
-    with prefect_test_harness(), temporary_settings({"flows.heartbeat_frequency": None}):
+    with throwaway_prefect_api():
         yield

@@ -11,13 +11,18 @@ def reachable_from(workflow: Workflow, source: str) -> set[str]:
     successors: dict[str, list[str]] = defaultdict(list)
     for edge in workflow.edges:
         successors[edge.source].append(edge.target)
+    return reachable(successors, source)
+
+
+def reachable(successors: dict[str, list[str]], source: str) -> set[str]:
+    """Every node some path of `successors` leads to from `source`."""
     seen: set[str] = set()
-    queue = list(successors[source])
+    queue = list(successors.get(source, []))
     while queue:
         node = queue.pop()
         if node not in seen:
             seen.add(node)
-            queue.extend(successors[node])
+            queue.extend(successors.get(node, []))
     return seen
 
 

@@ -6,11 +6,12 @@ documented Batch semantics; then every fixture starter, which must load and run.
 
 from __future__ import annotations
 
+import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
-from oracle.run_oracle import OracleRun, observe
+from oracle.run_oracle import ORACLE_RB, OracleError, OracleRun, observe, parse_report
 
 from batch2flow.graph import build_graph
 
@@ -412,3 +413,38 @@ def test_seed_pipeline_stops_at_a_dead_task() -> None:
     run = seed_run("Flow2TaskWorker")
     assert "Flow1Task2Worker" in run.workers_run()
     assert run.workers_run().isdisjoint({"Flow3TaskWorker", "PipelineFinishedWorker"})
+
+
+def test_a_served_run_reports_what_a_one_shot_run_reports() -> None:
+    # the one-shot command line is how a person looks at one run; the tests use the server
+    command = ["ruby", str(ORACLE_RB), "--root", str(FIXTURES / "seed_pipeline"), "--starter",
+               "DataPipeline.start", "--fail", "Flow2TaskWorker"]
+    one_shot = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60).stdout
+    served = observe(FIXTURES / "seed_pipeline", "DataPipeline.start", {"Flow2TaskWorker"})
+
+    assert parse_report(one_shot) == served
+    assert [job.worker for job in served.died()] == ["Flow2TaskWorker"]
+
+
+def test_no_class_outlives_its_run(tmp_path: Path) -> None:
+    first = """
+    class Flow
+      def self.start = Sidekiq::Batch.new.jobs { AWorker.perform_async }
+    end
+    """ + jobs_for("AWorker")
+    second = """
+    class Flow
+      def self.other = nil
+    end
+    """
+    assert [job.worker for job in run_ruby(tmp_path, first, "Flow.start").jobs] == ["AWorker"]
+    later = run_ruby(tmp_path, second, "Flow.start")
+    assert later.jobs == ()
+    assert later.starter_error is not None and "start" in later.starter_error
+
+
+def test_a_run_that_kills_its_process_is_an_error_and_the_next_run_goes_on(tmp_path: Path) -> None:
+    exits = "class Flow\n  def self.start = Process.kill('KILL', Process.pid)\nend\n"
+    with pytest.raises(OracleError, match="oracle failed"):
+        run_ruby(tmp_path, exits, "Flow.start")
+    assert run_ruby(tmp_path, "class Flow\n  def self.start = nil\nend\n", "Flow.start").jobs == ()

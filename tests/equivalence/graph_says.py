@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from batch2flow.batch_tree import subtrees
 from batch2flow.codegen.blocks import STARTER, build_blocks
-from batch2flow.ir import Workflow
+from batch2flow.ir import Callback, Job, Workflow
 
 YES, MAYBE, NO = 2, 1, 0
 
@@ -53,8 +53,6 @@ def predict(workflow: Workflow, fail: set[str]) -> Prediction:
 
 def _job(job: object, block: int, status: dict[str, int], callback: object, fail: set[str],
          jobs: dict[str, object]) -> int:
-    from batch2flow.ir import Callback, Job
-
     assert isinstance(job, Job)
     certainty = block
     spawner = job.spawned_by
@@ -71,8 +69,6 @@ def _job(job: object, block: int, status: dict[str, int], callback: object, fail
 
 def _enqueuer_died(actor: str | None, jobs: dict[str, object], fail: set[str]) -> bool:
     """Some job on the chain of jobs that enqueued one another up to `actor` died."""
-    from batch2flow.ir import Job
-
     while actor in jobs:
         job = jobs[actor]
         assert isinstance(job, Job)
@@ -102,8 +98,6 @@ def _decide(condition: str, base: str | None, status: dict[str, int], callback: 
 
 def _callback(cb: object, status: dict[str, int], jobs: dict[str, object], below: dict[str, list[str]],
               fail: set[str], block_of: dict[str, str]) -> int:
-    from batch2flow.ir import Callback, Job
-
     assert isinstance(cb, Callback)
     registered = status.get(block_of[cb.id], NO)
     if _enqueuer_died(cb.registered_by, jobs, fail):
@@ -111,10 +105,10 @@ def _callback(cb: object, status: dict[str, int], jobs: dict[str, object], below
     if cb.condition is not None:
         registered = min(registered, MAYBE)
     members = [j for j in jobs.values() if isinstance(j, Job) and j.batch in below[cb.batch]]
-    died_yes = any(status.get(j.id, NO) == YES and j.worker in fail for j in members)
-    died_maybe = any(status.get(j.id, NO) == MAYBE and j.worker in fail for j in members)
-    failed = YES if died_yes else MAYBE if died_maybe else NO
-    status[f"failed:{cb.id}"] = failed
+    # whether the callback fires depends on the jobs of the batch and of its children;
+    # `status.failures` counts the batch's own jobs only (Sidekiq::Batch::Status)
+    failed = _died(members, status, fail)
+    status[f"failed:{cb.id}"] = _died([j for j in members if j.batch == cb.batch], status, fail)
     if cb.event == "complete":
         fires = YES
     elif cb.event == "success":
@@ -122,3 +116,10 @@ def _callback(cb: object, status: dict[str, int], jobs: dict[str, object], below
     else:
         fires = failed
     return min(registered, fires)
+
+
+def _died(members: list[Job], status: dict[str, int], fail: set[str]) -> int:
+    """YES when a job certain to run dies, MAYBE when only an uncertain one would."""
+    if any(status.get(j.id, NO) == YES and j.worker in fail for j in members):
+        return YES
+    return MAYBE if any(status.get(j.id, NO) == MAYBE and j.worker in fail for j in members) else NO

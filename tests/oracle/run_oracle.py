@@ -9,9 +9,12 @@ start. Tests compare that with what batch2flow predicts statically.
 
 from __future__ import annotations
 
+import atexit
 import json
+import select
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,33 +115,82 @@ def observe(
 ) -> OracleRun:
     """Run `starter` from the tree at `root` (and/or the single file `source`) under Sidekiq.
 
-    Workers named in `fail` die at once, without retries.
+    Workers named in `fail` die at once, without retries. Runs go to one Ruby process
+    per test process (`oracle.rb --serve`), which forks a child per run: Ruby and
+    Sidekiq start once, and no class a workflow defines outlives its run.
     """
-    return parse_report(run_ruby(oracle_command(root, starter, fail, source)))
+    request = {
+        "root": str(root) if root is not None else None,
+        "starter": starter,
+        "fail": list(fail),
+        "sources": [str(source)] if source is not None else [],
+    }
+    return parse_report(_server().ask(request))
 
 
-def oracle_command(root: Path | None, starter: str, fail: Iterable[str], source: Path | None) -> list[str]:
+def _ruby() -> str:
     ruby = shutil.which("ruby")
     if ruby is None:
         raise OracleError("ruby is not installed: the oracle needs Ruby 3 and Sidekiq 6 (apt ruby-sidekiq)")
-    command = [ruby, str(ORACLE_RB), "--starter", starter]
-    if root is not None:
-        command += ["--root", str(root)]
-    if source is not None:
-        command += ["--source", str(source)]
-    for worker in fail:
-        command += ["--fail", worker]
-    return command
+    return ruby
 
 
-def run_ruby(command: list[str]) -> str:
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
-    except subprocess.TimeoutExpired as error:
-        raise OracleError(f"oracle timed out after {TIMEOUT_SECONDS}s: {' '.join(command)}") from error
-    if done.returncode != 0:
-        raise OracleError(f"oracle failed (exit {done.returncode}): {' '.join(command)}\n{done.stderr}")
-    return done.stdout
+class OracleServer:
+    """`oracle.rb --serve`: one JSON request per line in, one JSON answer per line out."""
+
+    def __init__(self) -> None:
+        # the server's own stderr, read when it dies; open as long as the server runs
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115
+        self._process = subprocess.Popen(
+            [_ruby(), str(ORACLE_RB), "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self._log,
+        )
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def ask(self, request: Mapping[str, Any]) -> str:
+        """Send one request; the answer line, or OracleError (the server is then stopped)."""
+        stdin, stdout = self._process.stdin, self._process.stdout
+        assert stdin is not None and stdout is not None
+        try:
+            stdin.write(json.dumps(request).encode() + b"\n")
+            stdin.flush()
+        except BrokenPipeError as error:
+            raise OracleError(f"oracle server stopped: {self._stderr()}") from error
+        ready, _, _ = select.select([stdout], [], [], TIMEOUT_SECONDS)
+        if not ready:
+            self.close()
+            raise OracleError(f"oracle timed out after {TIMEOUT_SECONDS}s on {request}")
+        line = stdout.readline().decode()
+        if not line:
+            raise OracleError(f"oracle server stopped: {self._stderr()}")
+        answer = json.loads(line)
+        if "oracle_error" in answer:
+            raise OracleError(f"oracle failed on {request}:\n{answer['oracle_error']}")
+        return line
+
+    def close(self) -> None:
+        if self.alive():
+            self._process.kill()
+        self._process.wait()
+        self._log.close()
+
+    def _stderr(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")[-4000:]
+
+
+_current: OracleServer | None = None
+
+
+def _server() -> OracleServer:
+    """The server of this process, started on first use and again if it stopped."""
+    global _current
+    if _current is None or not _current.alive():
+        _current = OracleServer()
+        atexit.register(_current.close)
+    return _current
 
 
 def parse_report(stdout: str) -> OracleRun:
