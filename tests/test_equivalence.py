@@ -9,6 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from equivalence.compare import Mismatch, compare_order, compare_runs, table
 from equivalence.graph_says import predict
 from goldens import fixture_dirs
@@ -16,6 +17,8 @@ from oracle.run_oracle import observe
 from reachability import reachable
 
 from batch2flow.convert import Conversion, convert
+from batch2flow.diagnostics import Severity
+from batch2flow.graph import build_graph
 from batch2flow.ir import Workflow
 from batch2flow.rehearse import RehearsalReport, run_flows
 
@@ -23,10 +26,8 @@ from batch2flow.rehearse import RehearsalReport, run_flows
 #: these values take no branch the graph is certain about)
 PARAMETERS = {"billing_dunning": {"account_id": 7, "stage": "none", "plan": "none", "channels": []}}
 
-#: fixtures whose workflows the oracle cannot run faithfully, and why
-NOT_RUNNABLE: dict[str, str] = {
-    "bad_input": "Ruby refuses to load a file with a syntax error; the graph reads its valid parts",
-}
+#: Ruby stops on bad_input's broken files before any job runs, so it gets its own test
+BAD_INPUT = "bad_input"
 
 
 def graph_pairs(workflow: Workflow, fail: set[str]) -> set[tuple[str, str]]:
@@ -81,10 +82,8 @@ def check_workflow(case: str, root: Path, conversion: Conversion, workflow: Work
 
 
 @pytest.mark.usefixtures("prefect_harness")
-@pytest.mark.parametrize("fixture", fixture_dirs(), ids=lambda p: p.name)
+@pytest.mark.parametrize("fixture", [f for f in fixture_dirs() if f.name != BAD_INPUT], ids=lambda p: p.name)
 def test_fixture_agrees_three_ways(tmp_path: Path, fixture: Path) -> None:
-    if fixture.name in NOT_RUNNABLE:
-        pytest.skip(NOT_RUNNABLE[fixture.name])
     conversion = convert([str(fixture)])
     mismatches: list[Mismatch] = []
     for workflow in conversion.graph.workflows:
@@ -97,3 +96,25 @@ def test_fixture_agrees_three_ways(tmp_path: Path, fixture: Path) -> None:
             mismatches += check_workflow(case, fixture, conversion, workflow, fail, folder)
     assert not mismatches, "\n" + table(mismatches)
 
+
+
+def test_bad_input_stops_in_ruby_exactly_where_the_graph_reports_an_error() -> None:
+    """The graph reads what it can of bad_input and reports each error; Ruby, given the
+    same files, runs none of its workflows and stops at those very places."""
+    root = FIXTURES / BAD_INPUT
+    graph = build_graph([str(root)])
+    errors = {d.code: d for d in graph.diagnostics if d.severity == Severity.ERROR}
+    assert sorted(errors) == ["B2F010", "B2F101"]
+    syntax, event = errors["B2F010"], errors["B2F101"]
+    runs = {workflow.name: observe(root, workflow.starter) for workflow in graph.workflows}
+    assert sorted(runs) == ["imports_bulk_import", "reports_export_ledger"]
+    for run in runs.values():
+        assert run.jobs == ()
+        # Ruby's own syntax error is on the line the graph names
+        [load_error] = run.load_errors
+        assert load_error.startswith(f"{syntax.file}: SyntaxError: ")
+        assert f"{syntax.file}:{syntax.line}: syntax error" in load_error
+    # the worker of the broken file never loaded; the other raised at `on(:sucess, ...)`
+    assert (runs["imports_bulk_import"].starter_error or "").startswith("NameError")
+    assert runs["reports_export_ledger"].starter_error == "ArgumentError: Invalid event name: sucess"
+    assert ":sucess" in event.message and event.file.endswith("export_ledger_worker.rb")
