@@ -97,7 +97,6 @@ def test_fixture_agrees_three_ways(tmp_path: Path, fixture: Path) -> None:
     assert not mismatches, "\n" + table(mismatches)
 
 
-
 def test_bad_input_stops_in_ruby_exactly_where_the_graph_reports_an_error() -> None:
     """The graph reads what it can of bad_input and reports each error; Ruby, given the
     same files, runs none of its workflows and stops at those very places."""

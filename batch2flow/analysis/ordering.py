@@ -26,8 +26,11 @@ from batch2flow.ir import Callback, Edge
 def happens_before(workflow: WorkflowBuilder) -> list[Edge]:
     edges = _dedupe(_callback_inputs(workflow) + _callback_outputs(workflow))
     on_death = {cb.id for cb in workflow.callbacks.values() if cb.event == "death"}
-    deaths = [e for e in edges if e.target in on_death and e.source in workflow.jobs]
-    others = [e for e in edges if not (e.target in on_death and e.source in workflow.jobs)]
+    deaths: list[Edge] = []
+    others: list[Edge] = []
+    for edge in edges:
+        into_death = edge.target in on_death and edge.source in workflow.jobs
+        (deaths if into_death else others).append(edge)
     loops = [
         Edge(cb.id, cb.repeats, cb.event, loop=True)
         for cb in workflow.callbacks.values() if cb.repeats is not None

@@ -125,7 +125,7 @@ def observe(
         "fail": list(fail),
         "sources": [str(source)] if source is not None else [],
     }
-    return parse_report(_server().ask(request))
+    return _run(_server().ask(request))
 
 
 def _ruby() -> str:
@@ -149,8 +149,9 @@ class OracleServer:
     def alive(self) -> bool:
         return self._process.poll() is None
 
-    def ask(self, request: Mapping[str, Any]) -> str:
-        """Send one request; the answer line, or OracleError (the server is then stopped)."""
+    def ask(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """Send one request and read its report; OracleError when the run failed (the
+        server goes on), when it timed out (the server is stopped) or the server died."""
         stdin, stdout = self._process.stdin, self._process.stdout
         assert stdin is not None and stdout is not None
         try:
@@ -165,10 +166,10 @@ class OracleServer:
         line = stdout.readline().decode()
         if not line:
             raise OracleError(f"oracle server stopped: {self._stderr()}")
-        answer = json.loads(line)
+        answer = _json(line)
         if "oracle_error" in answer:
             raise OracleError(f"oracle failed on {request}:\n{answer['oracle_error']}")
-        return line
+        return answer
 
     def close(self) -> None:
         if self.alive():
@@ -194,10 +195,19 @@ def _server() -> OracleServer:
 
 
 def parse_report(stdout: str) -> OracleRun:
+    """The run a report line describes."""
+    return _run(_json(stdout))
+
+
+def _json(line: str) -> dict[str, Any]:
     try:
-        report = json.loads(stdout)
+        document: dict[str, Any] = json.loads(line)
     except json.JSONDecodeError as error:
-        raise OracleError(f"oracle printed something that is not JSON: {stdout[:2000]!r}") from error
+        raise OracleError(f"oracle printed something that is not JSON: {line[:2000]!r}") from error
+    return document
+
+
+def _run(report: Mapping[str, Any]) -> OracleRun:
     return OracleRun(
         jobs=tuple(_job(item) for item in report["jobs"]),
         callbacks=tuple(_callback(item) for item in report["callbacks"]),
