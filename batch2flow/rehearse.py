@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +39,8 @@ class RehearsalReport:
     events: list[Event] = field(default_factory=list)
     started: list[Event] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: when each flow run began: `{"flow": name, "t": seconds}`, on the events' clock
+    flow_starts: list[Event] = field(default_factory=list)
 
 
 def rehearse(conversion: Conversion, fail: set[str], trace: Callable[[Event], None] | None,
@@ -51,14 +53,15 @@ def rehearse(conversion: Conversion, fail: set[str], trace: Callable[[Event], No
 def run_flows(conversion: Conversion, folder: Path, fail: set[str],
               trace: Callable[[Event], None] | None, job_seconds: float = 0.02,
               parameters: dict[str, dict[str, object]] | None = None,
-              only: set[str] | None = None) -> RehearsalReport:
+              only: set[str] | None = None, durations: Mapping[str, float] | None = None) -> RehearsalReport:
     """Run every flow (or those named in `only`) in rehearsal mode against the Prefect
-    API already configured. `parameters` gives a workflow's flow parameters; others are None."""
+    API already configured. `parameters` gives a workflow's flow parameters; others are None.
+    `durations` gives some workers' simulated jobs a time of their own (seconds)."""
     from batch2flow.runtime import rehearsal
 
     report = RehearsalReport()
     modules = import_flows(conversion, folder)
-    with rehearsal(fail=fail, trace=trace, job_seconds=job_seconds) as current:
+    with rehearsal(fail=fail, trace=trace, job_seconds=job_seconds, durations=durations) as current:
         for plan in conversion.plans:
             if only is not None and plan.workflow not in only:
                 continue
@@ -69,6 +72,7 @@ def run_flows(conversion: Conversion, folder: Path, fail: set[str],
             workers = list(dict.fromkeys(name for _, name in plan.task_names))
             report.outcomes.append(FlowOutcome(plan.workflow, state.name, state.message or "", workers))
     report.events, report.started, report.notes = current.events, current.started, current.notes
+    report.flow_starts = current.flow_starts
     return report
 
 

@@ -2,10 +2,10 @@
 
 The body has one block for the starter and one per callback that fires. A node
 belongs to the block of the callback whose run set it in motion (following jobs
-that enqueue jobs back to that callback). A callback's block comes after every
-block that adds a job to the batches it waits for, so every job it waits for has
-been submitted by then; blocks that must block (a `:death` check, a status read)
-go as late as their dependencies allow, so the others are not held up.
+that enqueue jobs back to that callback). A callback's block needs every block that
+adds a job to the batches it waits for, and the block that registers it, so every
+job it waits for has been submitted before it runs; `order` lists the blocks so that
+each comes after the blocks it needs.
 """
 
 from __future__ import annotations
@@ -27,9 +27,11 @@ class Blocks:
     #: node id -> its block key
     block_of: dict[str, str] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
+    #: callback block key -> the block keys it needs (STARTER included)
+    needs: dict[str, set[str]] = field(default_factory=dict)
 
 
-def build_blocks(workflow: Workflow, blocking: set[str]) -> Blocks:
+def build_blocks(workflow: Workflow) -> Blocks:
     actor_of: dict[str, str | None] = {}
     for job in workflow.jobs:
         actor_of[job.id] = job.spawned_by
@@ -45,7 +47,8 @@ def build_blocks(workflow: Workflow, blocking: set[str]) -> Blocks:
         key = _trigger(node, actor_of, callbacks)
         blocks.members[key].append(node)
         blocks.block_of[node] = key
-    blocks.order = _order(workflow, blocks, callbacks, blocking)
+    blocks.needs = _needs(workflow, blocks, callbacks)
+    blocks.order = _order(blocks.needs)
     return blocks
 
 
@@ -62,7 +65,7 @@ def _trigger(node: str, actor_of: dict[str, str | None], callbacks: set[str]) ->
     return actor or STARTER
 
 
-def _order(workflow: Workflow, blocks: Blocks, callbacks: set[str], blocking: set[str]) -> list[str]:
+def _needs(workflow: Workflow, blocks: Blocks, callbacks: set[str]) -> dict[str, set[str]]:
     below = subtrees(workflow.batches)
     jobs_in: dict[str, list[str]] = defaultdict(list)
     for job in workflow.jobs:
@@ -75,11 +78,15 @@ def _order(workflow: Workflow, blocks: Blocks, callbacks: set[str], blocking: se
         waited = {blocks.block_of[j] for b in below[cb.batch] for j in jobs_in[b]}
         waited |= {blocks.block_of[cb.id], blocks.block_of[cb.batch]}
         needs[cb.id] = waited - {cb.id}
+    return needs
+
+
+def _order(needs: dict[str, set[str]]) -> list[str]:
+    needs = {key: set(deps) for key, deps in needs.items()}
     order: list[str] = []
     ready = [key for key in needs if not needs[key]]
     while ready:
-        # a block that blocks the flow goes last among those ready
-        ready.sort(key=lambda key: (key in blocking, _rank(key)))
+        ready.sort(key=_rank)
         key = ready.pop(0)
         order.append(key)
         for other, deps in needs.items():

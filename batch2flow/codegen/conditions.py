@@ -8,7 +8,7 @@ from batch2flow.codegen.plan import ConditionStub
 from batch2flow.codegen.ruby_expr import translate_condition
 from batch2flow.codegen.scopes import Scopes
 from batch2flow.codegen.submits import Untranslated
-from batch2flow.ir import Callback, Span
+from batch2flow.ir import Span
 
 _AND = " && "
 
@@ -46,11 +46,3 @@ class ConditionWriter:
         self.todo.add(node, diag.UNTRANSLATED_CONDITION, (span.file, span.line, span.col),
                       f"condition `{ruby}` is not translated; the flow calls the stub {function}()")
         return f"{function}({', '.join(params)})"
-
-    def flag_for(self, callback: Callback) -> str | None:
-        """A flag recording that a conditionally registered callback was registered."""
-        return self.flag_name(callback.id) if callback.condition else None
-
-    def flag_name(self, callback_id: str) -> str:
-        return self.names.name(f"flag:{callback_id}", f"{callback_id}_registered")
-

@@ -56,7 +56,18 @@ class Guard:
     comment: str = ""
 
 
-Statement = Line | Comment | Guard
+@dataclass(frozen=True)
+class CallbackBlock:
+    """A callback's work, as a nested function the flow runs in a thread of its own
+    (`@run.callback`) once the blocks named in `after` have submitted their jobs."""
+
+    function: str
+    #: function names of the callback blocks it needs, each after its registrar
+    after: tuple[str, ...]
+    body: tuple[Statement, ...]
+
+
+Statement = Line | Comment | Guard | CallbackBlock
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,14 @@
 """From one workflow of the graph to the plan of its Prefect flow module.
 
-The flow body is the Ruby's own shape: the starter's block, then one block per
-callback that fires, each submitting what that callback (and the jobs it set off)
-enqueued. Batches become `Batch` objects holding their jobs' futures, so what a
-callback waits for is exactly what Sidekiq would count: `:success` waits on the
-futures (a failure leaves the rest NotReady), `:complete` waits with
-`allow_failure`, `:death` checks whether one of them died.
+The flow body is the Ruby's own shape: the starter's code, and each callback as a
+nested function defined where the Ruby registers it (inside the `if` that guards
+the registration, inside the callback that registers it), submitting what that
+callback (and the jobs it set off) enqueued. Each runs in a thread of its own, so a
+callback that reads its batch's status or waits for a death holds up nothing else.
+Batches become `Batch` objects holding their jobs' futures, so what a callback
+waits for is exactly what Sidekiq would count: `:success` waits on the futures (a
+failure leaves the rest NotReady), `:complete` waits with `allow_failure`, `:death`
+checks whether one of them died.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from batch2flow import diagnostics as diag
 from batch2flow.codegen.blocks import STARTER, build_blocks
 from batch2flow.codegen.conditions import ConditionWriter, relative_condition
 from batch2flow.codegen.names import NameTable, to_comment, to_python, to_var
-from batch2flow.codegen.plan import Comment, FlowPlan, Guard, Line, Statement
+from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, Line, Statement
 from batch2flow.codegen.ruby_expr import Scope, translate
 from batch2flow.codegen.scopes import Scopes
 from batch2flow.codegen.submits import Untranslated, submit_line
@@ -45,21 +48,22 @@ class _Planner:
         self.batches = {b.id: b for b in workflow.batches}
         self.callbacks = {c.id: c for c in workflow.callbacks}
         self.starts = {s.id: s for s in workflow.starts}
-        self.flags: list[str] = []
 
     def plan(self) -> FlowPlan:
-        blocking = {c.id for c in self.wf.callbacks if c.event == "death"}
-        blocks = build_blocks(self.wf, blocking)
-        self.block_of = blocks.block_of
+        self.blocks = build_blocks(self.wf)
+        self.block_of = self.blocks.block_of
+        self.rank = {key: index for index, key in enumerate(self.blocks.order)}
+        #: the callback blocks the one being written is nested in, outermost first
+        self.scope: list[str] = []
+        self.substantive: dict[str, bool] = {}
+        #: callback block -> the blocks its `after` names
+        self.after_of: dict[str, set[str]] = {}
         body: list[Statement] = [
-            Line("run = WorkflowRun()", "every job of this run, so a failure fails the flow")
+            Line("run = WorkflowRun()", "every job of this run, so a failure fails the flow"),
+            Comment(f"{self.wf.starter}  ({self.wf.entry})"),
+            *self._members(None, self.blocks.members[STARTER], None),
+            Line("return run.futures()", "once every callback block has run"),
         ]
-        sections = [self._block(key, blocks.members[key]) for key in blocks.order]
-        flags = [Line(f"{flag} = False", "set where the callback is registered") for flag in self.flags]
-        body += flags
-        for section in sections:
-            body += section
-        body.append(Line("return run.futures()"))
         tasks = {t.function: t for t in self.tasks.values()}
         found = len(self.wf.jobs) + len(self.wf.callbacks)
         return FlowPlan(
@@ -80,25 +84,55 @@ class _Planner:
             task_names=tuple((j.id, self.tasks[j.id].worker) for j in self.wf.jobs),
         )
 
-    # -- one block --------------------------------------------------------------------
-    def _block(self, key: str, members: list[str]) -> list[Statement]:
-        if key == STARTER:
-            return [Comment(f"{self.wf.starter}  ({self.wf.entry})"), *self._members(None, members, None)]
-        cb = self.callbacks[key]
-        batch = self._batch_var(cb.batch)
+    # -- one callback block ----------------------------------------------------------
+    def _callback_block(self, cb: Callback) -> list[Statement]:
         header = Comment(f"on {cb.event} of batch {cb.batch}: {cb.target}  ({cb.span})")
+        if not self._has_work(cb.id):
+            return [header]
+        after = self._after(cb.id)
+        self.scope.append(cb.id)
+        batch = self._batch_var(cb.batch)
         waits, deaths = self._waits(cb)
         wait = waits[0] if len(waits) == 1 else "[" + ", ".join(f"*{w}" for w in waits) + "]"
-        inner = self._members(cb, members, wait if waits else None)
+        inner = self._members(cb, self.blocks.members[cb.id], wait if waits else None)
         status = self.scopes.of(cb.id).status
         if status and any(status in line for line in _codes(inner)):
             inner = [Line(f"{status} = {batch}.status()", "what the callback's `status` reports"), *inner]
         for dead in deaths:
             inner = [Guard(f"{dead}.died()", tuple(inner), "a job of the batch died")]
-        flag = self.conditions.flag_name(cb.id)
-        if flag in self.flags:
-            inner = [Guard(flag, tuple(inner), "the callback was registered")]
-        return [header, *inner]
+        self.scope.pop()
+        return [header, CallbackBlock(self._function(cb.id), after, tuple(inner))]
+
+    def _function(self, key: str) -> str:
+        cb = self.callbacks[key]
+        return self.names.name(f"block:{key}", to_var(f"on_{cb.event}_{self._batch_var(cb.batch)}"))
+
+    def _has_work(self, key: str) -> bool:
+        """The callback's block submits something (itself or through a callback it
+        registers): an empty one stays a comment, and nothing waits for it."""
+        if key not in self.substantive:
+            self.substantive[key] = any(
+                node not in self.callbacks or (node in self.blocks.needs and self._has_work(node))
+                for node in self.blocks.members[key]
+            )
+        return self.substantive[key]
+
+    def _after(self, key: str) -> tuple[str, ...]:
+        """The blocks `key` needs, and the blocks those need, that are not already done
+        when it starts (the blocks it is nested in have submitted their jobs by then),
+        in block order, so each comes after the block that registers it."""
+        found: set[str] = set()
+        pending = list(self.blocks.needs[key])
+        while pending:
+            need = pending.pop()
+            if need not in found and need != STARTER:
+                found.add(need)
+                pending.extend(self.blocks.needs[need])
+        # a block it is nested in has submitted its jobs, and joined its own `after`
+        done = set(self.scope).union(*(self.after_of[outer] for outer in self.scope))
+        keep = sorted((need for need in found - done if self._has_work(need)), key=self.rank.__getitem__)
+        self.after_of[key] = set(keep)
+        return tuple(self._function(need) for need in keep)
 
     def _waits(self, cb: Callback) -> tuple[list[str], list[str]]:
         """What the work of `cb` waits for: its own batch, and the batches of the callbacks
@@ -121,7 +155,9 @@ class _Planner:
     def _members(self, cb: Callback | None, members: list[str], wait: str | None) -> list[Statement]:
         base = cb.condition if cb is not None else None
         out: list[Statement] = []
-        for node in members:
+        # callback blocks last, each after the blocks it needs
+        later = sorted((n for n in members if n in self.blocks.needs), key=self.rank.__getitem__)
+        for node in [n for n in members if n not in self.blocks.needs] + later:
             statements, condition, actor = self._member(node, wait)
             if not statements:
                 continue
@@ -200,11 +236,10 @@ class _Planner:
                           f"{cb.target} registers itself again (a loop); the flow runs one round")
             return [Comment(f"NOT TRANSLATED: {cb.target} registers itself again here (a loop); "
                             f"this flow runs one round ({cb.span})")], None, None
-        flag = self.conditions.flag_for(cb)
-        if flag is None:
-            return [], None, None
-        self.flags.append(flag)
-        return [Line(f"{flag} = True", f"{cb.target} registered, {cb.span}")], cb.condition, cb.registered_by
+        statements = self._callback_block(cb)
+        if not self._has_work(cb.id):
+            return statements, None, None  # a comment needs no guard
+        return statements, cb.condition, cb.registered_by
 
     def _batch_var(self, batch_id: str | None) -> str:
         return self.names.name(f"batch:{batch_id}", f"{batch_id}")
@@ -225,6 +260,8 @@ def _codes(statements: list[Statement]) -> list[str]:
             found.append(statement.code)
         elif isinstance(statement, Guard):
             found.append(statement.test)
+            found += _codes(list(statement.body))
+        elif isinstance(statement, CallbackBlock):
             found += _codes(list(statement.body))
     return found
 

@@ -3,7 +3,10 @@
 Rendering is trusted no further than this check: the job each variable submits,
 what it waits for (`wait_for=`, `allow_failure`, `died()`, `status()` guards) and
 whether it fans out are re-derived from the source text, and the resulting
-happens-before between jobs must be exactly the graph's. A mismatch is an internal
+happens-before between jobs must be exactly the graph's. A callback block
+(`@run.callback(after=[...])`) runs in a thread of its own, so a batch's jobs count
+in what it waits for only when they were submitted by a block it is nested in, by
+itself, or by a block it waits for through `after`. A mismatch is an internal
 error naming the workflow: a converter must never ship a flow that dropped a task.
 """
 
@@ -137,19 +140,48 @@ class _Reader:
         self.tasks = tasks
         self.shape = shape
         self.parent: dict[str, str | None] = {}
-        self.members: dict[str, list[str]] = defaultdict(list)
+        #: batch -> (job variable, callback block that submitted it), its children's too
+        self.members: dict[str, list[tuple[str, str]]] = defaultdict(list)
         #: status variable -> the batch it reports on
         self.status_of: dict[str, str] = {}
+        #: the callback block being read ("" for the flow body itself)
+        self.current = ""
+        #: callback block -> the blocks whose jobs are all submitted when it runs
+        self.sees: dict[str, set[str]] = {"": {""}}
 
     def block(self, body: object, guards: set[str]) -> None:
         for statement in body:  # type: ignore[attr-defined]
             if isinstance(statement, cst.If):
                 extra = self._guard_deps(statement.test)
                 self.block(statement.body.body, guards | extra)
+            elif isinstance(statement, cst.FunctionDef):
+                self._callback_block(statement, guards)
             elif isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     if isinstance(small, cst.Assign) and len(small.targets) == 1:
                         self._assign(small.targets[0].target, small.value, guards)
+
+    def _callback_block(self, func: cst.FunctionDef, guards: set[str]) -> None:
+        name = func.name.value
+        after = _callback_after(func)
+        if after is None:
+            raise ReadBackMismatch(f"nested function {name} is not a `@run.callback` block: it never runs")
+        if name in self.sees:
+            raise ReadBackMismatch(f"callback block {name} is defined twice")
+        sees = {name} | self.sees[self.current]
+        for need in after:
+            if need not in self.sees:
+                raise ReadBackMismatch(f"callback block {name} waits for {need}, defined nowhere before it")
+            sees |= self.sees[need]
+        self.sees[name] = sees
+        outer, self.current = self.current, name
+        self.block(func.body.body, guards)
+        self.current = outer
+
+    def _visible(self, batch: str) -> set[str]:
+        """The jobs of `batch` submitted by the time the current block runs."""
+        sees = self.sees[self.current]
+        return {var for var, block in self.members[batch] if block in sees}
 
     def _assign(self, target: cst.BaseAssignTargetExpression, value: cst.BaseExpression,
                 guards: set[str]) -> None:
@@ -182,7 +214,7 @@ class _Reader:
         # a job belongs to its batch and, for callbacks waiting on an ancestor, to all above it
         batch: str | None = holder
         while batch is not None and batch in self.parent:
-            self.members[batch].append(var)
+            self.members[batch].append((var, self.current))
             batch = self.parent[batch]
 
     def _wait_deps(self, value: cst.BaseExpression) -> set[str]:
@@ -190,7 +222,7 @@ class _Reader:
         if isinstance(value, cst.Call):
             method, holder = _method_call(value)
             if method in ("succeeded", "finished") and holder is not None:
-                return set(self.members[holder])
+                return self._visible(holder)
         if isinstance(value, cst.List):
             found: set[str] = set()
             for element in value.elements:
@@ -209,10 +241,26 @@ class _Reader:
             if isinstance(node, cst.Call):
                 method, holder = _method_call(node)
                 if method == "died" and holder is not None:
-                    found |= set(self.members[holder])
+                    found |= self._visible(holder)
             if isinstance(node, cst.Name) and node.value in self.status_of:
-                found |= set(self.members[self.status_of[node.value]])
+                found |= self._visible(self.status_of[node.value])
         return found
+
+
+def _callback_after(func: cst.FunctionDef) -> list[str] | None:
+    """The `after` names of a `@run.callback(...)` block; None for any other function."""
+    call = func.decorators[0].decorator if len(func.decorators) == 1 else None
+    if not isinstance(call, cst.Call) or _method_call(call) != ("callback", "run"):
+        return None
+    names: list[str] = []
+    for arg in call.args:
+        if arg.keyword is None or arg.keyword.value != "after" or not isinstance(arg.value, cst.List):
+            raise ReadBackMismatch(f"unexpected @run.callback argument in {func.name.value}")
+        for element in arg.value.elements:
+            if not isinstance(element.value, cst.SimpleString):
+                raise ReadBackMismatch(f"unexpected `after` of {func.name.value}")
+            names.append(ast.literal_eval(element.value.value))
+    return names
 
 
 def _method_call(call: cst.Call) -> tuple[str | None, str | None]:

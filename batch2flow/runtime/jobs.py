@@ -54,7 +54,9 @@ def _simulate(current: Rehearsal, worker: str) -> None:
     flow = _flow_name()
     if first:
         current.emit(worker, "start", flow)
-    time.sleep(current.job_seconds)
+        # the job's time is spent once: Prefect's retries of a failing job follow at once,
+        # as Sidekiq's would in a rehearsal where retries do not wait
+        time.sleep(current.seconds(worker))
     if worker in current.fail:
         # Only the attempt Prefect will not retry is the job's death.
         if last:

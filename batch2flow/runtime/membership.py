@@ -8,8 +8,10 @@ taken) is simply not in the batch, as in Sidekiq.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
+
+from batch2flow.runtime.callbacks import Block, CallbackBlocks
 
 if TYPE_CHECKING:
     from prefect.futures import PrefectFuture
@@ -18,21 +20,39 @@ if TYPE_CHECKING:
 
 
 class WorkflowRun:
-    """Every job future of one flow run, so the flow can return (and fail on) all of them."""
+    """Every job future of one flow run, so the flow can return (and fail on) all of them,
+    and the callback blocks that submit them."""
 
     def __init__(self) -> None:
         self._futures: list[PrefectFuture[Any]] = []
+        self._blocks = CallbackBlocks()
+        from batch2flow.runtime.rehearsal import flow_started
+
+        flow_started()
 
     def add(self, submitted: Any) -> Any:
         """Track a future (or the futures of a `.map()`), and hand it back."""
+        # list.extend is atomic under the GIL: callback blocks add from their own threads
         self._futures.extend(_as_list(submitted))
         return submitted
+
+    def callback(self, after: Iterable[str] = ()) -> Callable[[Block], Block]:
+        """Decorator: run the callback block now, in its own thread, once the blocks
+        named in `after` (function names) have submitted their jobs."""
+
+        def start(block: Block) -> Block:
+            self._blocks.start(block, after)
+            return block
+
+        return start
 
     def batch(self, description: str | None = None) -> Batch:
         """A batch created outside every other batch's `jobs` block."""
         return Batch(self, description, None)
 
     def futures(self) -> list[PrefectFuture[Any]]:
+        """Every job future, once every callback block has run: what the flow returns."""
+        self._blocks.join_all()
         return list(self._futures)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -23,12 +23,17 @@ class Rehearsal:
     fail: frozenset[str]
     #: how long a simulated job takes
     job_seconds: float
+    #: how long the jobs of these workers take instead (seeded, varied durations let a
+    #: test see a job that waits for something it does not depend on)
+    durations: Mapping[str, float] = field(default_factory=dict)
     #: untranslated Ruby the flows stepped on, one line each, first occurrence order
     notes: list[str] = field(default_factory=list)
     #: workflows started with start_workflow: `{"workflow": name, "t": seconds}`
     started: list[Event] = field(default_factory=list)
     #: job events as in the `rehearse --trace` contract: worker, event, t, flow
     events: list[Event] = field(default_factory=list)
+    #: when each flow run began: `{"flow": name, "t": seconds}`
+    flow_starts: list[Event] = field(default_factory=list)
     _trace: Callable[[Event], None] | None = field(default=None, repr=False)
     _t0: float = field(default_factory=time.monotonic, repr=False)
 
@@ -53,6 +58,10 @@ class Rehearsal:
         with _lock:
             self.started.append({"workflow": workflow, "t": self.clock()})
 
+    def seconds(self, worker: str) -> float:
+        """How long one simulated job of `worker` takes."""
+        return self.durations.get(worker, self.job_seconds)
+
 
 _lock = threading.RLock()
 _active: Rehearsal | None = None
@@ -63,18 +72,31 @@ def active_rehearsal() -> Rehearsal | None:
     return _active
 
 
+def flow_started() -> None:
+    """Note that a flow run began (a generated flow calls this first, through WorkflowRun)."""
+    current = _active
+    if current is None:
+        return
+    from prefect.runtime import flow_run
+
+    name = flow_run.flow_name
+    with _lock:
+        current.flow_starts.append({"flow": name if isinstance(name, str) else None, "t": current.clock()})
+
+
 @contextmanager
 def rehearsal(
     fail: Iterable[str] = (),
     trace: Callable[[Event], None] | None = None,
     job_seconds: float = 0.02,
+    durations: Mapping[str, float] | None = None,
 ) -> Iterator[Rehearsal]:
     """Simulate every Sidekiq job, process-wide, until the block exits."""
     global _active
     with _lock:
         if _active is not None:
             raise RuntimeError("a rehearsal is already running in this process")
-        _active = Rehearsal(frozenset(fail), job_seconds, _trace=trace)
+        _active = Rehearsal(frozenset(fail), job_seconds, dict(durations or {}), _trace=trace)
         current = _active
     try:
         yield current

@@ -34,7 +34,7 @@ class Prediction:
 
 
 def predict(workflow: Workflow, fail: set[str]) -> Prediction:
-    blocks = build_blocks(workflow, set())
+    blocks = build_blocks(workflow)
     jobs = {job.id: job for job in workflow.jobs}
     callbacks = {cb.id: cb for cb in workflow.callbacks}
     below = subtrees(workflow.batches)

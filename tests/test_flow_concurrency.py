@@ -1,0 +1,90 @@
+"""A callback that reads its batch's status, or waits for a death, holds up nothing it
+does not gate: each callback block runs in a thread of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from equivalence.timing import timeline
+
+from batch2flow.convert import convert
+from batch2flow.rehearse import run_flows
+
+WORKERS = "\n".join(
+    f"class {name}\n  include Sidekiq::Job\n\n  def perform; end\nend\n"
+    for name in ("AWorker", "BWorker", "XWorker", "YWorker")
+)
+
+#: two sibling child batches, each with a `:complete` callback whose enqueue hangs on
+#: `status.failures`: Y waits for B's batch only, never for the slow A
+SIBLINGS_WITH_STATUS = WORKERS + """
+class Siblings
+  def self.start
+    root = Sidekiq::Batch.new
+    root.jobs do
+      slow = Sidekiq::Batch.new
+      slow.on(:complete, 'Steps#slow_done')
+      slow.jobs { AWorker.perform_async }
+      quick = Sidekiq::Batch.new
+      quick.on(:complete, 'Steps#quick_done')
+      quick.jobs { BWorker.perform_async }
+    end
+  end
+end
+
+class Steps
+  def slow_done(status, options)
+    XWorker.perform_async if status.failures.zero?
+  end
+
+  def quick_done(status, options)
+    YWorker.perform_async if status.failures.zero?
+  end
+end
+"""
+
+#: a `:death` callback on each batch; the quick one's job dies, the slow one's does not
+DEATHS = WORKERS + """
+class Siblings
+  def self.start
+    slow = Sidekiq::Batch.new
+    slow.on(:death, 'Steps#slow_died')
+    slow.jobs { AWorker.perform_async }
+    quick = Sidekiq::Batch.new
+    quick.on(:death, 'Steps#quick_died')
+    quick.jobs { BWorker.perform_async }
+  end
+end
+
+class Steps
+  def slow_died(status, options)
+    XWorker.perform_async
+  end
+
+  def quick_died(status, options)
+    YWorker.perform_async
+  end
+end
+"""
+
+LONG = 1.5
+
+
+@pytest.mark.usefixtures("prefect_harness")
+@pytest.mark.parametrize(("ruby", "fail"), [(SIBLINGS_WITH_STATUS, set()), (DEATHS, {"BWorker"})],
+                         ids=["status", "death"])
+def test_a_slow_unrelated_batch_does_not_hold_up_a_callback(tmp_path: Path, ruby: str,
+                                                             fail: set[str]) -> None:
+    (tmp_path / "siblings.rb").write_text(ruby, encoding="utf-8")
+    conversion = convert([str(tmp_path)])
+    [plan] = conversion.plans
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    report = run_flows(conversion, folder, fail, None, 0.01, durations={"AWorker": LONG})
+    assert [outcome.state for outcome in report.outcomes] == ["Failed" if fail else "Completed"]
+    line = timeline(report.events, report.flow_starts, plan.workflow)
+    a_ends, y_starts = max(line.ends["AWorker"]), min(line.starts["YWorker"])
+    # Y follows B (10 ms) and its callback: it must start long before A's 1.5 s are up
+    assert y_starts < a_ends - LONG / 2, report.events
+    assert y_starts > max(line.ends["BWorker"])
