@@ -52,7 +52,10 @@ def check_flow(source: str, workflow: Workflow, variables: dict[str, str],
 
     `variables` maps job id -> the variable the flow submits it to; `task_names` maps
     job id -> the Prefect task name it must run."""
-    shape = read_flow(source)
+    try:
+        shape = read_flow(source)
+    except ReadBackMismatch as error:
+        raise ReadBackMismatch(f"workflow {workflow.name}: {error}") from error
     problems = []
     if shape.repeated:
         problems.append(f"submitted more than once: {sorted(shape.repeated)}")
