@@ -6,12 +6,14 @@ are printed as a table: case, worker, what each side says."""
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
 from equivalence.compare import Mismatch, compare_order, compare_runs, table
 from equivalence.graph_says import predict
+from equivalence.timing import confirmed, durations, timeline, timing_mismatches
 from goldens import fixture_dirs
 from oracle.run_oracle import observe
 from reachability import reachable
@@ -49,6 +51,27 @@ def graph_pairs(workflow: Workflow, fail: set[str]) -> set[tuple[str, str]]:
     return pairs
 
 
+def split_pairs(workflow: Workflow, fail: set[str]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """The graph's pairs, split: (A, B) where B follows every A job, and (A, B) where B
+    follows A only through A's death (B may start at the first death)."""
+    jobs = {job.id: job.worker for job in workflow.jobs if not job.placeholder}
+    on_death = {cb.id for cb in workflow.callbacks if cb.event == "death"}
+    later: dict[str, list[str]] = defaultdict(list)
+    for edge in workflow.edges:
+        if not (edge.target in on_death and edge.source in jobs):
+            later[edge.source].append(edge.target)
+    after_all = set()
+    for job_id, worker in jobs.items():
+        after_all |= {(worker, jobs[n]) for n in reachable(later, job_id) if n in jobs and jobs[n] != worker}
+    return after_all, graph_pairs(workflow, fail) - after_all
+
+
+def flow_waits(workflow: Workflow) -> set[tuple[str, str]]:
+    """(A, B) where the flow submits B once A ran: A's perform enqueued B."""
+    jobs = {job.id: job.worker for job in workflow.jobs}
+    return {(jobs[job.spawned_by], job.worker) for job in workflow.jobs if job.spawned_by in jobs}
+
+
 def flow_side(report: RehearsalReport, workflow: str,
               pairs: set[tuple[str, str]]) -> tuple[set[str], set[tuple[str, str]]]:
     starts: dict[str, float] = {}
@@ -66,18 +89,24 @@ def flow_side(report: RehearsalReport, workflow: str,
 
 
 def check_workflow(case: str, root: Path, conversion: Conversion, workflow: Workflow,
-                   fail: set[str], folder: Path) -> list[Mismatch]:
+                   fail: set[str], folder: Path, chosen: dict[str, float] | None = None) -> list[Mismatch]:
+    """Mismatches of one run; `chosen` overrides the seeded job durations."""
+    folder.mkdir(exist_ok=True)
     workers = {job.worker for job in workflow.jobs if not job.placeholder}
     run = observe(root, workflow.starter, fail)
     oracle_runs = run.workers_run() & workers
     prediction = predict(workflow, fail)
-    report = run_flows(conversion, folder, fail, None, 0.002, PARAMETERS, only={workflow.name})
+    report = run_flows(conversion, folder, fail, None, 0.002, PARAMETERS, only={workflow.name},
+                       durations=chosen or durations(case, workers))
     pairs = graph_pairs(workflow, fail)
-    flow_runs, violations = flow_side(report, workflow.name, pairs)
+    flow_runs, _ = flow_side(report, workflow.name, pairs)
     found = compare_runs(case, workers, oracle_runs, prediction, flow_runs & workers)
     ran = oracle_runs & prediction.runs
     oracle_pairs = {(a, b) for a, b in run.ordered_pairs() if a in workers and b in workers}
-    found += compare_order(case, ran, oracle_pairs, pairs, violations)
+    found += compare_order(case, ran, oracle_pairs, pairs, set())
+    after_all, after_first_death = split_pairs(workflow, fail)
+    line = timeline(report.events, report.flow_starts, workflow.name)
+    found += timing_mismatches(case, line, after_all, after_first_death, flow_waits(workflow))
     return found
 
 
@@ -92,8 +121,8 @@ def test_fixture_agrees_three_ways(tmp_path: Path, fixture: Path) -> None:
             fail = {failing} if failing else set()
             case = f"{fixture.name}/{workflow.name}" + (f" --fail {failing}" if failing else "")
             folder = tmp_path / f"{workflow.name}-{failing or 'none'}"
-            folder.mkdir()
-            mismatches += check_workflow(case, fixture, conversion, workflow, fail, folder)
+            run = partial(check_workflow, case, fixture, conversion, workflow, fail, folder)
+            mismatches += confirmed(run)
     assert not mismatches, "\n" + table(mismatches)
 
 

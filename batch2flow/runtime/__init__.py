@@ -22,7 +22,7 @@ from batch2flow.runtime.markers import ruby_condition, ruby_items, ruby_value
 from batch2flow.runtime.membership import Batch, WorkflowRun, columns
 from batch2flow.runtime.porting import NotPorted, not_ported
 from batch2flow.runtime.rehearsal import Rehearsal, rehearsal
-from batch2flow.runtime.retries import retry_delays
+from batch2flow.runtime.retries import retry_delays, retry_job
 from batch2flow.runtime.workflows import start_workflow
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ __all__ = [
     "orchestration_step",
     "rehearsal",
     "retry_delays",
+    "retry_job",
     "ruby_condition",
     "ruby_items",
     "ruby_value",

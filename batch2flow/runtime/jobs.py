@@ -50,31 +50,15 @@ def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
 
 
 def _simulate(current: Rehearsal, worker: str) -> None:
-    first, last = _attempt_position()
     flow = _flow_name()
-    if first:
-        current.emit(worker, "start", flow)
-        # the job's time is spent once: Prefect's retries of a failing job follow at once,
-        # as Sidekiq's would in a rehearsal where retries do not wait
-        time.sleep(current.seconds(worker))
+    current.emit(worker, "start", flow)
+    time.sleep(current.seconds(worker))
     if worker in current.fail:
-        # Only the attempt Prefect will not retry is the job's death.
-        if last:
-            current.emit(worker, "fail", flow)
+        # The job dies as after its last retry: `retry_job` tells Prefect not to retry a
+        # simulated death, so the retries cost neither time nor API calls.
+        current.emit(worker, "fail", flow)
         raise SimulatedJobFailure(worker, "rehearsal", "failed on purpose (rehearsal --fail)")
     current.emit(worker, "end", flow)
-
-
-def _attempt_position() -> tuple[bool, bool]:
-    """(first attempt, last attempt) of the task run we are in; both outside a task."""
-    from prefect.context import TaskRunContext
-
-    ctx = TaskRunContext.get()
-    if ctx is None:
-        return True, True
-    # run_count is 1 on the first attempt and counts retries; task.retries excludes it.
-    run_count = ctx.task_run.run_count
-    return run_count <= 1, run_count > ctx.task.retries
 
 
 def _flow_name() -> str | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import SupportsIndex, overload
+from typing import TYPE_CHECKING, Any, SupportsIndex, overload
 
 from batch2flow.runtime.rehearsal import active_rehearsal
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import State
 
 #: Prefect refuses more than 50 retry delays on one task
 MAX_DELAYS = 50
@@ -39,3 +42,13 @@ def retry_delays(retries: int) -> list[float]:
     49**4 + 15 s (about 67 days). Sidekiq's own default of 25 retries stays well below.
     """
     return RetryDelays(float(count**4 + 15) for count in range(min(retries, MAX_DELAYS)))
+
+
+def retry_job(task: object, task_run: object, state: State[Any]) -> bool:
+    """Prefect's `retry_condition_fn` for a generated task: retry a failed attempt,
+    except a rehearsal's simulated death, which stands for a job that already used up
+    its retries (so a rehearsal spends no time and no API calls on them)."""
+    from batch2flow.runtime.errors import SimulatedJobFailure
+
+    error = state.result(raise_on_failure=False)
+    return not isinstance(error, SimulatedJobFailure)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -96,5 +96,23 @@ def timing_mismatches(case: str, line: Timeline, after_all: Pairs, after_first_d
                     + [min(line.deaths[a]) for a in through_death])
         if first - ready > TOLERANCE_SECONDS:
             found.append(Mismatch(case, worker, "", f"could start at {ready:.2f}s",
-                                  f"started at {first:.2f}s, {first - ready:.2f}s late"))
+                                  f"started at {first:.2f}s, {first - ready:.2f}s {LATE}"))
     return found
+
+
+LATE = "late"
+
+
+def confirmed(check: Callable[[], list[Mismatch]]) -> list[Mismatch]:
+    """Run `check`, and once more when it found a job that started late: a late start
+    counts only when it happens again.
+
+    The throwaway Prefect API keeps its records in SQLite, and now and then answers a
+    task's concurrency-slot request with 503 while another write holds the database;
+    Prefect's client then waits 2 s before it asks again. That delay lands on a random
+    job; one that a flow's shape causes lands on the same job every time."""
+    first = check()
+    if not any(m.flow.endswith(LATE) for m in first):
+        return first
+    again = {m.worker for m in check() if m.flow.endswith(LATE)}
+    return [m for m in first if not m.flow.endswith(LATE) or m.worker in again]
