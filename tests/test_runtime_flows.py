@@ -190,7 +190,7 @@ def test_rehearsal_events_start_end_and_one_fail_after_the_retries(
     assert all(list(e) == ["worker", "event", "t", "flow"] for e in current.events)
     times = [e["t"] for e in current.events]
     assert times == sorted(times) and isinstance(times[0], float)
-    # a job takes job_seconds, once: the failing one's retries follow at once (start .. fail);
+    # a job takes job_seconds, once: the failing one's two retries follow at once (start .. fail);
     # each t is rounded to the millisecond, hence the 0.001 of slack
     assert times[1] - times[0] >= 0.009 and times[3] - times[2] >= 0.009
 

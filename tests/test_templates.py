@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from batch2flow import diagnostics as diag
 from batch2flow.codegen.names import indent_lines, to_comment, to_docstring, to_python, to_var
-from batch2flow.codegen.plan import Comment, ConditionStub, FlowPlan, Guard, Line, TaskPlan
+from batch2flow.codegen.plan import CallbackBlock, Comment, ConditionStub, FlowPlan, Guard, Line, TaskPlan
 from batch2flow.codegen.render import render_flow
 
 # --- a small factory ----------------------------------------------------------------------
@@ -298,7 +298,8 @@ TEMPLATE_IMPORTS = {
     ("prefect", ("flow", "task")),
     ("prefect.cache_policies", ("NONE",)),
     ("batch2flow.runtime", ("WorkflowRun", "columns", "not_ported", "orchestration_step", "retry_delays",
-                            "ruby_condition", "ruby_items", "ruby_value", "run_job", "start_workflow")),
+                            "retry_job", "ruby_condition", "ruby_items", "ruby_value", "run_job",
+                            "start_workflow")),
 }
 
 
@@ -402,6 +403,20 @@ def test_ruby_text_in_comments_stays_in_the_comment(text):
     flow = function_named(tree, plan.function)
     assert [ast.unparse(n) for n in flow.body] == ["x = 1", "if x:\n    pass", "return []"]
     assert_no_injected_code(tree)
+
+
+def test_a_callback_block_is_a_nested_function_the_run_starts():
+    block = CallbackBlock("on_success_b2", ("on_complete_b3", "on_death_b4"), (Line("x = 1"),))
+    plan = flow_plan(body=(block, CallbackBlock("on_complete_b5", (), ()), Line("return []")))
+    _, tree = render_tree(plan)
+    flow = function_named(tree, plan.function)
+    first, empty = flow.body[0], flow.body[1]
+    assert isinstance(first, ast.FunctionDef) and isinstance(empty, ast.FunctionDef)
+    assert [ast.unparse(d) for d in first.decorator_list] == [
+        "run.callback(after=['on_complete_b3', 'on_death_b4'])"]
+    assert [ast.unparse(n) for n in first.body] == ["x = 1"]
+    assert [ast.unparse(d) for d in empty.decorator_list] == ["run.callback()"]
+    assert [ast.unparse(n) for n in empty.body] == ["pass"]
 
 
 # the lines `str.splitlines` (and so jinja's `indent`) breaks at, besides "\n" and "\r"

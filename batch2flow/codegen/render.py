@@ -50,5 +50,5 @@ def _lines(statements: tuple[Statement, ...], depth: int) -> list[str]:
             after = "after=[" + ", ".join(to_python(name) for name in statement.after) + "]"
             out.append(f"{pad}@run.callback({after if statement.after else ''})")
             out.append(f"{pad}def {statement.function}() -> None:")
-            out += _lines(statement.body, depth + 1)
+            out += _lines(statement.body, depth + 1) or [f"{pad}{_INDENT}pass"]
     return out

@@ -50,15 +50,35 @@ def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
 
 
 def _simulate(current: Rehearsal, worker: str) -> None:
+    first, last = _attempt_position()
     flow = _flow_name()
-    current.emit(worker, "start", flow)
-    time.sleep(current.seconds(worker))
+    if first:
+        current.emit(worker, "start", flow)
+        # the job's time is spent once: retries of a simulated death follow at once
+        time.sleep(current.seconds(worker))
     if worker in current.fail:
-        # The job dies as after its last retry: `retry_job` tells Prefect not to retry a
-        # simulated death, so the retries cost neither time nor API calls.
-        current.emit(worker, "fail", flow)
+        # Only the attempt Prefect will not retry is the job's death.
+        if last:
+            current.emit(worker, "fail", flow)
         raise SimulatedJobFailure(worker, "rehearsal", "failed on purpose (rehearsal --fail)")
     current.emit(worker, "end", flow)
+
+
+def _attempt_position() -> tuple[bool, bool]:
+    """(first attempt, last attempt) of the task run we are in; both outside a task."""
+    from prefect.context import TaskRunContext
+
+    from batch2flow.runtime.retries import retry_job
+
+    ctx = TaskRunContext.get()
+    if ctx is None:
+        return True, True
+    # run_count is 1 on the first attempt and counts retries; task.retries excludes it.
+    run_count = ctx.task_run.run_count
+    # a generated task does not retry a simulated death at all (`retry_job`): the first
+    # attempt stands for the job dying after its last retry, at no cost in time or API calls
+    final = ctx.task.retry_condition_fn is retry_job or run_count > ctx.task.retries
+    return run_count <= 1, final
 
 
 def _flow_name() -> str | None:
