@@ -110,20 +110,19 @@ def test_callback_options(ruby_tree, written, kept):
     assert workflow.callbacks[0].options == kept
 
 
-def test_options_carry_a_bid_into_the_callback(ruby_tree):
-    body = """
+BID_IN_OPTIONS = """
 overall = Sidekiq::Batch.new
 overall.on(:success, 'Later#overall_done')
 overall.jobs do
   step = Sidekiq::Batch.new
-  step.on(:success, 'Later#step_done', 'overall' => overall.bid)
-  step.jobs { A.perform_async }
+  step.on(:success, 'Later#step_done', {written})
+  step.jobs {{ A.perform_async }}
 end
 """
-    callbacks = """
+REOPEN_FROM_OPTIONS = """
 class Later
   def step_done(status, options)
-    Sidekiq::Batch.new(options['overall']).jobs { B.perform_async }
+    Sidekiq::Batch.new(options[{read}]).jobs {{ B.perform_async }}
   end
 
   def overall_done(status, options)
@@ -131,8 +130,38 @@ class Later
   end
 end
 """
-    workflow = only_workflow(ruby_tree(starter(body, callbacks)))
+#: however the option was written, Sidekiq stores it as JSON: only the string key finds it
+WRITTEN_KEYS = {"string_key": "'overall' => overall.bid", "symbol_key": "overall: overall.bid"}
+
+
+@pytest.mark.parametrize("written", WRITTEN_KEYS.values(), ids=WRITTEN_KEYS.keys())
+def test_options_string_key_reopens_the_batch_fixes(ruby_tree, written):
+    callbacks = REOPEN_FROM_OPTIONS.format(read="'overall'")
+    graph = ruby_tree(starter(BID_IN_OPTIONS.format(written=written), callbacks))
+    workflow = only_workflow(graph)
     assert is_after(workflow, "A", "B") and is_after(workflow, "B", "C")
+    assert len(workflow.batches) == 2
+    assert graph.diagnostics == ()
+
+
+@pytest.mark.parametrize("read", [":overall", ":'overall'", ':"overall"'],
+                         ids=["simple_symbol", "quoted_symbol", "double_quoted_symbol"])
+def test_options_symbol_key_is_nil_noop(ruby_tree, read):
+    """`options[:overall]` is nil in a callback, so `Batch.new(nil)` makes a new batch:
+    B is not added to the overall batch, and the overall callback does not wait for it."""
+    callbacks = REOPEN_FROM_OPTIONS.format(read=read)
+    graph = ruby_tree(starter(BID_IN_OPTIONS.format(written="'overall' => overall.bid"), callbacks))
+    workflow = only_workflow(graph)
+    assert is_after(workflow, "A", "B")
+    assert not is_after(workflow, "B", "C")
+    new_batch = workflow.batches[-1]
+    assert len(workflow.batches) == 3 and new_batch.parent is None
+    assert [j.batch for j in workflow.jobs if j.worker == "B"] == [new_batch.id]
+    [problem] = graph.diagnostics
+    assert (problem.code, problem.file, problem.line) == ("B2F107", "app/callbacks.rb", 4)
+    assert problem.message == (
+        f"`options[{read}]` is nil here (callback options come back from JSON with string keys), "
+        "so this creates a new batch instead of reopening one")
 
 
 def test_missing_callback_target_warns(ruby_tree):

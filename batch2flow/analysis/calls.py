@@ -17,6 +17,7 @@ from batch2flow.analysis.values import (
     BatchValue,
     BidValue,
     ConstValue,
+    NilValue,
     StatusValue,
     Value,
 )
@@ -246,6 +247,9 @@ class Calls(ControlFlow):
             return BatchValue(bid.batch_id)
         if isinstance(bid, BidValue):
             message = (f"`{nodes.text(call.args[0])}` is nil here (the batch has no parent), "
+                       "so this creates a new batch instead of reopening one")
+        elif isinstance(bid, NilValue):
+            message = (f"`{nodes.text(call.args[0])}` is nil here ({bid.why}), "
                        "so this creates a new batch instead of reopening one")
         else:
             message = (f"cannot tell which batch `{nodes.text(call.args[0])}` refers to; "

@@ -14,7 +14,7 @@ from tree_sitter import Node
 
 from batch2flow.analysis.conditions import condition_source, early_exit_guard, is_exit, negate
 from batch2flow.analysis.context import Context, Frame
-from batch2flow.analysis.values import HashValue, Value
+from batch2flow.analysis.values import HashKey, HashValue, NilValue, Value
 from batch2flow.ir import Loop
 from batch2flow.ruby import nodes
 
@@ -154,19 +154,28 @@ class ControlFlow:
         value = self.run(target, ctx, frame) if target is not None else None
         keys = [c for c in node.named_children if c != target]
         if isinstance(value, HashValue) and len(keys) == 1:
-            key = nodes.literal_string(keys[0])
-            # callback options went through JSON: `options[:x]` and `options['x']` are
-            # both looked up by the string key here (B2F lint rules flag the symbol form)
-            return value.get(key) if key is not None else None
+            return _lookup(value, keys[0])
         return None
 
     def _hash(self, node: Node, ctx: Context, frame: Frame) -> Value:
-        items: list[tuple[str, Value]] = []
-        for key, value_node in nodes.hash_pairs((node,)):
+        items: list[tuple[HashKey, Value]] = []
+        for key, symbol, value_node in nodes.hash_entries((node,)):
             value = self.run(value_node, ctx, frame)
             if key is not None:
-                items.append((key, value))
+                items.append((HashKey(key, symbol), value))
         return HashValue(tuple(items))
+
+
+def _lookup(hash_value: HashValue, key_node: Node) -> Value:
+    """`h[key]`. Callback options come back from JSON with string keys only, so there
+    `options[:overall]` is nil, whatever `options['overall']` holds."""
+    name = nodes.literal_string(key_node)
+    if name is None:
+        return None
+    key = HashKey(name, nodes.is_symbol(key_node))
+    if key.symbol and hash_value.from_json:
+        return NilValue("callback options come back from JSON with string keys")
+    return hash_value.get(key)
 
 
 def _operator(node: Node) -> str:

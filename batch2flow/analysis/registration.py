@@ -14,7 +14,15 @@ from tree_sitter import Node
 
 from batch2flow import diagnostics as diag
 from batch2flow.analysis.context import Context, Frame
-from batch2flow.analysis.values import BatchValue, ConstValue, HashValue, StatusValue, Value
+from batch2flow.analysis.values import (
+    BatchValue,
+    ConstValue,
+    HashKey,
+    HashValue,
+    StatusValue,
+    Value,
+    through_json,
+)
 from batch2flow.ir import EVENTS, Callback, Span
 from batch2flow.ruby import nodes
 from batch2flow.ruby.index import MethodDef
@@ -71,7 +79,8 @@ def run_pending_callbacks(interp: Calls) -> None:
         method, ctx, options = interp.pending.popleft()
         frame = Frame(method, method.owner, method.cref)
         # Sidekiq calls `meth(status, options)`; options come back from JSON
-        for name, value in zip(method.params, (StatusValue(), options), strict=False):
+        received = (StatusValue(), through_json(options))
+        for name, value in zip(method.params, received, strict=False):
             frame.locals[name] = value
         interp.run_body(method.body(), ctx, frame)
 
@@ -119,8 +128,8 @@ def _options(interp: Calls, option_nodes: tuple[Node, ...], ctx: Context,
     if not option_nodes:
         return None
     if option_nodes[0].type == "pair":
-        items = [(key, interp.run(value, ctx, frame))
-                 for key, value in nodes.hash_pairs(option_nodes) if key is not None]
+        items = [(HashKey(key, symbol), interp.run(value, ctx, frame))
+                 for key, symbol, value in nodes.hash_entries(option_nodes) if key is not None]
         return HashValue(tuple(items))
     return interp.run(option_nodes[0], ctx, frame)
 
