@@ -215,3 +215,87 @@ end
     into_death = {e.source for e in workflow.edges if e.target == death.id}
     assert into_death == {by_worker["A"], by_worker["C"]}
     assert is_after(workflow, "A", "C")
+
+
+BILLING_FLOW = """
+module Billing
+  class Flow
+    def call
+      b = Sidekiq::Batch.new
+      b.on(:success, {target})
+      b.jobs {{ A.perform_async }}
+    end
+  end
+end
+"""
+BILLING_CALLBACK = """
+module Billing
+  class Callback
+    def done(status, options)
+      B.perform_async
+    end
+
+    def on_success(status, options)
+      B.perform_async
+    end
+  end
+end
+"""
+TOP_LEVEL_CALLBACK = """
+class Callback
+  def done(status, options)
+    C.perform_async
+  end
+end
+"""
+
+
+def billing_tree(target: str, *callbacks: str) -> dict[str, str]:
+    files = starter("")
+    files["app/services/flow.rb"] = BILLING_FLOW.format(target=target)
+    for number, source in enumerate(callbacks):
+        files[f"app/callbacks/callback_{number}.rb"] = source
+    return files
+
+
+#: constants are looked up lexically, as Ruby does; strings from the top level, as Sidekiq does
+NAMESPACED_TARGETS = {
+    "constant_inside_the_module": ("Callback", (BILLING_CALLBACK,), "Billing::Callback#on_success", "B"),
+    "qualified_string": ("'Billing::Callback#done'", (BILLING_CALLBACK,), "Billing::Callback#done", "B"),
+    "string_finds_the_top_level_class": (
+        "'Callback#done'", (BILLING_CALLBACK, TOP_LEVEL_CALLBACK), "Callback#done", "C"),
+}
+
+
+@pytest.mark.parametrize(("target", "callbacks", "label", "enqueued"), NAMESPACED_TARGETS.values(),
+                         ids=NAMESPACED_TARGETS.keys())
+def test_string_targets_resolve_from_the_top_level_fixes(ruby_tree, target, callbacks, label, enqueued):
+    graph = ruby_tree(billing_tree(target, *callbacks))
+    workflow = only_workflow(graph)
+    assert [c.target for c in workflow.callbacks] == [label]
+    assert workflow.callbacks[0].method_span is not None
+    assert is_after(workflow, "A", enqueued)
+    assert graph.diagnostics == ()
+
+
+def test_string_target_inside_a_module_is_not_found_noop(ruby_tree):
+    """Sidekiq constantizes 'Callback#done' from the top level: NameError, where only
+    Billing::Callback exists. The callback's work is not in the workflow."""
+    graph = ruby_tree(billing_tree("'Callback#done'", BILLING_CALLBACK))
+    workflow = only_workflow(graph)
+    assert [(c.target, c.method_span) for c in workflow.callbacks] == [("Callback#done", None)]
+    assert [j.worker for j in workflow.jobs] == ["A"]
+    [problem] = graph.diagnostics
+    assert (problem.code, problem.file, problem.line) == ("B2F102", "app/services/flow.rb", 6)
+    assert problem.message == (
+        "callback target 'Callback#done': class not found from the top level, where Sidekiq "
+        "looks a string target up (Sidekiq raises NameError when the callback runs); "
+        "did you mean 'Billing::Callback#done' (app/callbacks/callback_0.rb:4)?")
+
+
+def test_misspelt_callback_method_names_the_close_match(ruby_tree):
+    graph = ruby_tree(billing_tree("'Billing::Callback#dnoe'", BILLING_CALLBACK))
+    [problem] = graph.diagnostics
+    assert problem.message == ("callback target 'Billing::Callback#dnoe': method not found in the "
+                               "scanned files; did you mean 'Billing::Callback#done' "
+                               "(app/callbacks/callback_0.rb:4)?")

@@ -14,9 +14,9 @@ from tree_sitter import Node
 
 from batch2flow import diagnostics as diag
 from batch2flow.analysis.context import Context, Frame
+from batch2flow.analysis.targets import not_found, resolve_target
 from batch2flow.analysis.values import (
     BatchValue,
-    ConstValue,
     HashKey,
     HashValue,
     StatusValue,
@@ -42,17 +42,17 @@ def register_callback(interp: Calls, batch: BatchValue, call: Call, ctx: Context
                       f"`on(:{event})` names no callback target")
         return
     target_node = call.args[1]
-    klass, method_name, placeholder = _target(interp, target_node, event, frame)
-    label = f"{klass}#{method_name}" if not placeholder else nodes.text(target_node)
-    method = None if placeholder else interp.index.find_method(klass, method_name, False)
+    target = resolve_target(interp.index, target_node, event, frame)
+    placeholder = target.placeholder
+    label = target.label if not placeholder else nodes.text(target_node)
+    method = None if placeholder else interp.index.find_method(target.klass, target.method, False)
     if placeholder:
         interp.report(diag.DYNAMIC_REFERENCE, target_node, frame,
                       f"callback target `{label}` is only known at run time; "
                       "a placeholder callback stands for it")
     elif method is None:
-        missing = "class" if interp.index.resolve(klass, ()) is None else "method"
         interp.report(diag.UNRESOLVED_CALLBACK, call.node, frame,
-                      f"callback target {label}: {missing} not found in the scanned files")
+                      not_found(interp.index, target, frame))
     options_nodes = call.args[2:]
     options = _options(interp, options_nodes, ctx, frame)
     running = ctx.on_stack(label)
@@ -102,25 +102,6 @@ def _event(interp: Calls, call: Call, frame: Frame) -> str | None:
                       help="Sidekiq batches fire :success, :complete and :death")
         return None
     return event
-
-
-def _target(interp: Calls, node: Node, event: str, frame: Frame) -> tuple[str, str, bool]:
-    """(class, method, is_placeholder) for `Klass`, `'Klass#meth'`, `self.class`, a variable."""
-    written = nodes.literal_string(node)
-    default = f"on_{event}"
-    if written is not None:
-        klass, _, method = written.partition("#")
-        return interp.index.qualify(klass, frame.cref), method or default, False
-    name = nodes.constant_name(node)
-    if name is not None:
-        return interp.index.qualify(name, frame.cref), default, False
-    if nodes.text(node) == "self.class" or node.type == "self":
-        return frame.self_class, default, False
-    if node.type in ("identifier", "instance_variable"):
-        held = frame.lookup(nodes.text(node))
-        if isinstance(held, ConstValue):
-            return held.name, default, False
-    return "", "", True
 
 
 def _options(interp: Calls, option_nodes: tuple[Node, ...], ctx: Context,
