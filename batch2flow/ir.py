@@ -114,6 +114,22 @@ class Start:
 
 
 @dataclass(frozen=True)
+class Raise:
+    """A place where the Ruby raises before going on (`on(:sucess, ...)`): nothing after
+    it in that code runs."""
+
+    id: str
+    span: Span
+    #: "ErrorClass: message", as Ruby would report it
+    error: str
+    #: the job or callback whose code raises; None for the starter
+    raised_by: str | None
+    condition: str | None
+    #: the Ruby that raises, as written (on one line)
+    ruby: str
+
+
+@dataclass(frozen=True)
 class Edge:
     source: str
     target: str
@@ -137,6 +153,7 @@ class Workflow:
     callbacks: tuple[Callback, ...]
     starts: tuple[Start, ...]
     edges: tuple[Edge, ...]
+    raises: tuple[Raise, ...] = ()
 
 
 @dataclass(frozen=True)

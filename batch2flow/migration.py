@@ -91,6 +91,10 @@ def _rows(workflow: Workflow, plan: FlowPlan) -> list[Row]:
             row = Row("starts workflow", start.workflow, str(start.span), tuple(notes), "started with",
                       "run_deployment(..., timeout=0)")
         rows.append(row)
+    for raised in workflow.raises:
+        notes = [("raises", raised.ruby)] + ([("if", raised.condition)] if raised.condition else [])
+        rows.append(Row("Ruby raises", raised.error, str(raised.span), tuple(notes),
+                        "not converted: the flow raises there too", "ruby_raises(...)"))
     return rows
 
 

@@ -12,6 +12,7 @@ from batch2flow import diagnostics as diag
 from batch2flow.analysis.builder import DiagnosticSink, WorkflowBuilder
 from batch2flow.analysis.context import Context, Frame
 from batch2flow.analysis.interpreter import ControlFlow
+from batch2flow.analysis.raising import pushes_nothing_if_raised, stops_here
 from batch2flow.analysis.registration import register_callback
 from batch2flow.analysis.values import (
     BatchValue,
@@ -137,13 +138,14 @@ class Calls(ControlFlow):
         target = self._resolve_method(call, frame)
         if target is not None:
             self.invoke(target, call, args, ctx, frame)
-        if call.block is not None:
-            inner = ctx
-            if call.method in LOOP_METHODS:
-                loop = Loop(call.method, nodes.text(call.receiver) if call.receiver else "",
-                            tuple(nodes.block_params(call.block)))
-                inner = replace(ctx, fan_out=True, loop=loop)
-            self.run_body(nodes.block_body(call.block), inner, frame)
+        if call.block is not None and call.method in LOOP_METHODS:
+            loop = Loop(call.method, nodes.text(call.receiver) if call.receiver else "",
+                        tuple(nodes.block_params(call.block)))
+            with stops_here():  # an empty collection never runs the block
+                self.run_body(nodes.block_body(call.block), replace(ctx, fan_out=True, loop=loop),
+                              frame)
+        elif call.block is not None:
+            self.run_body(nodes.block_body(call.block), ctx, frame)
         return None
 
     def _receiver_value(self, call: Call, ctx: Context, frame: Frame) -> Value:
@@ -235,7 +237,8 @@ class Calls(ControlFlow):
             return
         performer = Frame(perform, perform.owner, perform.cref)
         _bind(performer, perform.params, args)
-        self.run_body(perform.body(), job_ctx, performer)
+        with stops_here():  # a job that raises fails; its enqueuer went on long before
+            self.run_body(perform.body(), job_ctx, performer)
 
     # -- batches -----------------------------------------------------------------------
     def new_batch(self, call: Call, ctx: Context, frame: Frame) -> Value:
@@ -260,8 +263,9 @@ class Calls(ControlFlow):
     def batch_method(self, batch: BatchValue, call: Call, ctx: Context, frame: Frame) -> Value:
         if call.method == "jobs":
             if call.block is not None:
-                self.run_body(nodes.block_body(call.block),
-                              replace(ctx, open_batch=batch.batch_id), frame)
+                with pushes_nothing_if_raised(self):
+                    self.run_body(nodes.block_body(call.block),
+                                  replace(ctx, open_batch=batch.batch_id), frame)
             return None
         if call.method == "on":
             register_callback(self, batch, call, ctx, frame)

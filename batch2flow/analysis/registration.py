@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from batch2flow import diagnostics as diag
 from batch2flow.analysis.context import Context, Frame
+from batch2flow.analysis.raising import raise_here, stops_here
 from batch2flow.analysis.targets import not_found, resolve_target
 from batch2flow.analysis.values import (
     BatchValue,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 def register_callback(interp: Calls, batch: BatchValue, call: Call, ctx: Context,
                       frame: Frame) -> None:
-    event = _event(interp, call, frame)
+    event = _event(interp, call, ctx, frame)
     if event is None:
         return
     if len(call.args) < 2:
@@ -82,13 +83,16 @@ def run_pending_callbacks(interp: Calls) -> None:
         received = (StatusValue(), through_json(options))
         for name, value in zip(method.params, received, strict=False):
             frame.locals[name] = value
-        interp.run_body(method.body(), ctx, frame)
+        with stops_here():  # a callback that raises fails; the other callbacks still run
+            interp.run_body(method.body(), ctx, frame)
 
 
-def _event(interp: Calls, call: Call, frame: Frame) -> str | None:
+def _event(interp: Calls, call: Call, ctx: Context, frame: Frame) -> str | None:
+    """The event registered for; Sidekiq raises ArgumentError at an unknown one."""
     if not call.args:
         interp.report(diag.UNKNOWN_EVENT, call.node, frame, "`on` without an event")
-        return None
+        raise_here(interp, call.node, ctx, frame,
+                   "ArgumentError: wrong number of arguments (given 0, expected 2..3)")
     event = nodes.literal_string(call.args[0])
     if event is None:
         interp.report(diag.DYNAMIC_REFERENCE, call.args[0], frame,
@@ -99,8 +103,9 @@ def _event(interp: Calls, call: Call, frame: Frame) -> str | None:
         hint = f" (did you mean :{close[0]}?)" if close else ""
         interp.report(diag.UNKNOWN_EVENT, call.args[0], frame,
                       f"unknown batch event :{event}{hint}",
-                      help="Sidekiq batches fire :success, :complete and :death")
-        return None
+                      help="Sidekiq batches fire :success, :complete and :death; another event "
+                           "raises ArgumentError, so nothing after this call runs")
+        raise_here(interp, call.node, ctx, frame, f"ArgumentError: Invalid event name: {event}")
     return event
 
 

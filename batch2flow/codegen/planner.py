@@ -15,6 +15,7 @@ from batch2flow.codegen.blocks import STARTER, build_blocks
 from batch2flow.codegen.conditions import ConditionWriter, relative_condition
 from batch2flow.codegen.names import NameTable, to_comment, to_python, to_var
 from batch2flow.codegen.plan import Comment, FlowPlan, Guard, Line, Statement
+from batch2flow.codegen.raises import raise_line
 from batch2flow.codegen.ruby_expr import Scope, translate
 from batch2flow.codegen.scopes import Scopes
 from batch2flow.codegen.submits import Untranslated, submit_line
@@ -45,6 +46,7 @@ class _Planner:
         self.batches = {b.id: b for b in workflow.batches}
         self.callbacks = {c.id: c for c in workflow.callbacks}
         self.starts = {s.id: s for s in workflow.starts}
+        self.raises = {r.id: r for r in workflow.raises}
         self.flags: list[str] = []
 
     def plan(self) -> FlowPlan:
@@ -61,7 +63,7 @@ class _Planner:
             body += section
         body.append(Line("return run.futures()"))
         tasks = {t.function: t for t in self.tasks.values()}
-        found = len(self.wf.jobs) + len(self.wf.callbacks)
+        found = len(self.wf.jobs) + len(self.wf.callbacks) + len(self.wf.raises)
         return FlowPlan(
             workflow=self.wf.name,
             function=self.names.name("flow", to_var(self.wf.name)),
@@ -149,6 +151,9 @@ class _Planner:
             return list(lines), job.condition, job.spawned_by
         if node in self.starts:
             return self._start(node, wait), self.starts[node].condition, self.starts[node].spawned_by
+        if node in self.raises:
+            raised = self.raises[node]
+            return [raise_line(raised, self.todo)], raised.condition, raised.raised_by
         return self._registration(self.callbacks[node])
 
     def _job_wait(self, job: Job, wait: str | None) -> str | None:

@@ -13,6 +13,7 @@ from batch2flow.runtime.batches import BatchStatus, batch_status, first_death
 from batch2flow.runtime.errors import (
     BridgeError,
     BridgeTimeout,
+    RubyRaised,
     SidekiqJobFailed,
     SimulatedJobFailure,
     UntranslatedRuby,
@@ -21,6 +22,7 @@ from batch2flow.runtime.jobs import orchestration_step, run_job
 from batch2flow.runtime.markers import ruby_condition, ruby_items, ruby_value
 from batch2flow.runtime.membership import Batch, WorkflowRun, columns
 from batch2flow.runtime.porting import NotPorted, not_ported
+from batch2flow.runtime.raising import ruby_raises
 from batch2flow.runtime.rehearsal import Rehearsal, rehearsal
 from batch2flow.runtime.retries import retry_delays
 from batch2flow.runtime.workflows import start_workflow
@@ -35,6 +37,7 @@ __all__ = [
     "BridgeError",
     "BridgeTimeout",
     "Rehearsal",
+    "RubyRaised",
     "SidekiqBridge",
     "SidekiqJobFailed",
     "SimulatedJobFailure",
@@ -49,6 +52,7 @@ __all__ = [
     "retry_delays",
     "ruby_condition",
     "ruby_items",
+    "ruby_raises",
     "ruby_value",
     "run_job",
     "start_workflow",
