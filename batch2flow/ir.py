@@ -50,6 +50,9 @@ class Batch:
     callback_queue: str | None
     #: the job or callback whose code created it; None for the starter
     created_by: str | None = None
+    #: the Ruby assigned to `description=` when it is no plain literal (`"Run #{id}"`);
+    #: `description` then holds it as written, without the quotes
+    description_ruby: str | None = None
 
 
 @dataclass(frozen=True)

@@ -298,8 +298,8 @@ TEMPLATE_IMPORTS = {
     ("prefect", ("flow", "task")),
     ("prefect.cache_policies", ("NONE",)),
     ("batch2flow.runtime", ("WorkflowRun", "columns", "not_ported", "orchestration_step", "retry_delays",
-                            "ruby_condition", "ruby_items", "ruby_raises", "ruby_value", "run_job",
-                            "start_workflow")),
+                            "ruby_condition", "ruby_items", "ruby_raises", "ruby_to_s", "ruby_value",
+                            "run_job", "start_workflow")),
 }
 
 

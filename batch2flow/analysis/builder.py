@@ -44,10 +44,12 @@ class WorkflowBuilder:
             self.entry = span
         return batch_id
 
-    def set_batch_attribute(self, batch_id: str, attribute: str, value: str) -> None:
+    def set_batch_attribute(self, batch_id: str, attribute: str, value: str,
+                            ruby: str | None = None) -> None:
+        """`ruby`: the Ruby source of a value that is no literal (a description to translate)."""
         batch = self.batches[batch_id]
         if attribute == "description":
-            self.batches[batch_id] = replace(batch, description=value)
+            self.batches[batch_id] = replace(batch, description=value, description_ruby=ruby)
         elif attribute == "callback_queue":
             self.batches[batch_id] = replace(batch, callback_queue=value)
 

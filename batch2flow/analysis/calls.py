@@ -84,11 +84,13 @@ class Calls(ControlFlow):
     def _set_batch_attribute(self, batch: BatchValue, attribute: str, right: Node | None) -> None:
         if attribute in ("description", "callback_queue") and right is not None:
             text = nodes.literal_string(right)
-            if text is None:
-                # interpolated: keep it as written, without the quotes
-                raw = nodes.text(right)
-                text = raw[1:-1] if right.type == "string" and len(raw) >= 2 else raw
-            self.workflow.set_batch_attribute(batch.batch_id, attribute, text)
+            if text is not None:
+                self.workflow.set_batch_attribute(batch.batch_id, attribute, text)
+                return
+            # interpolated: shown as written, without the quotes; the flow translates the Ruby
+            raw = nodes.text(right)
+            shown = raw[1:-1] if right.type == "string" and len(raw) >= 2 else raw
+            self.workflow.set_batch_attribute(batch.batch_id, attribute, shown, raw)
 
     # -- calls -------------------------------------------------------------------------
     def call(self, node: Node, ctx: Context, frame: Frame) -> Value:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from batch2flow import diagnostics as diag
 from batch2flow.codegen.blocks import STARTER, build_blocks
 from batch2flow.codegen.conditions import ConditionWriter, relative_condition
+from batch2flow.codegen.descriptions import description_arg
 from batch2flow.codegen.names import NameTable, to_comment, to_python, to_var
 from batch2flow.codegen.plan import Comment, FlowPlan, Guard, Line, Statement
 from batch2flow.codegen.raises import raise_line
@@ -167,9 +168,10 @@ class _Planner:
     def _new_batch(self, batch_id: str) -> list[Statement]:
         batch = self.batches[batch_id]
         var = self._batch_var(batch_id)
-        description = to_python(batch.description) if batch.description is not None else ""
+        description, note = description_arg(batch, self.scopes.chain(batch.created_by), self.todo)
         maker = f"{self._batch_var(batch.parent)}.child" if batch.parent else "run.batch"
-        return [Line(f"{var} = {maker}({description})", f"batch {batch_id}, {batch.span}")]
+        where = f"batch {batch_id}, {batch.span}" + (f"; {note}" if note else "")
+        return [Line(f"{var} = {maker}({description})", where)]
 
     def _start(self, start_id: str, wait: str | None) -> list[Statement]:
         start = self.starts[start_id]

@@ -25,6 +25,7 @@ from batch2flow.runtime.porting import NotPorted, not_ported
 from batch2flow.runtime.raising import ruby_raises
 from batch2flow.runtime.rehearsal import Rehearsal, rehearsal
 from batch2flow.runtime.retries import retry_delays
+from batch2flow.runtime.ruby_text import ruby_to_s
 from batch2flow.runtime.workflows import start_workflow
 
 if TYPE_CHECKING:
@@ -53,6 +54,7 @@ __all__ = [
     "ruby_condition",
     "ruby_items",
     "ruby_raises",
+    "ruby_to_s",
     "ruby_value",
     "run_job",
     "start_workflow",
