@@ -56,6 +56,14 @@ class Batch:
 
 
 @dataclass(frozen=True)
+class RubyStatement:
+    """One statement of Ruby, where it is and as written."""
+
+    span: Span
+    ruby: str
+
+
+@dataclass(frozen=True)
 class Job:
     id: str
     #: fully qualified worker class; the Ruby source when it is a placeholder
@@ -79,6 +87,9 @@ class Job:
     loop: Loop | None = None
     #: Ruby source of the delay or time of `perform_in` / `perform_at`
     delay: str | None = None
+    #: for a job whose perform orchestrates (builds batches, enqueues): the statements of its
+    #: perform that do something else (update a record, log), which the flow does not run
+    other_work: tuple[RubyStatement, ...] = ()
 
 
 @dataclass(frozen=True)

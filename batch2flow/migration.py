@@ -114,6 +114,9 @@ def _job_row(job: Job, task: TaskPlan | None) -> Row:
     if task is None:
         return Row("job", job.worker, str(job.span), tuple(notes), "not converted", "")
     became = "retired task (its perform only orchestrated)" if task.orchestration else "task"
+    if task.not_run is not None:
+        became = ("not converted: a retired task, but its perform also runs Ruby the flow does "
+                  "not run (B2F206, listed in the task's docstring)")
     return Row("job", job.worker, str(job.span), tuple(notes), became, task.function)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from batch2flow.diagnostics import Diagnostic
-from batch2flow.ir import Batch, Callback, Job, Raise, Span, Start
+from batch2flow.ir import Batch, Callback, Job, Raise, RubyStatement, Span, Start
 
 #: a workflow larger than this is almost surely an analysis runaway, not real code
 MAX_NODES = 5000
@@ -31,10 +31,13 @@ class WorkflowBuilder:
     starts: dict[str, Start] = field(default_factory=dict)
     raises: dict[str, Raise] = field(default_factory=dict)
     entry: Span | None = None
+    #: grows with every node added or changed: code that left it alone did no orchestration
+    changes: int = 0
 
     def _next_id(self, prefix: str, count: int) -> str:
         if len(self.batches) + len(self.jobs) + len(self.callbacks) + len(self.starts) > MAX_NODES:
             raise TooLarge(self.name)
+        self.changes += 1
         return f"{prefix}{count + 1}"
 
     def new_batch(self, span: Span, parent: str | None, created_by: str | None) -> str:
@@ -48,6 +51,7 @@ class WorkflowBuilder:
                             ruby: str | None = None) -> None:
         """`ruby`: the Ruby source of a value that is no literal (a description to translate)."""
         batch = self.batches[batch_id]
+        self.changes += 1
         if attribute == "description":
             self.batches[batch_id] = replace(batch, description=value, description_ruby=ruby)
         elif attribute == "callback_queue":
@@ -60,7 +64,11 @@ class WorkflowBuilder:
         return job_id
 
     def mark_fan_out(self, job_id: str) -> None:
+        self.changes += 1
         self.jobs[job_id] = replace(self.jobs[job_id], fan_out=True)
+
+    def set_other_work(self, job_id: str, statements: tuple[RubyStatement, ...]) -> None:
+        self.jobs[job_id] = replace(self.jobs[job_id], other_work=statements)
 
     def add_callback(self, make: Callable[[str], Callback]) -> str:
         callback_id = self._next_id("c", len(self.callbacks))

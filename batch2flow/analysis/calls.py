@@ -12,6 +12,7 @@ from batch2flow import diagnostics as diag
 from batch2flow.analysis.builder import DiagnosticSink, WorkflowBuilder
 from batch2flow.analysis.context import Context, Frame
 from batch2flow.analysis.interpreter import ControlFlow
+from batch2flow.analysis.other_work import Watcher
 from batch2flow.analysis.raising import pushes_nothing_if_raised, stops_here
 from batch2flow.analysis.registration import register_callback
 from batch2flow.analysis.values import (
@@ -49,6 +50,7 @@ class Calls(ControlFlow):
         self.pending: deque[tuple[MethodDef, Context, Value]] = deque()
         #: starters this workflow ran inside a jobs block (their batches are children here)
         self.nested_starters: set[str] = set()
+        self.watcher = Watcher(workflow)
 
     # -- helpers -------------------------------------------------------------------
     def span(self, node: Node, frame: Frame) -> Span:
@@ -239,8 +241,13 @@ class Calls(ControlFlow):
             return
         performer = Frame(perform, perform.owner, perform.cref)
         _bind(performer, perform.params, args)
+        changes = self.workflow.changes
+        self.watcher.watch(performer)
         with stops_here():  # a job that raises fails; its enqueuer went on long before
             self.run_body(perform.body(), job_ctx, performer)
+        other = self.watcher.done(performer)
+        if other and self.workflow.changes != changes:  # it orchestrated, and did more
+            self.workflow.set_other_work(job_id, other)
 
     # -- batches -----------------------------------------------------------------------
     def new_batch(self, call: Call, ctx: Context, frame: Frame) -> Value:

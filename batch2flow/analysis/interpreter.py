@@ -14,6 +14,7 @@ from tree_sitter import Node
 
 from batch2flow.analysis.conditions import condition_source, early_exit_guard, is_exit, negate
 from batch2flow.analysis.context import Context, Frame
+from batch2flow.analysis.other_work import Watcher
 from batch2flow.analysis.raising import RubyRaises, stops_here
 from batch2flow.analysis.values import HashKey, HashValue, NilValue, Value
 from batch2flow.ir import Loop
@@ -30,6 +31,9 @@ _LOOPS = frozenset({"while", "until", "for", "while_modifier", "until_modifier"}
 class ControlFlow:
     """Statement-level reading; `Calls` (the subclass) gives calls their meaning."""
 
+    #: notes the statements of a job's perform that do no orchestration
+    watcher: Watcher
+
     def call(self, node: Node, ctx: Context, frame: Frame) -> Value:  # pragma: no cover
         raise TypeError("ControlFlow is used through its subclass Interpreter")
 
@@ -43,11 +47,13 @@ class ControlFlow:
         for index, statement in enumerate(statements):
             if is_exit(statement):
                 return
+            mark = self.watcher.before(frame)
             try:
-                self.run(statement, ctx, frame)
+                value = self.run(statement, ctx, frame)
             except RubyRaises as error:
                 self._rescue(statements[index + 1:], ctx, frame, error)
                 return
+            self.watcher.after(frame, statement, mark, value)
             guard = early_exit_guard(statement)
             if guard is not None:
                 ctx = ctx.under(guard)

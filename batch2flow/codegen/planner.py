@@ -15,6 +15,7 @@ from batch2flow.codegen.blocks import STARTER, build_blocks
 from batch2flow.codegen.conditions import ConditionWriter, relative_condition
 from batch2flow.codegen.descriptions import description_arg
 from batch2flow.codegen.names import NameTable, to_comment, to_python, to_var
+from batch2flow.codegen.other_work import report_other_work
 from batch2flow.codegen.plan import Comment, FlowPlan, Guard, Line, Statement
 from batch2flow.codegen.raises import raise_line
 from batch2flow.codegen.ruby_expr import Scope, translate
@@ -42,6 +43,7 @@ class _Planner:
         self.tasks = plan_tasks(workflow, workers, self.names, stub_tasks)
         self.scopes = Scopes(workflow, workers)
         self.todo = Untranslated()
+        report_other_work(workflow, self.tasks, self.todo)
         self.conditions = ConditionWriter(self.scopes, self.todo, self.names)
         self.jobs = {j.id: j for j in workflow.jobs}
         self.batches = {b.id: b for b in workflow.batches}
