@@ -468,16 +468,6 @@ def test_any_text_renders_to_the_same_values(description, starter, ruby, perform
     assert_no_injected_code(tree)
 
 
-# --- determinism --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("plan", SHAPES.values(), ids=SHAPES.keys())
-def test_same_plan_gives_byte_identical_output(plan):
-    first = render_flow(plan)
-    assert render_flow(plan) == first
-    assert render_flow(replace(plan)) == first  # an equal plan, not the same object
-
-
 # --- the filters --------------------------------------------------------------------------
 
 python_values = st.recursive(
