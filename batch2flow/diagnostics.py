@@ -46,12 +46,18 @@ UNTRANSLATED_CONDITION = Code("B2F202", Severity.WARNING, "Ruby condition not tr
 UNTRANSLATED_ITEMS = Code("B2F203", Severity.WARNING, "fan-out items not translated: `ruby_items(...)`")
 UNTRANSLATED_LOOP = Code("B2F204", Severity.WARNING, "callback loop not translated: the flow runs one round")
 UNTRANSLATED_CALLBACK = Code("B2F205", Severity.WARNING, "dynamic callback not translated")
+OTHER_WORK = Code("B2F206", Severity.WARNING,
+                  "worker does more than orchestrate: its other Ruby is not run by the flow")
+UNTRANSLATED_DESCRIPTION = Code("B2F208", Severity.WARNING,
+                                "batch description not translated: the batch has none in the flow")
+RUBY_RAISES = Code("B2F207", Severity.WARNING, "the Ruby raises here, so the flow raises there too")
 
 ALL_CODES = (
     UNREADABLE, NOT_UTF8, BINARY, EMPTY, TOO_LARGE, SYNTAX_ERROR, UNKNOWN_EVENT,
     UNRESOLVED_CALLBACK, DYNAMIC_REFERENCE, UNKNOWN_WORKER, BATCH_OUTSIDE_BATCH, CYCLE,
     UNKNOWN_BATCH, WORKFLOW_TOO_LARGE, UNTRANSLATED_VALUE, UNTRANSLATED_CONDITION,
-    UNTRANSLATED_ITEMS, UNTRANSLATED_LOOP, UNTRANSLATED_CALLBACK,
+    UNTRANSLATED_ITEMS, UNTRANSLATED_LOOP, UNTRANSLATED_CALLBACK, OTHER_WORK,
+    RUBY_RAISES, UNTRANSLATED_DESCRIPTION,
 )
 
 

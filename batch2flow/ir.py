@@ -50,6 +50,17 @@ class Batch:
     callback_queue: str | None
     #: the job or callback whose code created it; None for the starter
     created_by: str | None = None
+    #: the Ruby assigned to `description=` when it is no plain literal (`"Run #{id}"`);
+    #: `description` then holds it as written, without the quotes
+    description_ruby: str | None = None
+
+
+@dataclass(frozen=True)
+class RubyStatement:
+    """One statement of Ruby, where it is and as written."""
+
+    span: Span
+    ruby: str
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,9 @@ class Job:
     loop: Loop | None = None
     #: Ruby source of the delay or time of `perform_in` / `perform_at`
     delay: str | None = None
+    #: for a job whose perform orchestrates (builds batches, enqueues): the statements of its
+    #: perform that do something else (update a record, log), which the flow does not run
+    other_work: tuple[RubyStatement, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,22 @@ class Start:
 
 
 @dataclass(frozen=True)
+class Raise:
+    """A place where the Ruby raises before going on (`on(:sucess, ...)`): nothing after
+    it in that code runs."""
+
+    id: str
+    span: Span
+    #: "ErrorClass: message", as Ruby would report it
+    error: str
+    #: the job or callback whose code raises; None for the starter
+    raised_by: str | None
+    condition: str | None
+    #: the Ruby that raises, as written (on one line)
+    ruby: str
+
+
+@dataclass(frozen=True)
 class Edge:
     source: str
     target: str
@@ -137,6 +167,7 @@ class Workflow:
     callbacks: tuple[Callback, ...]
     starts: tuple[Start, ...]
     edges: tuple[Edge, ...]
+    raises: tuple[Raise, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,10 @@ def _rows(workflow: Workflow, plan: FlowPlan) -> list[Row]:
             row = Row("starts workflow", start.workflow, str(start.span), tuple(notes), "started with",
                       "run_deployment(..., timeout=0)")
         rows.append(row)
+    for raised in workflow.raises:
+        notes = [("raises", raised.ruby)] + ([("if", raised.condition)] if raised.condition else [])
+        rows.append(Row("Ruby raises", raised.error, str(raised.span), tuple(notes),
+                        "not converted: the flow raises there too", "ruby_raises(...)"))
     return rows
 
 
@@ -110,6 +114,9 @@ def _job_row(job: Job, task: TaskPlan | None) -> Row:
     if task is None:
         return Row("job", job.worker, str(job.span), tuple(notes), "not converted", "")
     became = "retired task (its perform only orchestrated)" if task.orchestration else "task"
+    if task.not_run is not None:
+        became = ("not converted: a retired task, but its perform also runs Ruby the flow does "
+                  "not run (B2F206, listed in the task's docstring)")
     return Row("job", job.worker, str(job.span), tuple(notes), became, task.function)
 
 

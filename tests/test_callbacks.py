@@ -110,20 +110,19 @@ def test_callback_options(ruby_tree, written, kept):
     assert workflow.callbacks[0].options == kept
 
 
-def test_options_carry_a_bid_into_the_callback(ruby_tree):
-    body = """
+BID_IN_OPTIONS = """
 overall = Sidekiq::Batch.new
 overall.on(:success, 'Later#overall_done')
 overall.jobs do
   step = Sidekiq::Batch.new
-  step.on(:success, 'Later#step_done', 'overall' => overall.bid)
-  step.jobs { A.perform_async }
+  step.on(:success, 'Later#step_done', {written})
+  step.jobs {{ A.perform_async }}
 end
 """
-    callbacks = """
+REOPEN_FROM_OPTIONS = """
 class Later
   def step_done(status, options)
-    Sidekiq::Batch.new(options['overall']).jobs { B.perform_async }
+    Sidekiq::Batch.new(options[{read}]).jobs {{ B.perform_async }}
   end
 
   def overall_done(status, options)
@@ -131,8 +130,38 @@ class Later
   end
 end
 """
-    workflow = only_workflow(ruby_tree(starter(body, callbacks)))
+#: however the option was written, Sidekiq stores it as JSON: only the string key finds it
+WRITTEN_KEYS = {"string_key": "'overall' => overall.bid", "symbol_key": "overall: overall.bid"}
+
+
+@pytest.mark.parametrize("written", WRITTEN_KEYS.values(), ids=WRITTEN_KEYS.keys())
+def test_options_string_key_reopens_the_batch_fixes(ruby_tree, written):
+    callbacks = REOPEN_FROM_OPTIONS.format(read="'overall'")
+    graph = ruby_tree(starter(BID_IN_OPTIONS.format(written=written), callbacks))
+    workflow = only_workflow(graph)
     assert is_after(workflow, "A", "B") and is_after(workflow, "B", "C")
+    assert len(workflow.batches) == 2
+    assert graph.diagnostics == ()
+
+
+@pytest.mark.parametrize("read", [":overall", ":'overall'", ':"overall"'],
+                         ids=["simple_symbol", "quoted_symbol", "double_quoted_symbol"])
+def test_options_symbol_key_is_nil_noop(ruby_tree, read):
+    """`options[:overall]` is nil in a callback, so `Batch.new(nil)` makes a new batch:
+    B is not added to the overall batch, and the overall callback does not wait for it."""
+    callbacks = REOPEN_FROM_OPTIONS.format(read=read)
+    graph = ruby_tree(starter(BID_IN_OPTIONS.format(written="'overall' => overall.bid"), callbacks))
+    workflow = only_workflow(graph)
+    assert is_after(workflow, "A", "B")
+    assert not is_after(workflow, "B", "C")
+    new_batch = workflow.batches[-1]
+    assert len(workflow.batches) == 3 and new_batch.parent is None
+    assert [j.batch for j in workflow.jobs if j.worker == "B"] == [new_batch.id]
+    [problem] = graph.diagnostics
+    assert (problem.code, problem.file, problem.line) == ("B2F107", "app/callbacks.rb", 4)
+    assert problem.message == (
+        f"`options[{read}]` is nil here (callback options come back from JSON with string keys), "
+        "so this creates a new batch instead of reopening one")
 
 
 def test_missing_callback_target_warns(ruby_tree):
@@ -186,3 +215,87 @@ end
     into_death = {e.source for e in workflow.edges if e.target == death.id}
     assert into_death == {by_worker["A"], by_worker["C"]}
     assert is_after(workflow, "A", "C")
+
+
+BILLING_FLOW = """
+module Billing
+  class Flow
+    def call
+      b = Sidekiq::Batch.new
+      b.on(:success, {target})
+      b.jobs {{ A.perform_async }}
+    end
+  end
+end
+"""
+BILLING_CALLBACK = """
+module Billing
+  class Callback
+    def done(status, options)
+      B.perform_async
+    end
+
+    def on_success(status, options)
+      B.perform_async
+    end
+  end
+end
+"""
+TOP_LEVEL_CALLBACK = """
+class Callback
+  def done(status, options)
+    C.perform_async
+  end
+end
+"""
+
+
+def billing_tree(target: str, *callbacks: str) -> dict[str, str]:
+    files = starter("")
+    files["app/services/flow.rb"] = BILLING_FLOW.format(target=target)
+    for number, source in enumerate(callbacks):
+        files[f"app/callbacks/callback_{number}.rb"] = source
+    return files
+
+
+#: constants are looked up lexically, as Ruby does; strings from the top level, as Sidekiq does
+NAMESPACED_TARGETS = {
+    "constant_inside_the_module": ("Callback", (BILLING_CALLBACK,), "Billing::Callback#on_success", "B"),
+    "qualified_string": ("'Billing::Callback#done'", (BILLING_CALLBACK,), "Billing::Callback#done", "B"),
+    "string_finds_the_top_level_class": (
+        "'Callback#done'", (BILLING_CALLBACK, TOP_LEVEL_CALLBACK), "Callback#done", "C"),
+}
+
+
+@pytest.mark.parametrize(("target", "callbacks", "label", "enqueued"), NAMESPACED_TARGETS.values(),
+                         ids=NAMESPACED_TARGETS.keys())
+def test_string_targets_resolve_from_the_top_level_fixes(ruby_tree, target, callbacks, label, enqueued):
+    graph = ruby_tree(billing_tree(target, *callbacks))
+    workflow = only_workflow(graph)
+    assert [c.target for c in workflow.callbacks] == [label]
+    assert workflow.callbacks[0].method_span is not None
+    assert is_after(workflow, "A", enqueued)
+    assert graph.diagnostics == ()
+
+
+def test_string_target_inside_a_module_is_not_found_noop(ruby_tree):
+    """Sidekiq constantizes 'Callback#done' from the top level: NameError, where only
+    Billing::Callback exists. The callback's work is not in the workflow."""
+    graph = ruby_tree(billing_tree("'Callback#done'", BILLING_CALLBACK))
+    workflow = only_workflow(graph)
+    assert [(c.target, c.method_span) for c in workflow.callbacks] == [("Callback#done", None)]
+    assert [j.worker for j in workflow.jobs] == ["A"]
+    [problem] = graph.diagnostics
+    assert (problem.code, problem.file, problem.line) == ("B2F102", "app/services/flow.rb", 6)
+    assert problem.message == (
+        "callback target 'Callback#done': class not found from the top level, where Sidekiq "
+        "looks a string target up (Sidekiq raises NameError when the callback runs); "
+        "did you mean 'Billing::Callback#done' (app/callbacks/callback_0.rb:4)?")
+
+
+def test_misspelt_callback_method_names_the_close_match(ruby_tree):
+    graph = ruby_tree(billing_tree("'Billing::Callback#dnoe'", BILLING_CALLBACK))
+    [problem] = graph.diagnostics
+    assert problem.message == ("callback target 'Billing::Callback#dnoe': method not found in the "
+                               "scanned files; did you mean 'Billing::Callback#done' "
+                               "(app/callbacks/callback_0.rb:4)?")

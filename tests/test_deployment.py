@@ -127,11 +127,6 @@ def test_project_and_work_pool_change_the_output() -> None:
     assert _deployments(NIGHTLY, work_pool="k8s")[0]["work_pool"]["name"] == "k8s"
 
 
-def test_rendering_is_deterministic() -> None:
-    specs = [NIGHTLY, CLEANUP]
-    assert render_prefect_yaml("billing", specs) == render_prefect_yaml("billing", list(specs))
-
-
 # --- strings come back as written ------------------------------------------------------------------
 
 

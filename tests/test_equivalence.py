@@ -146,3 +146,9 @@ def test_bad_input_stops_in_ruby_exactly_where_the_graph_reports_an_error() -> N
     assert (runs["imports_bulk_import"].starter_error or "").startswith("NameError")
     assert runs["reports_export_ledger"].starter_error == "ArgumentError: Invalid event name: sucess"
     assert ":sucess" in event.message and event.file.endswith("export_ledger_worker.rb")
+    # and the graph agrees: that workflow raises Ruby's error on that line, and pushes no job
+    ledger = next(w for w in graph.workflows if w.name == "reports_export_ledger")
+    assert ledger.jobs == () and ledger.callbacks == ()
+    [raised] = ledger.raises
+    assert raised.error == runs["reports_export_ledger"].starter_error
+    assert (raised.span.file, raised.span.line) == (event.file, event.line)

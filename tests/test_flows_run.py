@@ -69,8 +69,15 @@ def _ordered_pairs(workflow: Workflow) -> set[tuple[str, str]]:
 @pytest.mark.parametrize("fixture", fixture_dirs(), ids=lambda p: p.name)
 def test_flows_complete_in_graph_order(tmp_path: Path, fixture: Path) -> None:
     conversion, report = _rehearse(tmp_path, fixture)
+    # where the Ruby raises (bad_input's `on(:sucess)`), the flow must fail with its error
+    raising = {wf.name: wf.raises[0] for wf in conversion.graph.workflows if wf.raises}  # type: ignore[attr-defined]
     for outcome in report.outcomes:
-        assert outcome.state == "Completed", (outcome.workflow, outcome.message)
+        if outcome.workflow in raising:
+            assert outcome.state == "Failed", (outcome.workflow, outcome.message)
+            assert raising[outcome.workflow].error in outcome.message
+        else:
+            assert outcome.state == "Completed", (outcome.workflow, outcome.message)
+    assert (fixture.name == "bad_input") == bool(raising)
     for workflow in conversion.graph.workflows:  # type: ignore[attr-defined]
         starts = _times(report, workflow.name, "start")
         ends = _times(report, workflow.name, "end")

@@ -27,14 +27,11 @@ def test_no_golden_is_left_over(fixture: Path) -> None:
 
 
 @pytest.mark.parametrize("fixture", fixture_dirs(), ids=lambda p: p.name)
-def test_output_is_deterministic(fixture: Path) -> None:
-    assert render_all(fixture) == render_all(fixture)
-
-
-@pytest.mark.parametrize("fixture", fixture_dirs(), ids=lambda p: p.name)
 def test_goldens_are_not_empty(fixture: Path) -> None:
-    """A golden of an empty graph would lock in a converter that found nothing."""
+    """A golden of an empty graph would lock in a converter that found nothing. A workflow
+    without jobs is only right where the Ruby raises before pushing any."""
     document = json.loads((fixture / "expected_graph.json").read_text(encoding="utf-8"))
     assert document["workflows"]
     for workflow in document["workflows"]:
-        assert workflow["jobs"], f"{fixture.name}: workflow {workflow['name']} has no jobs"
+        assert workflow["jobs"] or workflow.get("raises"), (
+            f"{fixture.name}: workflow {workflow['name']} has no jobs")

@@ -245,11 +245,10 @@ def test_diagnostic_text_with_backticks_stays_in_its_block() -> None:
 # --- determinism ---------------------------------------------------------------------------------
 
 
-def test_rendering_is_deterministic() -> None:
+def test_rendering_does_not_depend_on_the_order_of_the_diagnostics() -> None:
     g = sample_graph()
     shuffled: Graph = replace(g, diagnostics=tuple(reversed(g.diagnostics)))
     first = render_migration(g, sample_plans())
-    assert render_migration(g, sample_plans()) == first
     assert render_migration(shuffled, sample_plans()) == first
     assert first.endswith("\n") and not first.endswith("\n\n")
 

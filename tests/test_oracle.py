@@ -257,6 +257,38 @@ def test_an_unknown_event_raises(tmp_path: Path) -> None:
     assert run.starter_error == "ArgumentError: Invalid event name: sucess"
 
 
+NAMESPACED_TARGETS = (
+    jobs_for("JobWorker", "DoneWorker")
+    + """
+    module Billing
+      class Callback
+        def done(_status, _options) = DoneWorker.perform_async
+        def on_success(_status, _options) = DoneWorker.perform_async
+      end
+
+      class Flow
+        def self.start
+          batch = Sidekiq::Batch.new
+          batch.on(:success, Callback)
+          batch.on(:success, 'Callback#done')
+          batch.jobs { JobWorker.perform_async }
+        end
+      end
+    end
+    """
+)
+
+
+def test_a_string_callback_target_is_looked_up_from_the_top_level(tmp_path: Path) -> None:
+    """The constant `Callback` is found lexically; the string 'Callback#done' is
+    constantized from the top level, where there is no Callback: NameError."""
+    run = run_ruby(tmp_path, NAMESPACED_TARGETS, "Billing::Flow.start")
+    errors = {cb.target: cb.error for cb in run.callbacks}
+    assert errors["Billing::Callback#on_success"] is None
+    assert (errors["Callback#done"] or "").startswith("NameError: uninitialized constant Callback")
+    assert len(run.jobs_of("DoneWorker")) == 1
+
+
 JOBS_IN_PERFORM = (
     jobs_for("ItemWorker", "DoneWorker")
     + """

@@ -144,9 +144,8 @@ def test_empty_graph() -> None:
     assert _doc(graph()) == {"version": 1, "workflows": [], "diagnostics": [], "workers": []}
 
 
-def test_output_is_deterministic_indented_and_keeps_unicode() -> None:
+def test_output_is_indented_and_keeps_unicode() -> None:
     g = graph(workflow(jobs=(job("j1", "Ünïcode::Wörker", 2, batch=None),)))
     text = render_json(g)
-    assert text == render_json(g)
     assert text.endswith("}\n") and text.startswith('{\n  "version": 1,')
     assert "Ünïcode::Wörker" in text

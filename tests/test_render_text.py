@@ -158,5 +158,3 @@ def test_diagnostic_help_is_indented_in_the_section() -> None:
     assert lines[-1] == "0 workflows, 0 jobs, 1 error, 0 warnings"
 
 
-def test_deterministic() -> None:
-    assert render_text(sample_graph()) == render_text(sample_graph())

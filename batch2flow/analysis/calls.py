@@ -12,11 +12,14 @@ from batch2flow import diagnostics as diag
 from batch2flow.analysis.builder import DiagnosticSink, WorkflowBuilder
 from batch2flow.analysis.context import Context, Frame
 from batch2flow.analysis.interpreter import ControlFlow
+from batch2flow.analysis.other_work import Watcher
+from batch2flow.analysis.raising import pushes_nothing_if_raised, stops_here
 from batch2flow.analysis.registration import register_callback
 from batch2flow.analysis.values import (
     BatchValue,
     BidValue,
     ConstValue,
+    NilValue,
     StatusValue,
     Value,
 )
@@ -47,6 +50,7 @@ class Calls(ControlFlow):
         self.pending: deque[tuple[MethodDef, Context, Value]] = deque()
         #: starters this workflow ran inside a jobs block (their batches are children here)
         self.nested_starters: set[str] = set()
+        self.watcher = Watcher(workflow)
 
     # -- helpers -------------------------------------------------------------------
     def span(self, node: Node, frame: Frame) -> Span:
@@ -82,11 +86,13 @@ class Calls(ControlFlow):
     def _set_batch_attribute(self, batch: BatchValue, attribute: str, right: Node | None) -> None:
         if attribute in ("description", "callback_queue") and right is not None:
             text = nodes.literal_string(right)
-            if text is None:
-                # interpolated: keep it as written, without the quotes
-                raw = nodes.text(right)
-                text = raw[1:-1] if right.type == "string" and len(raw) >= 2 else raw
-            self.workflow.set_batch_attribute(batch.batch_id, attribute, text)
+            if text is not None:
+                self.workflow.set_batch_attribute(batch.batch_id, attribute, text)
+                return
+            # interpolated: shown as written, without the quotes; the flow translates the Ruby
+            raw = nodes.text(right)
+            shown = raw[1:-1] if right.type == "string" and len(raw) >= 2 else raw
+            self.workflow.set_batch_attribute(batch.batch_id, attribute, shown, raw)
 
     # -- calls -------------------------------------------------------------------------
     def call(self, node: Node, ctx: Context, frame: Frame) -> Value:
@@ -136,13 +142,14 @@ class Calls(ControlFlow):
         target = self._resolve_method(call, frame)
         if target is not None:
             self.invoke(target, call, args, ctx, frame)
-        if call.block is not None:
-            inner = ctx
-            if call.method in LOOP_METHODS:
-                loop = Loop(call.method, nodes.text(call.receiver) if call.receiver else "",
-                            tuple(nodes.block_params(call.block)))
-                inner = replace(ctx, fan_out=True, loop=loop)
-            self.run_body(nodes.block_body(call.block), inner, frame)
+        if call.block is not None and call.method in LOOP_METHODS:
+            loop = Loop(call.method, nodes.text(call.receiver) if call.receiver else "",
+                        tuple(nodes.block_params(call.block)))
+            with stops_here():  # an empty collection never runs the block
+                self.run_body(nodes.block_body(call.block), replace(ctx, fan_out=True, loop=loop),
+                              frame)
+        elif call.block is not None:
+            self.run_body(nodes.block_body(call.block), ctx, frame)
         return None
 
     def _receiver_value(self, call: Call, ctx: Context, frame: Frame) -> Value:
@@ -234,7 +241,13 @@ class Calls(ControlFlow):
             return
         performer = Frame(perform, perform.owner, perform.cref)
         _bind(performer, perform.params, args)
-        self.run_body(perform.body(), job_ctx, performer)
+        changes = self.workflow.changes
+        self.watcher.watch(performer)
+        with stops_here():  # a job that raises fails; its enqueuer went on long before
+            self.run_body(perform.body(), job_ctx, performer)
+        other = self.watcher.done(performer)
+        if other and self.workflow.changes != changes:  # it orchestrated, and did more
+            self.workflow.set_other_work(job_id, other)
 
     # -- batches -----------------------------------------------------------------------
     def new_batch(self, call: Call, ctx: Context, frame: Frame) -> Value:
@@ -247,6 +260,9 @@ class Calls(ControlFlow):
         if isinstance(bid, BidValue):
             message = (f"`{nodes.text(call.args[0])}` is nil here (the batch has no parent), "
                        "so this creates a new batch instead of reopening one")
+        elif isinstance(bid, NilValue):
+            message = (f"`{nodes.text(call.args[0])}` is nil here ({bid.why}), "
+                       "so this creates a new batch instead of reopening one")
         else:
             message = (f"cannot tell which batch `{nodes.text(call.args[0])}` refers to; "
                        "read as a new batch")
@@ -256,8 +272,9 @@ class Calls(ControlFlow):
     def batch_method(self, batch: BatchValue, call: Call, ctx: Context, frame: Frame) -> Value:
         if call.method == "jobs":
             if call.block is not None:
-                self.run_body(nodes.block_body(call.block),
-                              replace(ctx, open_batch=batch.batch_id), frame)
+                with pushes_nothing_if_raised(self):
+                    self.run_body(nodes.block_body(call.block),
+                                  replace(ctx, open_batch=batch.batch_id), frame)
             return None
         if call.method == "on":
             register_callback(self, batch, call, ctx, frame)

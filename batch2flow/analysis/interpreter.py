@@ -14,7 +14,9 @@ from tree_sitter import Node
 
 from batch2flow.analysis.conditions import condition_source, early_exit_guard, is_exit, negate
 from batch2flow.analysis.context import Context, Frame
-from batch2flow.analysis.values import HashValue, Value
+from batch2flow.analysis.other_work import Watcher
+from batch2flow.analysis.raising import RubyRaises, stops_here
+from batch2flow.analysis.values import HashKey, HashValue, NilValue, Value
 from batch2flow.ir import Loop
 from batch2flow.ruby import nodes
 
@@ -29,6 +31,9 @@ _LOOPS = frozenset({"while", "until", "for", "while_modifier", "until_modifier"}
 class ControlFlow:
     """Statement-level reading; `Calls` (the subclass) gives calls their meaning."""
 
+    #: notes the statements of a job's perform that do no orchestration
+    watcher: Watcher
+
     def call(self, node: Node, ctx: Context, frame: Frame) -> Value:  # pragma: no cover
         raise TypeError("ControlFlow is used through its subclass Interpreter")
 
@@ -39,13 +44,28 @@ class ControlFlow:
         raise TypeError("ControlFlow is used through its subclass Interpreter")
 
     def run_body(self, statements: list[Node], ctx: Context, frame: Frame) -> None:
-        for statement in statements:
+        for index, statement in enumerate(statements):
             if is_exit(statement):
                 return
-            self.run(statement, ctx, frame)
+            mark = self.watcher.before(frame)
+            try:
+                value = self.run(statement, ctx, frame)
+            except RubyRaises as error:
+                self._rescue(statements[index + 1:], ctx, frame, error)
+                return
+            self.watcher.after(frame, statement, mark, value)
             guard = early_exit_guard(statement)
             if guard is not None:
                 ctx = ctx.under(guard)
+
+    def _rescue(self, rest: list[Node], ctx: Context, frame: Frame, error: RubyRaises) -> None:
+        """After a raise, a body goes on in its `rescue` clauses (any one is taken to
+        rescue it) and `ensure`; without a `rescue`, the raise goes on up."""
+        for clause in rest:
+            if clause.type in ("rescue", "ensure"):
+                self.run(clause, ctx, frame)
+        if not any(clause.type == "rescue" for clause in rest):
+            raise error
 
     def run(self, node: Node, ctx: Context, frame: Frame) -> Value:
         kind = node.type
@@ -80,6 +100,8 @@ class ControlFlow:
             self._loop(node, ctx, frame)
         elif kind == "binary" and _operator(node) in ("&&", "||", "and", "or"):
             self._short_circuit(node, ctx, frame)
+        elif kind == "begin":  # its statements, then its rescue, else and ensure clauses
+            self.run_body(nodes.body_statements(node), ctx, frame)
         elif kind == "rescue":
             self.run_body(nodes.body_statements(node.child_by_field_name("body")),
                           ctx.under("rescue"), frame)
@@ -94,14 +116,16 @@ class ControlFlow:
             items = value.named_children[0] if value is not None and value.named_children else None
             if pattern is not None and items is not None:
                 loop = Loop("for", nodes.text(items), (nodes.text(pattern),))
-        self.run_body(nodes.body_statements(node.child_by_field_name("body")),
-                      replace(ctx, fan_out=True, loop=loop), frame)
+        with stops_here():
+            self.run_body(nodes.body_statements(node.child_by_field_name("body")),
+                          replace(ctx, fan_out=True, loop=loop), frame)
 
     def _if(self, node: Node, ctx: Context, frame: Frame) -> None:
         cond = condition_source(node.child_by_field_name("condition"))
         positive = negate(cond) if node.type == "unless" else cond
-        self.run_body(nodes.body_statements(node.child_by_field_name("consequence")),
-                      ctx.under(positive), frame)
+        with stops_here():
+            self.run_body(nodes.body_statements(node.child_by_field_name("consequence")),
+                          ctx.under(positive), frame)
         alternative = node.child_by_field_name("alternative")
         if alternative is None:
             return
@@ -109,21 +133,24 @@ class ControlFlow:
         if alternative.type == "elsif":
             self._if(alternative, otherwise, frame)
         else:
-            self.run_body(nodes.body_statements(alternative), otherwise, frame)
+            with stops_here():
+                self.run_body(nodes.body_statements(alternative), otherwise, frame)
 
     def _modifier(self, node: Node, ctx: Context, frame: Frame) -> None:
         cond = condition_source(node.child_by_field_name("condition"))
         positive = cond if node.type == "if_modifier" else negate(cond)
         body = node.child_by_field_name("body")
         if body is not None:
-            self.run(body, ctx.under(positive), frame)
+            with stops_here():
+                self.run(body, ctx.under(positive), frame)
 
     def _ternary(self, node: Node, ctx: Context, frame: Frame) -> None:
         cond = condition_source(node.child_by_field_name("condition"))
         for field, condition in (("consequence", cond), ("alternative", negate(cond))):
             branch = node.child_by_field_name(field)
             if branch is not None:
-                self.run(branch, ctx.under(condition), frame)
+                with stops_here():
+                    self.run(branch, ctx.under(condition), frame)
 
     def _case(self, node: Node, ctx: Context, frame: Frame) -> None:
         # written as `[a, b].include?(x)`: still Ruby, so it can be translated later
@@ -133,11 +160,13 @@ class ControlFlow:
             if clause.type == "when":
                 patterns = [condition_source(p) for p in clause.children_by_field_name("pattern")]
                 seen.extend(patterns)
-                self.run_body(nodes.body_statements(clause.child_by_field_name("body")),
-                              ctx.under(f"[{', '.join(patterns)}].include?({subject})"), frame)
+                with stops_here():
+                    self.run_body(nodes.body_statements(clause.child_by_field_name("body")),
+                                  ctx.under(f"[{', '.join(patterns)}].include?({subject})"), frame)
             elif clause.type == "else":
-                self.run_body(nodes.body_statements(clause),
-                              ctx.under(negate(f"[{', '.join(seen)}].include?({subject})")), frame)
+                with stops_here():
+                    self.run_body(nodes.body_statements(clause),
+                                  ctx.under(negate(f"[{', '.join(seen)}].include?({subject})")), frame)
 
     def _short_circuit(self, node: Node, ctx: Context, frame: Frame) -> None:
         left = node.child_by_field_name("left")
@@ -147,26 +176,36 @@ class ControlFlow:
         if right is not None:
             cond = condition_source(left)
             positive = cond if _operator(node) in ("&&", "and") else negate(cond)
-            self.run(right, ctx.under(positive), frame)
+            with stops_here():
+                self.run(right, ctx.under(positive), frame)
 
     def _element(self, node: Node, ctx: Context, frame: Frame) -> Value:
         target = node.child_by_field_name("object")
         value = self.run(target, ctx, frame) if target is not None else None
         keys = [c for c in node.named_children if c != target]
         if isinstance(value, HashValue) and len(keys) == 1:
-            key = nodes.literal_string(keys[0])
-            # callback options went through JSON: `options[:x]` and `options['x']` are
-            # both looked up by the string key here (B2F lint rules flag the symbol form)
-            return value.get(key) if key is not None else None
+            return _lookup(value, keys[0])
         return None
 
     def _hash(self, node: Node, ctx: Context, frame: Frame) -> Value:
-        items: list[tuple[str, Value]] = []
-        for key, value_node in nodes.hash_pairs((node,)):
+        items: list[tuple[HashKey, Value]] = []
+        for key, symbol, value_node in nodes.hash_entries((node,)):
             value = self.run(value_node, ctx, frame)
             if key is not None:
-                items.append((key, value))
+                items.append((HashKey(key, symbol), value))
         return HashValue(tuple(items))
+
+
+def _lookup(hash_value: HashValue, key_node: Node) -> Value:
+    """`h[key]`. Callback options come back from JSON with string keys only, so there
+    `options[:overall]` is nil, whatever `options['overall']` holds."""
+    name = nodes.literal_string(key_node)
+    if name is None:
+        return None
+    key = HashKey(name, nodes.is_symbol(key_node))
+    if key.symbol and hash_value.from_json:
+        return NilValue("callback options come back from JSON with string keys")
+    return hash_value.get(key)
 
 
 def _operator(node: Node) -> str:

@@ -14,7 +14,16 @@ from tree_sitter import Node
 
 from batch2flow import diagnostics as diag
 from batch2flow.analysis.context import Context, Frame
-from batch2flow.analysis.values import BatchValue, ConstValue, HashValue, StatusValue, Value
+from batch2flow.analysis.raising import raise_here, stops_here
+from batch2flow.analysis.targets import not_found, resolve_target
+from batch2flow.analysis.values import (
+    BatchValue,
+    HashKey,
+    HashValue,
+    StatusValue,
+    Value,
+    through_json,
+)
 from batch2flow.ir import EVENTS, Callback, Span
 from batch2flow.ruby import nodes
 from batch2flow.ruby.index import MethodDef
@@ -26,7 +35,7 @@ if TYPE_CHECKING:
 
 def register_callback(interp: Calls, batch: BatchValue, call: Call, ctx: Context,
                       frame: Frame) -> None:
-    event = _event(interp, call, frame)
+    event = _event(interp, call, ctx, frame)
     if event is None:
         return
     if len(call.args) < 2:
@@ -34,17 +43,17 @@ def register_callback(interp: Calls, batch: BatchValue, call: Call, ctx: Context
                       f"`on(:{event})` names no callback target")
         return
     target_node = call.args[1]
-    klass, method_name, placeholder = _target(interp, target_node, event, frame)
-    label = f"{klass}#{method_name}" if not placeholder else nodes.text(target_node)
-    method = None if placeholder else interp.index.find_method(klass, method_name, False)
+    target = resolve_target(interp.index, target_node, event, frame)
+    placeholder = target.placeholder
+    label = target.label if not placeholder else nodes.text(target_node)
+    method = None if placeholder else interp.index.find_method(target.klass, target.method, False)
     if placeholder:
         interp.report(diag.DYNAMIC_REFERENCE, target_node, frame,
                       f"callback target `{label}` is only known at run time; "
                       "a placeholder callback stands for it")
     elif method is None:
-        missing = "class" if interp.index.resolve(klass, ()) is None else "method"
         interp.report(diag.UNRESOLVED_CALLBACK, call.node, frame,
-                      f"callback target {label}: {missing} not found in the scanned files")
+                      not_found(interp.index, target, frame))
     options_nodes = call.args[2:]
     options = _options(interp, options_nodes, ctx, frame)
     running = ctx.on_stack(label)
@@ -71,15 +80,19 @@ def run_pending_callbacks(interp: Calls) -> None:
         method, ctx, options = interp.pending.popleft()
         frame = Frame(method, method.owner, method.cref)
         # Sidekiq calls `meth(status, options)`; options come back from JSON
-        for name, value in zip(method.params, (StatusValue(), options), strict=False):
+        received = (StatusValue(), through_json(options))
+        for name, value in zip(method.params, received, strict=False):
             frame.locals[name] = value
-        interp.run_body(method.body(), ctx, frame)
+        with stops_here():  # a callback that raises fails; the other callbacks still run
+            interp.run_body(method.body(), ctx, frame)
 
 
-def _event(interp: Calls, call: Call, frame: Frame) -> str | None:
+def _event(interp: Calls, call: Call, ctx: Context, frame: Frame) -> str | None:
+    """The event registered for; Sidekiq raises ArgumentError at an unknown one."""
     if not call.args:
         interp.report(diag.UNKNOWN_EVENT, call.node, frame, "`on` without an event")
-        return None
+        raise_here(interp, call.node, ctx, frame,
+                   "ArgumentError: wrong number of arguments (given 0, expected 2..3)")
     event = nodes.literal_string(call.args[0])
     if event is None:
         interp.report(diag.DYNAMIC_REFERENCE, call.args[0], frame,
@@ -90,28 +103,10 @@ def _event(interp: Calls, call: Call, frame: Frame) -> str | None:
         hint = f" (did you mean :{close[0]}?)" if close else ""
         interp.report(diag.UNKNOWN_EVENT, call.args[0], frame,
                       f"unknown batch event :{event}{hint}",
-                      help="Sidekiq batches fire :success, :complete and :death")
-        return None
+                      help="Sidekiq batches fire :success, :complete and :death; another event "
+                           "raises ArgumentError, so nothing after this call runs")
+        raise_here(interp, call.node, ctx, frame, f"ArgumentError: Invalid event name: {event}")
     return event
-
-
-def _target(interp: Calls, node: Node, event: str, frame: Frame) -> tuple[str, str, bool]:
-    """(class, method, is_placeholder) for `Klass`, `'Klass#meth'`, `self.class`, a variable."""
-    written = nodes.literal_string(node)
-    default = f"on_{event}"
-    if written is not None:
-        klass, _, method = written.partition("#")
-        return interp.index.qualify(klass, frame.cref), method or default, False
-    name = nodes.constant_name(node)
-    if name is not None:
-        return interp.index.qualify(name, frame.cref), default, False
-    if nodes.text(node) == "self.class" or node.type == "self":
-        return frame.self_class, default, False
-    if node.type in ("identifier", "instance_variable"):
-        held = frame.lookup(nodes.text(node))
-        if isinstance(held, ConstValue):
-            return held.name, default, False
-    return "", "", True
 
 
 def _options(interp: Calls, option_nodes: tuple[Node, ...], ctx: Context,
@@ -119,8 +114,8 @@ def _options(interp: Calls, option_nodes: tuple[Node, ...], ctx: Context,
     if not option_nodes:
         return None
     if option_nodes[0].type == "pair":
-        items = [(key, interp.run(value, ctx, frame))
-                 for key, value in nodes.hash_pairs(option_nodes) if key is not None]
+        items = [(HashKey(key, symbol), interp.run(value, ctx, frame))
+                 for key, symbol, value in nodes.hash_entries(option_nodes) if key is not None]
         return HashValue(tuple(items))
     return interp.run(option_nodes[0], ctx, frame)
 

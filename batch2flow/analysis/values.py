@@ -32,16 +32,48 @@ class ConstValue:
 
 
 @dataclass(frozen=True)
+class NilValue:
+    """A value known to be nil, and why (a symbol key read from JSON-decoded options)."""
+
+    why: str
+
+
+@dataclass(frozen=True)
+class HashKey:
+    name: str
+    #: written as a symbol (`id:`, `:id =>`): a different key from the string `'id'` in Ruby
+    symbol: bool
+
+
+@dataclass(frozen=True)
 class HashValue:
-    """A hash literal with literal keys; callback options arrive with string keys."""
+    """A hash literal with literal keys."""
 
-    items: tuple[tuple[str, Value], ...]
+    items: tuple[tuple[HashKey, Value], ...]
+    #: decoded from JSON (callback options): every key is a string
+    from_json: bool = False
 
-    def get(self, key: str) -> Value:
+    def get(self, key: HashKey) -> Value:
         for name, value in self.items:
             if name == key:
                 return value
         return None
 
+    def through_json(self) -> HashValue:
+        """The hash as Sidekiq hands callback options back: stored as JSON, so every key is
+        a string, and nothing but strings, numbers, nil, arrays and hashes survives (a batch
+        object or a class comes back as something else, which is not followed)."""
+        items = tuple((HashKey(key.name, False), through_json(value)) for key, value in self.items)
+        return HashValue(items, from_json=True)
 
-Value = BatchValue | BidValue | StatusValue | ConstValue | HashValue | None
+
+def through_json(value: Value) -> Value:
+    """A value after a JSON round trip (Sidekiq's callback options)."""
+    if isinstance(value, HashValue):
+        return value.through_json()
+    if isinstance(value, (BidValue, NilValue)):
+        return value
+    return None
+
+
+Value = BatchValue | BidValue | StatusValue | ConstValue | HashValue | NilValue | None

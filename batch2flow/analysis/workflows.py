@@ -13,6 +13,7 @@ from batch2flow.analysis.lexical import (
     workflow_name,
 )
 from batch2flow.analysis.ordering import happens_before
+from batch2flow.analysis.raising import stops_here
 from batch2flow.analysis.registration import run_pending_callbacks
 from batch2flow.ir import Span, Workflow
 from batch2flow.ruby.index import CodeIndex, MethodDef
@@ -52,7 +53,8 @@ def analyse_workflows(index: CodeIndex, sink: DiagnosticSink) -> list[Workflow]:
         interp = Calls(index, sink, names, builder, method)
         frame = Frame(method, method.owner, method.cref)
         try:
-            interp.run_body(method.body(), Context(stack=((method.label, None),)), frame)
+            with stops_here():  # the starter raised: what it set in motion before still runs
+                interp.run_body(method.body(), Context(stack=((method.label, None),)), frame)
             run_pending_callbacks(interp)
         except TooLarge:
             line, col = method.file.line_col(method.node)
@@ -77,4 +79,5 @@ def _freeze(method: MethodDef, builder: WorkflowBuilder) -> Workflow:
         callbacks=tuple(builder.callbacks.values()),
         starts=tuple(builder.starts.values()),
         edges=tuple(happens_before(builder)),
+        raises=tuple(builder.raises.values()),
     )

@@ -41,6 +41,8 @@ def build_blocks(workflow: Workflow) -> Blocks:
         actor_of[cb.id] = cb.registered_by
     for start in workflow.starts:
         actor_of[start.id] = start.spawned_by
+    for raised in workflow.raises:
+        actor_of[raised.id] = raised.raised_by
     callbacks = {cb.id for cb in workflow.callbacks if cb.repeats is None and not cb.placeholder}
     blocks = Blocks()
     for node in _creation_order(workflow):
@@ -53,9 +55,11 @@ def build_blocks(workflow: Workflow) -> Blocks:
 
 
 def _creation_order(workflow: Workflow) -> list[str]:
-    """Batches first (a job's batch must exist), then jobs, starts and callbacks."""
+    """Batches first (a job's batch must exist), then jobs, starts and callbacks; raises
+    last, since nothing their code did after them is in the graph."""
     return ([b.id for b in workflow.batches] + [j.id for j in workflow.jobs]
-            + [s.id for s in workflow.starts] + [c.id for c in workflow.callbacks])
+            + [s.id for s in workflow.starts] + [c.id for c in workflow.callbacks]
+            + [r.id for r in workflow.raises])
 
 
 def _trigger(node: str, actor_of: dict[str, str | None], callbacks: set[str]) -> str:

@@ -22,8 +22,8 @@ def to_var(name: str) -> str:
 #: names the generated module itself uses
 _SHADOWED = frozenset({
     "flow", "task", "run", "allow_failure", "columns", "run_job", "orchestration_step",
-    "start_workflow", "ruby_value", "ruby_condition", "ruby_items", "retry_delays",
-    "workflow_run", "status",
+    "start_workflow", "ruby_value", "ruby_condition", "ruby_items", "ruby_raises", "ruby_to_s",
+    "retry_delays", "workflow_run", "status",
 })
 
 

@@ -33,6 +33,9 @@ class TaskPlan:
     worker_expr: str
     #: `--tasks stub`: the Ruby `perform` to port, shown in the task's docstring
     ruby_perform: str | None = None
+    #: an orchestration task whose perform also did other work: that Ruby (file:line and
+    #: source per statement), which the flow does not run, shown in the task's docstring
+    not_run: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,11 @@ from __future__ import annotations
 from batch2flow import diagnostics as diag
 from batch2flow.codegen.blocks import STARTER, build_blocks
 from batch2flow.codegen.conditions import ConditionWriter, relative_condition
+from batch2flow.codegen.descriptions import description_arg
 from batch2flow.codegen.names import NameTable, to_comment, to_python, to_var
+from batch2flow.codegen.other_work import report_other_work
 from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, Line, Statement
+from batch2flow.codegen.raises import raise_line
 from batch2flow.codegen.ruby_expr import Scope, translate
 from batch2flow.codegen.scopes import Scopes
 from batch2flow.codegen.submits import Untranslated, submit_line
@@ -43,11 +46,13 @@ class _Planner:
         self.tasks = plan_tasks(workflow, workers, self.names, stub_tasks)
         self.scopes = Scopes(workflow, workers)
         self.todo = Untranslated()
+        report_other_work(workflow, self.tasks, self.todo)
         self.conditions = ConditionWriter(self.scopes, self.todo, self.names)
         self.jobs = {j.id: j for j in workflow.jobs}
         self.batches = {b.id: b for b in workflow.batches}
         self.callbacks = {c.id: c for c in workflow.callbacks}
         self.starts = {s.id: s for s in workflow.starts}
+        self.raises = {r.id: r for r in workflow.raises}
 
     def plan(self) -> FlowPlan:
         self.blocks = build_blocks(self.wf)
@@ -65,7 +70,7 @@ class _Planner:
             Line("return run.futures()", "once every callback block has run"),
         ]
         tasks = {t.function: t for t in self.tasks.values()}
-        found = len(self.wf.jobs) + len(self.wf.callbacks)
+        found = len(self.wf.jobs) + len(self.wf.callbacks) + len(self.wf.raises)
         return FlowPlan(
             workflow=self.wf.name,
             function=self.names.name("flow", to_var(self.wf.name)),
@@ -185,6 +190,9 @@ class _Planner:
             return list(lines), job.condition, job.spawned_by
         if node in self.starts:
             return self._start(node, wait), self.starts[node].condition, self.starts[node].spawned_by
+        if node in self.raises:
+            raised = self.raises[node]
+            return [raise_line(raised, self.todo)], raised.condition, raised.raised_by
         return self._registration(self.callbacks[node])
 
     def _job_wait(self, job: Job, wait: str | None) -> str | None:
@@ -198,9 +206,10 @@ class _Planner:
     def _new_batch(self, batch_id: str) -> list[Statement]:
         batch = self.batches[batch_id]
         var = self._batch_var(batch_id)
-        description = to_python(batch.description) if batch.description is not None else ""
+        description, note = description_arg(batch, self.scopes.chain(batch.created_by), self.todo)
         maker = f"{self._batch_var(batch.parent)}.child" if batch.parent else "run.batch"
-        return [Line(f"{var} = {maker}({description})", f"batch {batch_id}, {batch.span}")]
+        where = f"batch {batch_id}, {batch.span}" + (f"; {note}" if note else "")
+        return [Line(f"{var} = {maker}({description})", where)]
 
     def _start(self, start_id: str, wait: str | None) -> list[Statement]:
         start = self.starts[start_id]

@@ -75,12 +75,12 @@ def _translate(ruby: str, scope: Scope, finish: Callable[[Expr], str]) -> tuple[
         return None, [*walker.notes, str(reason)]
     except RecursionError:
         return None, [*walker.notes, "the expression is nested too deeply"]
-    if not _compiles(result):
+    if not compiles(result):
         return None, [*walker.notes, "the Python translation does not compile"]
     return result, walker.notes
 
 
-def _compiles(source: str) -> bool:
+def compiles(source: str) -> bool:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # `5 is None` compiles with a SyntaxWarning
         try:

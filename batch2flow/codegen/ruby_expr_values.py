@@ -163,16 +163,25 @@ def _escape(raw: str) -> str:
 def string_value(node: Node) -> str:
     """The value of a string or quoted-symbol literal: `'...'`, `"..."`, `:'...'`, `:"..."`,
     and adjacent literals (`'a' 'b'`)."""
+    pieces = string_pieces(node)
+    if not all(isinstance(piece, str) for piece in pieces):
+        raise Reject("string interpolation (`#{...}`) is not translated")
+    return "".join(str(piece) for piece in pieces)
+
+
+def string_pieces(node: Node) -> list[str | Node]:
+    """A string literal as its text and its `#{...}` parts (interpolation nodes), in order."""
     if node.type == "chained_string":
-        return "".join(string_value(part) for part in node.named_children)
+        return [piece for part in node.named_children for piece in string_pieces(part)]
     opener = text(node.children[0]).lstrip(":") if node.children else ""
     if opener not in ("'", '"'):
         raise Reject(f"string literal `{opener}...` is not translated")
-    out: list[str] = []
+    out: list[str | Node] = []
     for part in node.named_children:
         raw = text(part)
         if part.type == "interpolation":
-            raise Reject("string interpolation (`#{...}`) is not translated")
+            out.append(part)
+            continue
         if "\r" in raw:
             raise Reject("a carriage return inside a string literal: Ruby reads CRLF there as LF")
         if part.type == "escape_sequence" and opener == '"':
@@ -183,7 +192,7 @@ def string_value(node: Node) -> str:
             out.append(raw)
         else:
             raise Reject(f"string part `{raw}` is not translated")
-    return "".join(out)
+    return out
 
 
 def word(node: Node) -> str:

@@ -6,6 +6,7 @@ import textwrap
 from dataclasses import replace
 
 from batch2flow.codegen.names import NameTable, to_python, to_var
+from batch2flow.codegen.other_work import with_not_run
 from batch2flow.codegen.plan import TaskPlan
 from batch2flow.ir import Job, Worker, Workflow
 
@@ -36,6 +37,7 @@ def plan_tasks(workflow: Workflow, workers: dict[str, Worker], names: NameTable,
         if job.worker not in by_worker:
             worker = workers.get(job.worker)
             task = _worker_task(job.worker, worker, job.worker in orchestrating, names)
+            task = with_not_run(task, [j for j in workflow.jobs if j.worker == job.worker])
             if stub_tasks and not task.orchestration and worker is not None:
                 ruby = textwrap.indent(worker.perform_source or "", "    ")
                 task = replace(task, ruby_perform=ruby)

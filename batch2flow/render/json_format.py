@@ -1,16 +1,16 @@
 """The `--format json` document: the stable version-1 shape of shared/contracts.md.
 
 Tools read this, so keys are never renamed or dropped, only added; the extensions
-(`workers`, and per workflow `starter`, `params`, `batches`, `callbacks`, `starts`)
-come after the contract's keys. Key order is fixed by construction, not sorted, so
-the contract's fields lead every object a person opens.
+(`workers`, and per workflow `starter`, `params`, `batches`, `callbacks`, `starts`,
+and `raises` where the Ruby raises) come after the contract's keys. Key order is fixed
+by construction, not sorted, so the contract's fields lead every object a person opens.
 """
 
 from __future__ import annotations
 
 import json
 
-from batch2flow.ir import Batch, Callback, Edge, Graph, Job, Span, Start, Worker, Workflow
+from batch2flow.ir import Batch, Callback, Edge, Graph, Job, Raise, Span, Start, Worker, Workflow
 
 #: bumped only when a field is renamed or dropped; additions keep it
 VERSION = 1
@@ -45,6 +45,8 @@ def _workflow(wf: Workflow) -> JsonObject:
         "batches": [_batch(batch) for batch in wf.batches],
         "callbacks": [_callback(cb) for cb in wf.callbacks],
         "starts": [_start(start) for start in wf.starts],
+        # only where the Ruby raises (an unknown batch event), so other workflows read as before
+        **({"raises": [_raise(raised) for raised in wf.raises]} if wf.raises else {}),
     }
 
 
@@ -113,6 +115,17 @@ def _start(start: Start) -> JsonObject:
         "condition": start.condition,
         "restart": start.restart,
         "args": list(start.args),
+    }
+
+
+def _raise(raised: Raise) -> JsonObject:
+    return {
+        "id": raised.id,
+        "error": raised.error,
+        **_place(raised.span),
+        "raised_by": raised.raised_by,
+        "condition": raised.condition,
+        "ruby": raised.ruby,
     }
 
 

@@ -65,8 +65,8 @@ class _Chart:
         for cb in self.wf.callbacks:
             if cb.batch not in self.drawn:
                 self._add(1, ml.callback_node(self._id(cb.id), cb))
-        for start in self.wf.starts:
-            self._add(1, ml.start_node(self._id(start.id), start))
+        self.lines += [_INDENT + ml.start_node(self._id(s.id), s) for s in self.wf.starts]
+        self.lines += [_INDENT + ml.raise_node(self._id(r.id), r) for r in self.wf.raises]
         for edge in self.wf.edges:
             self._add(1, self._edge(edge))
         return self.lines

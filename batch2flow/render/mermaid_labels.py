@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from batch2flow.ir import Callback, Job, Span, Start
+from batch2flow.ir import Callback, Job, Raise, Span, Start
 
 #: characters that end a quoted label, open a shape or an edge text, or turn on
 #: Markdown / HTML; `;` too, so no raw `#word;` in the source can be read as an entity
@@ -85,3 +85,9 @@ def start_node(ident: str, start: Start) -> str:
     verb = "restart" if start.restart else "start"
     label = _lines(f"{verb} workflow {start.workflow}", _where(start.span), _if(start.condition))
     return f'{ident}[["{label}"]]'
+
+
+def raise_node(ident: str, raised: Raise) -> str:
+    label = _lines(f"raises {raised.error}", _where(raised.span), _if(raised.condition))
+    # an asymmetric flag, a shape no other node uses: the workflow stops here
+    return f'{ident}>"{label}"]'

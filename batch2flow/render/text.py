@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from batch2flow.ir import Batch, Callback, Edge, Graph, Job, Start, Workflow
-from batch2flow.render.text_lines import Node, flat, node_line, summary
+from batch2flow.render.text_lines import Node, flat, node_line, raise_line, summary
 
 _INDENT = "  "
 
@@ -71,6 +71,7 @@ class _Tree:
         for ident in (*roots, *self.homed[None], *rest):
             if ident not in self.shown:
                 self._node(self.nodes[ident], 1, "")
+        self.lines += [_INDENT + raise_line(raised) for raised in wf.raises]
         return self.lines
 
     def _node(self, node: Node, depth: int, prefix: str, extra: tuple[str, ...] = ()) -> None:

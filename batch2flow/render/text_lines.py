@@ -8,7 +8,7 @@ file:line at the end of each line.
 from __future__ import annotations
 
 from batch2flow.diagnostics import Severity
-from batch2flow.ir import Batch, Callback, Graph, Job, Span, Start
+from batch2flow.ir import Batch, Callback, Graph, Job, Raise, Span, Start
 
 Node = Job | Callback | Start | Batch
 
@@ -51,6 +51,11 @@ def batch_line(batch: Batch, extra: list[str]) -> str:
         head += f' "{flat(batch.description)}"'
     tags = [] if batch.callback_queue is None else [f"[callback queue {batch.callback_queue}]"]
     return _columns(head, tags + extra, batch.span)
+
+
+def raise_line(raised: Raise) -> str:
+    """Where the Ruby raises: nothing after it in that code runs."""
+    return _columns(f"raises {flat(raised.error)}", if_tag(raised.condition), raised.span)
 
 
 def node_line(node: Node, extra: list[str]) -> str:

@@ -104,18 +104,36 @@ def _unescape(raw: str) -> str:
 
 def hash_pairs(args: tuple[Node, ...]) -> list[tuple[str | None, Node]]:
     """Key/value pairs of a trailing hash argument, braced or bare; keys as strings."""
+    return [(key, value) for key, _symbol, value in hash_entries(args)]
+
+
+def hash_entries(args: tuple[Node, ...]) -> list[tuple[str | None, bool, Node]]:
+    """Like `hash_pairs`, with whether each key is a symbol: `id:`, `:id =>`, `"id":`."""
     pairs: list[Node] = []
     for arg in args:
         if arg.type == "pair":
             pairs.append(arg)
         elif arg.type == "hash":
             pairs.extend(c for c in arg.named_children if c.type == "pair")
-    result: list[tuple[str | None, Node]] = []
+    result: list[tuple[str | None, bool, Node]] = []
     for pair in pairs:
         key, value = pair.child_by_field_name("key"), pair.child_by_field_name("value")
         if value is not None:
-            result.append((literal_string(key), value))
+            result.append((literal_string(key), _symbol_key(pair, key), value))
     return result
+
+
+def is_symbol(node: Node) -> bool:
+    return node.type in _SYMBOLS
+
+
+_SYMBOLS = frozenset({"simple_symbol", "hash_key_symbol", "delimited_symbol"})
+
+
+def _symbol_key(pair: Node, key: Node | None) -> bool:
+    # `"id": 1` is the symbol :id; only `=>` keeps a string key a string
+    separator = next((_text(c) for c in pair.children if not c.is_named), "")
+    return key is not None and (is_symbol(key) or separator == ":")
 
 
 def body_statements(node: Node | None) -> list[Node]:

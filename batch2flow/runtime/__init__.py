@@ -13,6 +13,7 @@ from batch2flow.runtime.batches import BatchStatus, batch_status, first_death
 from batch2flow.runtime.errors import (
     BridgeError,
     BridgeTimeout,
+    RubyRaised,
     SidekiqJobFailed,
     SimulatedJobFailure,
     UntranslatedRuby,
@@ -21,8 +22,10 @@ from batch2flow.runtime.jobs import orchestration_step, run_job
 from batch2flow.runtime.markers import ruby_condition, ruby_items, ruby_value
 from batch2flow.runtime.membership import Batch, WorkflowRun, columns
 from batch2flow.runtime.porting import NotPorted, not_ported
+from batch2flow.runtime.raising import ruby_raises
 from batch2flow.runtime.rehearsal import Rehearsal, rehearsal
 from batch2flow.runtime.retries import retry_delays, retry_job
+from batch2flow.runtime.ruby_text import ruby_to_s
 from batch2flow.runtime.workflows import start_workflow
 
 if TYPE_CHECKING:
@@ -35,6 +38,7 @@ __all__ = [
     "BridgeError",
     "BridgeTimeout",
     "Rehearsal",
+    "RubyRaised",
     "SidekiqBridge",
     "SidekiqJobFailed",
     "SimulatedJobFailure",
@@ -50,6 +54,8 @@ __all__ = [
     "retry_job",
     "ruby_condition",
     "ruby_items",
+    "ruby_raises",
+    "ruby_to_s",
     "ruby_value",
     "run_job",
     "start_workflow",

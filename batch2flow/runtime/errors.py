@@ -48,3 +48,21 @@ class UntranslatedRuby(Exception):
 
     def __reduce__(self) -> tuple[type[UntranslatedRuby], tuple[str, str]]:
         return (type(self), (self.source, self.where))
+
+
+class RubyRaised(Exception):
+    """The Ruby raised at this point of the workflow (an unknown batch event, say), so
+    Sidekiq went no further there; neither does the flow."""
+
+    def __init__(self, error: str, where: str) -> None:
+        super().__init__(
+            f"{where}: the Ruby raises here ({error}), so the workflow stops here, as it did "
+            "in Sidekiq. Fix the Ruby, then convert it again."
+        )
+        #: "ErrorClass: message", as Ruby reports it
+        self.error = error
+        #: `path:line` of the Ruby that raises
+        self.where = where
+
+    def __reduce__(self) -> tuple[type[RubyRaised], tuple[str, str]]:
+        return (type(self), (self.error, self.where))
