@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from oracle.run_oracle import ORACLE_RB, OracleError, OracleRun, observe, parse_report
+from oracle.run_oracle import ORACLE_RB, OracleError, OracleRun, StandIns, observe, parse_report
 
 from batch2flow.graph import build_graph
 
@@ -25,10 +25,11 @@ BROKEN_ON_PURPOSE = {
 }
 
 
-def run_ruby(tmp_path: Path, ruby: str, starter: str, fail: tuple[str, ...] = ()) -> OracleRun:
+def run_ruby(tmp_path: Path, ruby: str, starter: str, fail: tuple[str, ...] = (), *,
+             arguments: dict[str, object] | None = None, stand_ins: StandIns = "truthy") -> OracleRun:
     source = tmp_path / "workflow.rb"
     source.write_text(textwrap.dedent(ruby), encoding="utf-8")
-    run = observe(None, starter, fail, source=source)
+    run = observe(None, starter, fail, source=source, arguments=arguments, stand_ins=stand_ins)
     assert run.load_errors == ()
     return run
 
@@ -385,6 +386,57 @@ def test_a_workflow_that_ends_is_not_truncated(tmp_path: Path) -> None:
     run = run_ruby(tmp_path, RESTART.replace("PollWorker.perform_in(60)", "nil"), "PollWorker#perform")
     assert not run.truncated
     assert [job.worker for job in run.jobs] == ["FetchWorker"]
+
+
+BRANCHES = (
+    jobs_for("FinalWorker", "OtherWorker", "FlagWorker", "FastWorker", "EnabledWorker", "PresentWorker",
+             "ListWorker")
+    + """
+    class Flow
+      # Feature is defined nowhere: a stand-in class
+      def self.start(stage, flag, items, mode: 'slow')
+        batch = Sidekiq::Batch.new
+        batch.jobs do
+          stage == 'final' ? FinalWorker.perform_async : OtherWorker.perform_async
+          FlagWorker.perform_async if flag
+          FastWorker.perform_async if mode == 'fast'
+          EnabledWorker.perform_async if Feature.enabled?(:dunning)
+          PresentWorker.perform_async if Feature.find(1).present?
+          ListWorker.perform_async if items.include?('a') && !items.empty?
+        end
+      end
+    end
+    """
+)
+
+
+def test_arguments_reach_the_starter_by_name(tmp_path: Path) -> None:
+    run = run_ruby(tmp_path, BRANCHES, "Flow.start",
+                   arguments={"stage": "final", "flag": False, "items": ["a"], "mode": "fast"})
+    assert {"FinalWorker", "FastWorker", "ListWorker"} <= run.workers_run()
+    assert not {"OtherWorker", "FlagWorker"} & run.workers_run()
+
+
+def test_parameters_not_given_are_truthy_stand_ins(tmp_path: Path) -> None:
+    run = run_ruby(tmp_path, BRANCHES, "Flow.start", arguments={"items": []})
+    # a stand-in equals nothing but itself, and every call on one answers a truthy stand-in
+    assert {"OtherWorker", "FlagWorker", "EnabledWorker", "PresentWorker"} <= run.workers_run()
+    # an optional keyword not given keeps its default
+    assert not {"FinalWorker", "FastWorker", "ListWorker"} & run.workers_run()
+
+
+def test_a_falsy_run_takes_the_other_branch_of_every_unknown(tmp_path: Path) -> None:
+    run = run_ruby(tmp_path, BRANCHES, "Flow.start", arguments={"items": ["a"]}, stand_ins="falsy")
+    assert run.starter_error is None
+    # stage and flag are nil, the stand-in predicates answer false, items was given
+    assert run.workers_run() == {"OtherWorker", "ListWorker"}
+
+
+def test_an_unknown_stand_in_mode_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "workflow.rb"
+    source.write_text(BRANCHES, encoding="utf-8")
+    with pytest.raises(OracleError, match="stand_ins must be one of truthy, falsy"):
+        observe(None, "Flow.start", source=source, stand_ins="maybe")
 
 
 def fixture_starters() -> list[tuple[str, str]]:

@@ -4,15 +4,21 @@
 # document on stdout:
 #
 #   ruby tests/oracle/oracle.rb --root DIR --starter LABEL [--fail WORKER]... [--source FILE]...
+#                               [--arguments JSON] [--falsy-stand-ins]
 #
 # or, to run many workflows without paying Ruby's and Sidekiq's start-up each time:
 #
 #   ruby tests/oracle/oracle.rb --serve
 #
 # which reads one JSON request per line on stdin ({"root": DIR or null, "starter":
-# LABEL, "fail": [...], "sources": [...]}) and answers each with one line: the
-# report, or {"oracle_error": "..."}. Every request runs in a forked child, so no
-# class a workflow defines outlives its run.
+# LABEL, "fail": [...], "sources": [...], "arguments": {PARAM: VALUE}, "stand_ins":
+# "truthy" or "falsy"}) and answers each with one line: the report, or
+# {"oracle_error": "..."}. Every request runs in a forked child, so no class a
+# workflow defines outlives its run.
+#
+# `arguments` gives the starter's parameters by name, as JSON values (the values a
+# flow gets as parameters of the same names); the others get stand-ins, or nil when
+# `stand_ins` is "falsy" (see lib/stand_ins.rb for what else a falsy run changes).
 #
 # Real Sidekiq (OSS, in Sidekiq::Testing fake mode) pushes and runs the jobs;
 # the Sidekiq Pro Batch API is reimplemented in lib/batch.rb and lib/engine.rb
@@ -44,13 +50,13 @@ module OracleRunner
   # One run: load the tree, call the starter, run every job and callback it leads to.
   def self.report_for(request)
     Oracle.engine = Oracle::Engine.new(fail: request[:fail], max_jobs: request[:max_jobs],
-                                       max_callbacks: request[:max_callbacks])
+                                       max_callbacks: request[:max_callbacks], stand_ins: request[:stand_ins])
     loader = Oracle::Loader.new(request[:root])
     loader.load_all(request[:sources])
 
     starter_error = nil
     Oracle.engine.in_context([]) do
-      Oracle::Starter.call(request[:starter])
+      Oracle::Starter.call(request[:starter], request[:arguments])
     rescue Exception => e # a starter that raises still leaves what it pushed before
       starter_error = Oracle.engine.describe(e)
     end
@@ -94,21 +100,31 @@ module OracleRunner
 
   def self.parse_request(line)
     given = JSON.parse(line)
+    arguments = given.fetch("arguments", {})
+    raise JSON::ParserError, "arguments must be an object: #{arguments.inspect}" unless arguments.is_a?(Hash)
+
     { root: given["root"], starter: given.fetch("starter"), fail: given.fetch("fail", []),
       sources: given.fetch("sources", []), max_jobs: given.fetch("max_jobs", 300),
-      max_callbacks: given.fetch("max_callbacks", 300) }
+      max_callbacks: given.fetch("max_callbacks", 300), arguments: arguments,
+      stand_ins: given.fetch("stand_ins", "truthy") }
   end
 end
 
-options = { root: nil, starter: nil, fail: [], sources: [], max_jobs: 300, max_callbacks: 300, serve: false }
+options = { root: nil, starter: nil, fail: [], sources: [], max_jobs: 300, max_callbacks: 300, serve: false,
+            arguments: {}, stand_ins: "truthy" }
 OptionParser.new do |parser|
-  parser.banner = "usage: oracle.rb --root DIR --starter LABEL [--fail WORKER]... [--source FILE]... | --serve"
+  parser.banner = "usage: oracle.rb --root DIR --starter LABEL [--fail WORKER]... [--source FILE]... " \
+                  "[--arguments JSON] [--falsy-stand-ins] | --serve"
   parser.on("--root DIR") { |dir| options[:root] = dir }
   parser.on("--starter LABEL") { |label| options[:starter] = label }
   parser.on("--fail WORKER") { |worker| options[:fail] << worker }
   parser.on("--source FILE") { |file| options[:sources] << file }
   parser.on("--max-jobs N", Integer) { |n| options[:max_jobs] = n }
   parser.on("--max-callbacks N", Integer) { |n| options[:max_callbacks] = n }
+  parser.on("--arguments JSON", "the starter's parameters by name") { |text| options[:arguments] = JSON.parse(text) }
+  parser.on("--falsy-stand-ins", "nil for parameters not given, false for predicates on stand-ins") do
+    options[:stand_ins] = "falsy"
+  end
   parser.on("--serve") { options[:serve] = true }
 end.parse!(ARGV)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import select
 import shutil
 import subprocess
@@ -18,10 +19,14 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 ORACLE_RB = Path(__file__).with_name("oracle.rb")
 TIMEOUT_SECONDS = 60
+
+#: what the values nobody gave are in a run: stand-ins (truthy objects), or nil, with
+#: false for every predicate asked of a stand-in (see lib/stand_ins.rb)
+StandIns = Literal["truthy", "falsy"]
 
 
 class OracleError(RuntimeError):
@@ -112,11 +117,15 @@ def observe(
     fail: Iterable[str] = (),
     *,
     source: Path | None = None,
+    arguments: Mapping[str, object] | None = None,
+    stand_ins: StandIns = "truthy",
 ) -> OracleRun:
     """Run `starter` from the tree at `root` (and/or the single file `source`) under Sidekiq.
 
-    Workers named in `fail` die at once, without retries. Runs go to one Ruby process
-    per test process (`oracle.rb --serve`), which forks a child per run: Ruby and
+    Workers named in `fail` die at once, without retries. `arguments` gives starter
+    parameters by name (JSON values, as a flow gets its parameters); the others get
+    stand-ins, or nil when `stand_ins` is "falsy". Runs go to one Ruby process per
+    test process (`oracle.rb --serve`), which forks a child per run: Ruby and
     Sidekiq start once, and no class a workflow defines outlives its run.
     """
     request = {
@@ -124,6 +133,8 @@ def observe(
         "starter": starter,
         "fail": list(fail),
         "sources": [str(source)] if source is not None else [],
+        "arguments": dict(arguments or {}),
+        "stand_ins": stand_ins,
     }
     return _run(_server().ask(request))
 
@@ -139,11 +150,12 @@ class OracleServer:
     """`oracle.rb --serve`: one JSON request per line in, one JSON answer per line out."""
 
     def __init__(self) -> None:
-        # the server's own stderr, read when it dies; open as long as the server runs
-        self._log = tempfile.TemporaryFile()  # noqa: SIM115
+        # the server's own stderr, read back when it dies; a file rather than a pipe,
+        # which would fill up and block the server, kept as long as the server runs
+        self._log_fd, self._log_path = tempfile.mkstemp(prefix="oracle-server-", suffix=".log")
         self._process = subprocess.Popen(
             [_ruby(), str(ORACLE_RB), "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self._log,
+            stderr=self._log_fd,
         )
 
     def alive(self) -> bool:
@@ -172,14 +184,18 @@ class OracleServer:
         return answer
 
     def close(self) -> None:
+        """Stop the server and drop its log; a second call (at exit, after a timeout) does nothing."""
+        if self._process.returncode is not None and self._log_fd < 0:
+            return
         if self.alive():
             self._process.kill()
         self._process.wait()
-        self._log.close()
+        os.close(self._log_fd)
+        os.unlink(self._log_path)
+        self._log_fd = -1
 
     def _stderr(self) -> str:
-        self._log.seek(0)
-        return self._log.read().decode(errors="replace")[-4000:]
+        return Path(self._log_path).read_text(errors="replace")[-4000:]
 
 
 _current: OracleServer | None = None

@@ -25,14 +25,21 @@ module Oracle
   class Engine
     include Scheduler
 
-    def initialize(fail: [], max_jobs: 300, max_callbacks: 300)
+    STAND_INS = %w[truthy falsy].freeze
+
+    def initialize(fail: [], max_jobs: 300, max_callbacks: 300, stand_ins: "truthy")
+      raise ArgumentError, "stand_ins must be one of #{STAND_INS.join(', ')}: #{stand_ins.inspect}" unless
+        STAND_INS.include?(stand_ins)
+
       @fail = fail.map { |name| name.delete_prefix("::") }.to_set
+      @falsy = stand_ins == "falsy"
       @batches = {}
       @enqueue_context = {}
       init_scheduler(max_jobs, max_callbacks)
     end
 
     def fail?(worker) = @fail.include?(worker)
+    def falsy_stand_ins? = @falsy
     def batch?(bid) = @batches.key?(bid)
     def batch(bid) = @batches.fetch(bid)
 

@@ -10,6 +10,12 @@
 # `each_slice`/`find_in_batches`/`in_batches`, calls any other block once and
 # answers the block's value (a cache miss for `Rails.cache.fetch`, the body of a
 # `transaction`), and converts to stable values: to_s "StandIn<n>", to_i/id n.
+#
+# A run whose stand-ins are falsy (request "stand_ins": "falsy") takes the other
+# branch: a starter parameter given no value is nil instead of a stand-in, a
+# predicate (`enabled?`, `present?`) asked of a stand-in answers false, and
+# `blank?` true. Everything else still answers a stand-in, so the orchestration
+# around those calls runs as before.
 module Oracle
   # implicit conversions Ruby probes for; answering them with a stand-in would
   # break splats, block destructuring and keyword passing
@@ -30,6 +36,20 @@ module Oracle
   class << self
     def next_number
       @counter += 1
+    end
+
+    # what a value nobody gave stands for in this run
+    def unknown_value
+      falsy_stand_ins? ? nil : stand_in
+    end
+
+    def falsy_stand_ins?
+      engine&.falsy_stand_ins? || false
+    end
+
+    # a falsy run answers a predicate on a stand-in with false
+    def falsy_answer?(name)
+      falsy_stand_ins? && name.end_with?("?")
     end
 
     def stand_in(model = nil)
@@ -74,6 +94,8 @@ module Oracle
         call_block_once(block)
       elsif FINDERS.include?(name) && recv.oracle_model
         record_of(recv.oracle_model)
+      elsif falsy_answer?(name)
+        false
       else
         stand_in(recv.oracle_model)
       end
@@ -87,6 +109,8 @@ module Oracle
         call_block_once(block)
       elsif block && (EACH_LIKE + GROUPED).include?(name) || block && Enumerable.method_defined?(name)
         answer(stand_in(klass), name, args, block)
+      elsif falsy_answer?(name)
+        false
       else
         stand_in(klass)
       end
@@ -139,11 +163,11 @@ module Oracle
     end
 
     def present?
-      true
+      !Oracle.falsy_stand_ins?
     end
 
     def blank?
-      false
+      Oracle.falsy_stand_ins?
     end
 
     def freeze
