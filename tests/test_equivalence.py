@@ -1,127 +1,155 @@
 """Three-way agreement: the Ruby oracle (real Sidekiq, a faithful Batch implementation),
-`batch2flow graph`, and the generated flows under Prefect (`rehearse`), for every
-fixture with no failure, and with each of its workers failing in turn. Disagreements
-are printed as a table: case, worker, what each side says."""
+`batch2flow graph --format json`, and the generated flows under Prefect (`rehearse`),
+for every fixture with no failure, with each of its workers failing in turn, with
+starter arguments that drive its conditions both ways, and with falsy stand-ins.
+The workers compared are every worker some side names; the flows' timing is checked
+both ways (equivalence/timing.py). Disagreements are printed as a table: case,
+worker, what each side says."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
 from equivalence.compare import Mismatch, compare_order, compare_runs, table
-from equivalence.graph_says import predict
+from equivalence.graph_says import (
+    Document,
+    graph_document,
+    graph_workers,
+    order_pairs,
+    predict,
+    run_names,
+    spawn_pairs,
+    started_workers,
+    workflow_named,
+)
 from equivalence.timing import confirmed, durations, timeline, timing_mismatches
 from goldens import fixture_dirs
-from oracle.run_oracle import observe
-from reachability import reachable
+from oracle.run_oracle import OracleRun, StandIns, observe
 
 from batch2flow.convert import Conversion, convert
 from batch2flow.diagnostics import Severity
 from batch2flow.graph import build_graph
-from batch2flow.ir import Workflow
 from batch2flow.rehearse import RehearsalReport, run_flows
 
-#: flow parameters the conditions of a fixture read (the oracle passes stand-ins there;
-#: these values take no branch the graph is certain about)
-PARAMETERS = {"billing_dunning": {"account_id": 7, "stage": "none", "plan": "none", "channels": []}}
+#: starter arguments a workflow is run with, given to Ruby and to the flow alike: the
+#: first in every run, the others in a run of their own with no failure, so each
+#: condition on a parameter is driven both ways
+ARGUMENTS: dict[str, list[dict[str, object]]] = {"billing_dunning": [
+    {"account_id": 7, "stage": "final", "plan": "enterprise", "channels": ["sms"]},
+    {"account_id": 7, "stage": "reminder", "plan": "free", "channels": []},
+    {"account_id": 7, "stage": "none", "plan": "team", "channels": ["email"]},
+]}
+
+#: workflows whose Ruby raises on nil in a run with falsy stand-ins, with Ruby's error: the
+#: run checks that it does (the flows translate the Ruby, so they cannot raise there)
+RAISES_ON_NIL = {
+    "billing_invoice_run": "NoMethodError: undefined method `size' for nil:NilClass",
+    "billing_dunning": "NoMethodError: undefined method `include?' for nil:NilClass",
+    "integrations_sync_provider": "NoMethodError: undefined method `fetch' for nil:NilClass",
+}
 
 #: Ruby stops on bad_input's broken files before any job runs, so it gets its own test
 BAD_INPUT = "bad_input"
 
 
-def graph_pairs(workflow: Workflow, fail: set[str]) -> set[tuple[str, str]]:
-    """(A, B) for each worker B the graph orders after worker A in a run where the workers
-    in `fail` die. An edge from a job into a `:death` callback holds only when that job
-    dies (the callback fires at the first death, not after the other jobs)."""
-    jobs = {job.id: job.worker for job in workflow.jobs if not job.placeholder}
-    on_death = {cb.id for cb in workflow.callbacks if cb.event == "death"}
-    successors: dict[str, list[str]] = defaultdict(list)
-    for edge in workflow.edges:
-        if edge.target in on_death and edge.source in jobs and jobs[edge.source] not in fail:
-            continue
-        successors[edge.source].append(edge.target)
-    pairs = set()
-    for job_id, worker in jobs.items():
-        for later in reachable(successors, job_id):
-            if later in jobs and jobs[later] != worker:
-                pairs.add((worker, jobs[later]))
-    return pairs
+@dataclass(frozen=True)
+class Inputs:
+    """What one run's starter gets: arguments by name, and for the other parameters a
+    stand-in (truthy) or nil (falsy: predicates on stand-ins answer false too)."""
+
+    arguments: dict[str, object] = field(default_factory=dict)
+    stand_ins: StandIns = "truthy"
+
+    def label(self) -> str:
+        given = ", ".join(f"{k}={v!r}" for k, v in self.arguments.items())
+        return (f" ({given})" if given else "") + (" (falsy stand-ins)" if self.stand_ins == "falsy" else "")
 
 
-def split_pairs(workflow: Workflow, fail: set[str]) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    """The graph's pairs, split: (A, B) where B follows every A job, and (A, B) where B
-    follows A only through A's death (B may start at the first death)."""
-    jobs = {job.id: job.worker for job in workflow.jobs if not job.placeholder}
-    on_death = {cb.id for cb in workflow.callbacks if cb.event == "death"}
-    later: dict[str, list[str]] = defaultdict(list)
-    for edge in workflow.edges:
-        if not (edge.target in on_death and edge.source in jobs):
-            later[edge.source].append(edge.target)
-    after_all = set()
-    for job_id, worker in jobs.items():
-        after_all |= {(worker, jobs[n]) for n in reachable(later, job_id) if n in jobs and jobs[n] != worker}
-    return after_all, graph_pairs(workflow, fail) - after_all
+def flow_starts(report: RehearsalReport, flows: set[str]) -> set[str]:
+    return {str(e["worker"]) for e in report.events if e["flow"] in flows and e["event"] == "start"}
 
 
-def flow_waits(workflow: Workflow) -> set[tuple[str, str]]:
-    """(A, B) where the flow submits B once A ran: A's perform enqueued B."""
-    jobs = {job.id: job.worker for job in workflow.jobs}
-    return {(jobs[job.spawned_by], job.worker) for job in workflow.jobs if job.spawned_by in jobs}
-
-
-def flow_side(report: RehearsalReport, workflow: str,
-              pairs: set[tuple[str, str]]) -> tuple[set[str], set[tuple[str, str]]]:
-    starts: dict[str, float] = {}
-    ends: dict[str, float] = {}
-    for event in report.events:
-        if event["flow"] != workflow:
-            continue
-        worker, t = str(event["worker"]), float(event["t"])  # type: ignore[arg-type]
-        if event["event"] == "start":
-            starts[worker] = min(t, starts.get(worker, t))
-        else:
-            ends[worker] = max(t, ends.get(worker, t))
-    violations = {(a, b) for a, b in pairs if a in ends and b in starts and starts[b] < ends[a]}
-    return set(starts), violations
-
-
-def check_workflow(case: str, root: Path, conversion: Conversion, workflow: Workflow,
-                   fail: set[str], folder: Path, chosen: dict[str, float] | None = None) -> list[Mismatch]:
-    """Mismatches of one run; `chosen` overrides the seeded job durations."""
+def check_workflow(case: str, root: Path, conversion: Conversion, document: Document, name: str,
+                   fail: set[str], folder: Path, chosen: dict[str, float] | None = None,
+                   inputs: Inputs = Inputs()) -> list[Mismatch]:
+    """Mismatches of one run of workflow `name`, read from the graph's JSON `document`;
+    `chosen` overrides the seeded job durations."""
     folder.mkdir(exist_ok=True)
-    workers = {job.worker for job in workflow.jobs if not job.placeholder}
-    run = observe(root, workflow.starter, fail)
-    oracle_runs = run.workers_run() & workers
-    prediction = predict(workflow, fail)
-    report = run_flows(conversion, folder, fail, None, 0.002, PARAMETERS, only={workflow.name},
-                       durations=chosen or durations(case, workers))
-    pairs = graph_pairs(workflow, fail)
-    flow_runs, _ = flow_side(report, workflow.name, pairs)
-    found = compare_runs(case, workers, oracle_runs, prediction, flow_runs & workers)
-    ran = oracle_runs & prediction.runs
-    oracle_pairs = {(a, b) for a, b in run.ordered_pairs() if a in workers and b in workers}
-    found += compare_order(case, ran, oracle_pairs, pairs, set())
-    after_all, after_first_death = split_pairs(workflow, fail)
-    line = timeline(report.events, report.flow_starts, workflow.name)
-    found += timing_mismatches(case, line, after_all, after_first_death, flow_waits(workflow))
+    workflow = workflow_named(document, name)
+    run = observe(root, workflow["starter"], fail, arguments=inputs.arguments, stand_ins=inputs.stand_ins)
+    found: list[Mismatch] = []
+    if inputs.stand_ins == "falsy" and name in RAISES_ON_NIL:
+        return [] if run.starter_error == RAISES_ON_NIL[name] else [
+            Mismatch(case, "(the starter)", str(run.starter_error), "", f"expected {RAISES_ON_NIL[name]}")]
+    if inputs.stand_ins == "falsy":
+        # Ruby's jobs ran on nil: a job that raised there died, and every side is
+        # told so (the flows' jobs are simulated)
+        found += _partly_died(case, run)
+        fail = fail | {job.worker for job in run.died()}
+    names = run_names(workflow["params"], inputs.arguments, inputs.stand_ins)
+    prediction = predict(workflow, fail, names, inputs.stand_ins, document)
+    named = started_workers(document, name)
+    chosen = chosen or durations(case, named | run.workers_run())
+    report = run_flows(conversion, folder, fail, None, 0.002, {name: inputs.arguments}, only={name},
+                       durations=chosen)
+    flow_runs = flow_starts(report, {name}) | _started_flows(conversion, folder, fail, report, {name})
+    # a job whose worker is computed in Ruby runs in the rehearsal as `<ruby: source>`
+    flow_runs -= {f"<ruby: {job['worker']}>" for job in workflow["jobs"] if job["placeholder"]}
+    found += compare_runs(case, run.workers_run(), prediction, flow_runs, named)
+    after_all, after_first_death = order_pairs(workflow, fail, document)
+    found += compare_order(case, run.workers_run() & prediction.runs, run.ordered_pairs(),
+                           after_all | after_first_death, set())
+    line = timeline(report.events, report.flow_starts, name)
+    found += timing_mismatches(case, line, after_all, after_first_death, spawn_pairs(workflow))
     return found
+
+
+def _started_flows(conversion: Conversion, folder: Path, fail: set[str], report: RehearsalReport,
+                   seen: set[str]) -> set[str]:
+    """Workers of the flows a flow run started (a rehearsal records the start and runs
+    nothing), each run on its own with no parameters, and of those they start."""
+    workers: set[str] = set()
+    for other in sorted({str(s["workflow"]) for s in report.started} - seen):
+        (folder / other).mkdir()
+        inner = run_flows(conversion, folder / other, fail, None, 0.002, only={other})
+        workers |= flow_starts(inner, {other})
+        workers |= _started_flows(conversion, folder / other, fail, inner, seen | {other})
+    return workers
+
+
+def _partly_died(case: str, run: OracleRun) -> list[Mismatch]:
+    """A worker some of whose jobs died on nil and others not: no --fail can say that."""
+    died = {job.worker for job in run.died()}
+    return [Mismatch(case, worker, "died in some jobs only", "", "")
+            for worker in sorted(died) if any(job.state == "succeeded" for job in run.jobs_of(worker))]
+
+
+def runs_of(workflow: Document) -> list[tuple[str | None, Inputs]]:
+    """(failing worker, inputs) of every run a workflow gets: each worker failing in
+    turn, then the branches the first run does not take."""
+    given = [Inputs(arguments) for arguments in ARGUMENTS.get(workflow["name"], [{}])]
+    runs: list[tuple[str | None, Inputs]] = [(w, given[0]) for w in [None, *sorted(graph_workers(workflow))]]
+    return runs + [(None, inputs) for inputs in given[1:]] + [(None, Inputs(stand_ins="falsy"))]
 
 
 @pytest.mark.usefixtures("prefect_harness")
 @pytest.mark.parametrize("fixture", [f for f in fixture_dirs() if f.name != BAD_INPUT], ids=lambda p: p.name)
 def test_fixture_agrees_three_ways(tmp_path: Path, fixture: Path) -> None:
     conversion = convert([str(fixture)])
+    document = graph_document([str(fixture)])
     mismatches: list[Mismatch] = []
-    for workflow in conversion.graph.workflows:
-        workers = sorted({job.worker for job in workflow.jobs if not job.placeholder})
-        for failing in [None, *workers]:
+    for workflow in document["workflows"]:
+        for number, (failing, inputs) in enumerate(runs_of(workflow)):
             fail = {failing} if failing else set()
-            case = f"{fixture.name}/{workflow.name}" + (f" --fail {failing}" if failing else "")
-            folder = tmp_path / f"{workflow.name}-{failing or 'none'}"
-            run = partial(check_workflow, case, fixture, conversion, workflow, fail, folder)
+            case = (f"{fixture.name}/{workflow['name']}" + (f" --fail {failing}" if failing else "")
+                    + inputs.label())
+            folder = tmp_path / f"{workflow['name']}-{number}"
+            run = partial(check_workflow, case, fixture, conversion, document, workflow["name"], fail, folder,
+                          None, inputs)
             mismatches += confirmed(run)
     assert not mismatches, "\n" + table(mismatches)
 

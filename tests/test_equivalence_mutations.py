@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from functools import partial
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
+from equivalence.graph_says import graph_document
 from test_equivalence import check_workflow
 
 from batch2flow.convert import convert
@@ -61,14 +63,16 @@ MUTATIONS = {
 def test_a_broken_flow_fails_the_equivalence_check(tmp_path: Path, name: str) -> None:
     mutation = MUTATIONS[name]
     conversion = convert([str(SEED)])
-    [workflow] = conversion.graph.workflows
+    document = graph_document([str(SEED)])
+    [workflow] = document["workflows"]
     source, count = re.subn(mutation.pattern, mutation.replacement, conversion.files[FLOW], count=1)
     assert count == 1, "the mutation did not apply: the test is out of date"
-    durations = {job.worker: 0.01 for job in workflow.jobs} | {mutation.long: 1.0}
+    durations = {job["worker"]: 0.01 for job in workflow["jobs"]} | {mutation.long: 1.0}
     fail = set(mutation.fail)
 
-    intact = check_workflow(name, SEED, conversion, workflow, fail, tmp_path / "intact", durations)
+    check = partial(check_workflow, name, SEED)
+    intact = check(conversion, document, workflow["name"], fail, tmp_path / "intact", durations)
     assert intact == [], "the unbroken flow must pass the same check"
     broken = dataclasses.replace(conversion, files={**conversion.files, FLOW: source})
-    found = check_workflow(name, SEED, broken, workflow, fail, tmp_path / "broken", durations)
+    found = check(broken, document, workflow["name"], fail, tmp_path / "broken", durations)
     assert any(m.worker == mutation.worker and mutation.flow_says in m.flow for m in found), found

@@ -25,7 +25,7 @@ from batch2flow.codegen.ruby_expr import Scope, translate
 from batch2flow.codegen.scopes import Scopes
 from batch2flow.codegen.submits import Untranslated, submit_line
 from batch2flow.codegen.tasks import plan_tasks
-from batch2flow.ir import Callback, Job, Start, Worker, Workflow
+from batch2flow.ir import Callback, Start, Worker, Workflow
 
 #: names the flow body defines itself
 _RESERVED = {"run", "start_other_workflow"}
@@ -185,8 +185,8 @@ class _Planner:
             holder = self._batch_var(job.batch) if job.batch else "run"
             scope = self.scopes.chain(job.spawned_by)
             var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
-            lines = submit_line(job, self.tasks[job.id], var, holder, self._job_wait(job, wait),
-                                scope, self.todo)
+            waits = self._spawner_wait(job.spawned_by, wait)
+            lines = submit_line(job, self.tasks[job.id], var, holder, waits, scope, self.todo)
             return list(lines), job.condition, job.spawned_by
         if node in self.starts:
             return self._start(node, wait), self.starts[node].condition, self.starts[node].spawned_by
@@ -195,12 +195,13 @@ class _Planner:
             return [raise_line(raised, self.todo)], raised.condition, raised.raised_by
         return self._registration(self.callbacks[node])
 
-    def _job_wait(self, job: Job, wait: str | None) -> str | None:
-        """A job another job enqueued also waits for that job: the enqueuing job is an
-        orchestration no-op in the flow, and if it died, Sidekiq never got its enqueues."""
-        if job.spawned_by not in self.jobs:
+    def _spawner_wait(self, spawned_by: str | None, wait: str | None) -> str | None:
+        """What a job (or a workflow start) another job's perform enqueued also waits for:
+        that job. The enqueuing job is an orchestration no-op in the flow, and if it
+        died, Sidekiq never got its enqueues."""
+        if spawned_by not in self.jobs:
             return wait
-        spawner = self.names.get(job.spawned_by or "")
+        spawner = self.names.get(spawned_by or "")
         return f"[{spawner}, *{wait}]" if wait else f"[{spawner}]"
 
     def _new_batch(self, batch_id: str) -> list[Statement]:
@@ -220,6 +221,7 @@ class _Planner:
             pairs.append(f"{to_python(name)}: {self._start_arg(arg, scope, start)}")
         note = "restarts this workflow" if start.restart else "runs on its own; not waited for"
         # a task, so the start waits for the callback's batch like the callback's jobs do
+        wait = self._spawner_wait(start.spawned_by, wait)
         wait_arg = f", wait_for={wait}" if wait else ""
         parameters = "{" + ", ".join(pairs) + "}"
         call = f"run.add(start_other_workflow.submit({to_python(start.workflow)}, {parameters}{wait_arg}))"

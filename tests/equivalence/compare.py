@@ -17,18 +17,21 @@ class Mismatch:
     flow: str
 
 
-def compare_runs(case: str, workers: set[str], oracle_runs: set[str], prediction: Prediction,
-                 flow_runs: set[str]) -> list[Mismatch]:
-    """Which workers run: the oracle and the flows must each fall within what the graph
-    allows (certain workers always, undecided ones either way), and agree with each other
-    on every worker the graph is certain about."""
+def compare_runs(case: str, oracle_runs: set[str], prediction: Prediction,
+                 flow_runs: set[str], named: set[str]) -> list[Mismatch]:
+    """Which workers run, over every worker some side names (one side's extra worker is
+    a mismatch): the oracle and the flows must each fall within what the graph allows
+    (certain workers always, undecided ones either way), and agree with each other on
+    every worker the graph is certain about in this run. `named`: every worker the graph
+    names; where it says a job of a worker it cannot name may run, a worker only Ruby
+    ran and the graph never names may be that one."""
     found = []
-    for worker in sorted(workers):
+    for worker in sorted(oracle_runs | prediction.runs | prediction.may_run | flow_runs):
         graph = ("runs" if worker in prediction.runs
                  else "may run" if worker in prediction.may_run else "does not run")
         oracle = "runs" if worker in oracle_runs else "does not run"
         flow = "runs" if worker in flow_runs else "does not run"
-        if graph == "may run":
+        if graph == "may run" or (prediction.unnamed and worker not in named and worker in oracle_runs):
             continue
         if oracle != graph or flow != graph:
             found.append(Mismatch(case, worker, oracle, graph, flow))

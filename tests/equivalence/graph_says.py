@@ -1,125 +1,318 @@
-"""What the graph predicts about one run: which workers run, given which ones die.
+"""What the graph predicts about one run, read from `batch2flow graph --format json` alone.
 
-Each job, callback and block gets a certainty: YES (it happens in every run), MAYBE
-(it hangs on a condition the graph does not decide) or NO. Blocks are walked in the
-order the flow body uses (a callback after every block that adds to what it waits
-for), so by the time a callback is decided, every job of its batches is.
+Nothing here imports the converter's code generator: the prediction follows the
+documented JSON (jobs with their batch, condition and the job or callback that
+enqueued them; callbacks with their batch, event and the code that registered them;
+batches with their parent), so a bug in the generator cannot make two columns agree.
+
+Each job and callback gets a certainty: YES (it happens in this run), MAYBE (it hangs on
+something the run does not settle) or NO. Conditions are decided from the run's starter
+arguments, the callback's options and the simulated batch status (ruby_conditions.py).
 """
 
 from __future__ import annotations
 
-import re
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from batch2flow.batch_tree import subtrees
-from batch2flow.codegen.blocks import STARTER, build_blocks
-from batch2flow.ir import Callback, Job, Workflow
+from click.testing import CliRunner
+from reachability import reachable
+
+from batch2flow.cli import main
+from equivalence.ruby_conditions import UNKNOWN, Scope, SomeFailures, decide, evaluate, options_value
 
 YES, MAYBE, NO = 2, 1, 0
 
-#: conditions on the callback status the simulation can decide: they only ask whether
-#: some job failed
-_FAILED = [r"status\.failures\s*>\s*0", r"status\.failures\.positive\?", r"!\(status\.failures\.zero\?\)",
-           r"!\(status\.failures\s*==\s*0\)"]
-_CLEAN = [r"status\.failures\s*==\s*0", r"status\.failures\.zero\?", r"!\(status\.failures\s*>\s*0\)",
-          r"!\(status\.failures\.positive\?\)"]
+Document = dict[str, Any]
+Pairs = set[tuple[str, str]]
+
+
+def graph_document(paths: Iterable[str]) -> Document:
+    """The JSON `batch2flow graph PATH... --format json` prints, run in this process."""
+    result = CliRunner().invoke(main, ["graph", *paths, "--format", "json"], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    document: Document = json.loads(result.stdout)
+    return document
+
+
+def workflow_named(document: Document, name: str) -> Document:
+    [found] = [w for w in document["workflows"] if w["name"] == name]
+    return found
 
 
 @dataclass(frozen=True)
 class Prediction:
-    #: workers with a job in every run
+    #: workers with a job in this run
     runs: frozenset[str]
-    #: workers with a job in some runs (conditions the graph leaves open)
+    #: workers with a job in some runs like this one (what the run does not settle)
     may_run: frozenset[str]
+    #: some job whose worker the graph cannot name may run (a class computed at run time)
+    unnamed: bool = False
 
 
-def predict(workflow: Workflow, fail: set[str]) -> Prediction:
-    blocks = build_blocks(workflow)
-    jobs = {job.id: job for job in workflow.jobs}
-    callbacks = {cb.id: cb for cb in workflow.callbacks}
-    below = subtrees(workflow.batches)
-    status: dict[str, int] = {}
-    for key in blocks.order:
-        block = (YES if key == STARTER
-                 else _callback(callbacks[key], status, jobs, below, fail, blocks.block_of))
-        status[key] = block
-        for node in blocks.members[key]:
-            if node in jobs:
-                status[node] = _job(jobs[node], block, status, callbacks.get(key), fail, jobs)
-    runs = {j.worker for j in workflow.jobs if status.get(j.id, NO) == YES}
-    maybe = {j.worker for j in workflow.jobs if status.get(j.id, NO) == MAYBE}
-    return Prediction(frozenset(runs), frozenset(maybe - runs))
+def predict(workflow: Document, fail: set[str], names: Mapping[str, object] | None = None,
+            stand_ins: str = "truthy", document: Document | None = None,
+            started: frozenset[str] = frozenset()) -> Prediction:
+    """`names`: the starter's parameters this run knows the value of. A loop over a
+    collection the run does not know goes over two stand-ins when they are truthy, and
+    may go over none when they are falsy (nil, an empty relation). With the whole
+    `document`, the workers of each workflow this one starts count too."""
+    predictor = _Predictor(workflow, fail, dict(names or {}), stand_ins == "truthy")
+    status = {job["id"]: predictor.job(job["id"]) for job in workflow["jobs"]}
+    real = [job for job in workflow["jobs"] if not job["placeholder"]]
+    runs = {job["worker"] for job in real if status[job["id"]] == YES}
+    maybe = {job["worker"] for job in real if status[job["id"]] == MAYBE}
+    unnamed = any(job["placeholder"] and status[job["id"]] != NO for job in workflow["jobs"])
+    for start in workflow["starts"] if document is not None else []:
+        certainty = predictor.start(start)
+        if start["restart"] or certainty == NO or start["workflow"] in started:
+            continue
+        other = workflow_named(document, start["workflow"])
+        inner = predict(other, fail, run_names(other["params"], {}, stand_ins), stand_ins, document,
+                        started | {workflow["name"]})
+        runs |= inner.runs if certainty == YES else set()
+        maybe |= inner.may_run | (inner.runs if certainty == MAYBE else set())
+        unnamed = unnamed or inner.unnamed
+    return Prediction(frozenset(runs), frozenset(maybe - runs), unnamed)
 
 
-def _job(job: object, block: int, status: dict[str, int], callback: object, fail: set[str],
-         jobs: dict[str, object]) -> int:
-    assert isinstance(job, Job)
-    certainty = block
-    spawner = job.spawned_by
-    if spawner in jobs:
-        # a job that died at its start enqueued nothing
-        if _enqueuer_died(spawner, jobs, fail):
+def run_names(params: Iterable[str], arguments: Mapping[str, object], stand_ins: str) -> dict[str, object]:
+    """What the starter's parameters hold in a run: the arguments given, and for the
+    others nil when stand-ins are falsy (the flow gets None there too); a truthy
+    stand-in is an object the graph knows nothing of."""
+    unknown = None if stand_ins == "falsy" else UNKNOWN
+    return {p: arguments.get(p, unknown) for p in params}
+
+
+class _Predictor:
+    def __init__(self, workflow: Document, fail: set[str], names: dict[str, object],
+                 unknown_loops_run: bool) -> None:
+        self.fail = fail
+        self.names = names
+        self.unknown_loops_run = unknown_loops_run
+        self.jobs = {job["id"]: job for job in workflow["jobs"]}
+        self.callbacks = {cb["id"]: cb for cb in workflow["callbacks"]}
+        children: dict[str, list[str]] = defaultdict(list)
+        for batch in workflow["batches"]:
+            if batch["parent"] is not None:
+                children[batch["parent"]].append(batch["id"])
+        self.below = {b["id"]: {b["id"]} | reachable(children, b["id"]) for b in workflow["batches"]}
+        self.memo: dict[str, int] = {}
+        self.busy: set[str] = set()
+
+    def job(self, job_id: str) -> int:
+        return self._memo(job_id, self._job)
+
+    def callback(self, callback_id: str) -> int:
+        return self._memo(callback_id, self._callback)
+
+    def _memo(self, key: str, compute: Any) -> int:
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.busy:
+            return MAYBE  # a loop the graph draws: its second round is not predicted
+        self.busy.add(key)
+        self.memo[key] = compute(key)
+        self.busy.discard(key)
+        return self.memo[key]
+
+    def _job(self, job_id: str) -> int:
+        job = self.jobs[job_id]
+        certainty = self._actor_runs(job["spawned_by"])
+        own = _below(job["condition"], self._condition_of(job["spawned_by"]))
+        if own is not None and certainty != NO:
+            certainty = min(certainty, _certainty(decide(own, self._scope(job["spawned_by"]))))
+        if job["loop"] is not None and certainty != NO:
+            certainty = min(certainty, self._loop_runs(job["loop"], self._scope(job["spawned_by"])))
+        return certainty
+
+    def start(self, start: Document) -> int:
+        """Whether the code starting another workflow runs."""
+        certainty = self._actor_runs(start["spawned_by"])
+        own = _below(start["condition"], self._condition_of(start["spawned_by"]))
+        if own is not None and certainty != NO:
+            certainty = min(certainty, _certainty(decide(own, self._scope(start["spawned_by"]))))
+        return certainty
+
+    def _loop_runs(self, loop: Document, scope: Scope) -> int:
+        """Whether the loop around a job goes round at least once."""
+        items = evaluate(loop["items"], scope)
+        if items is UNKNOWN:
+            return YES if self.unknown_loops_run else MAYBE
+        if loop["method"] == "times":
+            return YES if isinstance(items, int) and items > 0 else NO
+        return YES if isinstance(items, (list, dict, str)) and items else NO
+
+    def _callback(self, callback_id: str) -> int:
+        callback = self.callbacks[callback_id]
+        actor = callback["registered_by"]
+        registered = self._actor_runs(actor)
+        own = _below(callback["condition"], self._condition_of(actor))
+        if own is not None and registered != NO:
+            registered = min(registered, _certainty(decide(own, self._scope(actor))))
+        if registered == NO:
             return NO
-        certainty = min(certainty, status.get(spawner, NO))
-    if job.condition is not None:
-        base = callback.condition if isinstance(callback, Callback) else None
-        certainty = min(certainty, _decide(job.condition, base, status, callback))
-    return certainty
-
-
-def _enqueuer_died(actor: str | None, jobs: dict[str, object], fail: set[str]) -> bool:
-    """Some job on the chain of jobs that enqueued one another up to `actor` died."""
-    while actor in jobs:
-        job = jobs[actor]
-        assert isinstance(job, Job)
-        if job.worker in fail:
-            return True
-        actor = job.spawned_by
-    return False
-
-
-def _decide(condition: str, base: str | None, status: dict[str, int], callback: object) -> int:
-    """YES/NO for a condition the simulation can decide; MAYBE otherwise."""
-    own = condition[len(base) + 4:] if base and condition.startswith(base + " && ") else condition
-    failed = status.get(f"failed:{getattr(callback, 'id', '')}")
-    if failed is None or failed == MAYBE:
-        return MAYBE
-    parts = own.split(" && ")
-    result = YES
-    for part in parts:
-        if any(re.fullmatch(p, part) for p in _FAILED):
-            result = min(result, YES if failed == YES else NO)
-        elif any(re.fullmatch(p, part) for p in _CLEAN):
-            result = min(result, NO if failed == YES else YES)
+        # whether it fires depends on the jobs of the batch and of its children
+        failed = self._died(self._members(callback_id, own_batch_only=False))
+        if callback["event"] == "complete":
+            fires = YES
+        elif callback["event"] == "success":
+            fires = {YES: NO, MAYBE: MAYBE, NO: YES}[failed]
         else:
-            result = min(result, MAYBE)
-    return result
+            fires = failed
+        return min(registered, fires)
+
+    def _actor_runs(self, actor: str | None) -> int:
+        """Whether the code of `actor` (None: the starter) runs, up to its enqueues."""
+        if actor is None:
+            return YES
+        if actor in self.jobs:
+            # a job that dies raises at its start: it enqueued nothing
+            return NO if self.jobs[actor]["worker"] in self.fail else self.job(actor)
+        return self.callback(actor)
+
+    def _condition_of(self, actor: str | None) -> str | None:
+        if actor is None:
+            return None
+        node = self.jobs.get(actor) or self.callbacks[actor]
+        condition: str | None = node["condition"]
+        return condition
+
+    def _scope(self, actor: str | None) -> Scope:
+        if actor is None:
+            return Scope(self.names)
+        if actor in self.jobs:
+            return Scope({})  # what a perform reads is its arguments: not followed here
+        callback = self.callbacks[actor]
+        options = options_value(callback["options"], self._scope(callback["registered_by"]))
+        return Scope({}, options, self._status(actor))
+
+    def _status(self, callback_id: str) -> dict[str, object]:
+        """`status.failures`, `total` and `pending` as the callback sees them: counts of
+        the batch's own jobs (Sidekiq::Batch::Status leaves the children out)."""
+        members = self._members(callback_id, own_batch_only=True)
+        failed = self._died(members)
+        failures: object = 0 if failed == NO else SomeFailures() if failed == YES else UNKNOWN
+        countable = all(self.job(j["id"]) in (YES, NO) and not j["fan_out"] for j in members)
+        total: object = sum(self.job(j["id"]) == YES for j in members) if countable else UNKNOWN
+        event = self.callbacks[callback_id]["event"]
+        pending = 0 if event == "success" else failures if event == "complete" else UNKNOWN
+        return {"failures": failures, "total": total, "pending": pending}
+
+    def _members(self, callback_id: str, own_batch_only: bool) -> list[Document]:
+        """Jobs of the callback's batch (and its children), but not those the callback's
+        own code adds: it has fired by then."""
+        batch = self.callbacks[callback_id]["batch"]
+        batches = {batch} if own_batch_only else self.below.get(batch, {batch})
+        return [job for job in self.jobs.values()
+                if job["batch"] in batches and not self._descends_from(job, callback_id)]
+
+    def _descends_from(self, job: Document, callback_id: str) -> bool:
+        actor, seen = job["spawned_by"], set()
+        while actor is not None and actor not in seen:
+            if actor == callback_id:
+                return True
+            seen.add(actor)
+            node = self.jobs.get(actor) or self.callbacks.get(actor)
+            actor = None if node is None else node.get("spawned_by", node.get("registered_by"))
+        return False
+
+    def _died(self, members: list[Document]) -> int:
+        """YES when a job certain to run dies, MAYBE when only an uncertain one would."""
+        dying = [self.job(j["id"]) for j in members if j["worker"] in self.fail]
+        return max(dying, default=NO)
 
 
-def _callback(cb: object, status: dict[str, int], jobs: dict[str, object], below: dict[str, list[str]],
-              fail: set[str], block_of: dict[str, str]) -> int:
-    assert isinstance(cb, Callback)
-    registered = status.get(block_of[cb.id], NO)
-    if _enqueuer_died(cb.registered_by, jobs, fail):
-        return NO  # the job that would have registered it died at its start
-    if cb.condition is not None:
-        registered = min(registered, MAYBE)
-    members = [j for j in jobs.values() if isinstance(j, Job) and j.batch in below[cb.batch]]
-    # whether the callback fires depends on the jobs of the batch and of its children;
-    # `status.failures` counts the batch's own jobs only (Sidekiq::Batch::Status)
-    failed = _died(members, status, fail)
-    status[f"failed:{cb.id}"] = _died([j for j in members if j.batch == cb.batch], status, fail)
-    if cb.event == "complete":
-        fires = YES
-    elif cb.event == "success":
-        fires = NO if failed == YES else MAYBE if failed == MAYBE else YES
-    else:
-        fires = failed
-    return min(registered, fires)
+def _below(condition: str | None, base: str | None) -> str | None:
+    """The part of `condition` added in the actor's own code: conditions accumulate
+    (`outer && inner`) from the code that enqueued or registered it."""
+    if condition is None or condition == base:
+        return None
+    if base and condition.startswith(base + " && "):
+        return condition[len(base) + 4:]
+    return condition
 
 
-def _died(members: list[Job], status: dict[str, int], fail: set[str]) -> int:
-    """YES when a job certain to run dies, MAYBE when only an uncertain one would."""
-    if any(status.get(j.id, NO) == YES and j.worker in fail for j in members):
-        return YES
-    return MAYBE if any(status.get(j.id, NO) == MAYBE and j.worker in fail for j in members) else NO
+def _certainty(decided: bool | None) -> int:
+    return MAYBE if decided is None else YES if decided else NO
+
+
+def order_pairs(workflow: Document, fail: set[str], document: Document | None = None) -> tuple[Pairs, Pairs]:
+    """(A, B) for each worker B the graph orders after worker A, split: pairs where B
+    follows every job of A, and pairs where B follows A only through A's death (an edge
+    into a `:death` callback: it fires at the first death, not after the other jobs),
+    which hold in this run only when A dies. With the whole `document`, a workflow this
+    one starts comes after what leads to its start, and brings its own order."""
+    jobs = {job["id"]: job["worker"] for job in workflow["jobs"] if not job["placeholder"]}
+    if document is not None:
+        return _with_started(workflow, fail, document, jobs)
+    on_death = {cb["id"] for cb in workflow["callbacks"] if cb["event"] == "death"}
+    every: dict[str, list[str]] = defaultdict(list)
+    through_death: dict[str, list[str]] = defaultdict(list)
+    for edge in workflow["edges"]:
+        into_death = edge["to"] in on_death and edge["from"] in jobs
+        if not into_death:
+            every[edge["from"]].append(edge["to"])
+        if not into_death or jobs[edge["from"]] in fail:
+            through_death[edge["from"]].append(edge["to"])
+    after_all, after_any = set(), set()
+    for job_id, worker in jobs.items():
+        after_all |= {(worker, jobs[n]) for n in reachable(every, job_id) if n in jobs and jobs[n] != worker}
+        after_any |= {(worker, jobs[n]) for n in reachable(through_death, job_id)
+                      if n in jobs and jobs[n] != worker}
+    return after_all, after_any - after_all
+
+
+def _with_started(workflow: Document, fail: set[str], document: Document,
+                  jobs: dict[str, str]) -> tuple[Pairs, Pairs]:
+    after_all, after_death = order_pairs(workflow, fail)
+    on_death = {cb["id"] for cb in workflow["callbacks"] if cb["event"] == "death"}
+    successors: dict[str, list[str]] = defaultdict(list)
+    for edge in workflow["edges"]:
+        if not (edge["to"] in on_death and edge["from"] in jobs and jobs[edge["from"]] not in fail):
+            successors[edge["from"]].append(edge["to"])
+    for start in workflow["starts"]:
+        if start["restart"]:
+            continue
+        workers = started_workers(document, start["workflow"])
+        inner_all, inner_death = _started_pairs(document, start["workflow"], fail, {workflow["name"]})
+        after_all |= inner_all
+        after_death |= inner_death
+        for job_id, worker in jobs.items():
+            # what a job's perform starts is not after that job: it runs inside it
+            if start["id"] in reachable(successors, job_id):
+                after_all |= {(worker, w) for w in workers if w != worker}
+    return after_all, after_death - after_all
+
+
+def _started_pairs(document: Document, name: str, fail: set[str], seen: set[str]) -> tuple[Pairs, Pairs]:
+    other = workflow_named(document, name)
+    after_all, after_death = order_pairs(other, fail)
+    for start in other["starts"]:
+        if not start["restart"] and start["workflow"] not in seen:
+            inner_all, inner_death = _started_pairs(document, start["workflow"], fail, seen | {name})
+            after_all, after_death = after_all | inner_all, after_death | inner_death
+    return after_all, after_death
+
+
+def started_workers(document: Document, name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+    """Workers of workflow `name` and of every workflow it starts."""
+    other = workflow_named(document, name)
+    workers = graph_workers(other)
+    for start in other["starts"]:
+        if not start["restart"] and start["workflow"] not in seen | {name}:
+            workers |= started_workers(document, start["workflow"], seen | {name})
+    return workers
+
+
+def spawn_pairs(workflow: Document) -> Pairs:
+    """(A, B) where A's own code enqueued B: the flow submits B once A ran."""
+    jobs = {job["id"]: job["worker"] for job in workflow["jobs"]}
+    return {(jobs[job["spawned_by"]], job["worker"]) for job in workflow["jobs"] if job["spawned_by"] in jobs}
+
+
+def graph_workers(workflow: Document) -> set[str]:
+    return {job["worker"] for job in workflow["jobs"] if not job["placeholder"]}
