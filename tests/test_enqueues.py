@@ -83,6 +83,11 @@ CONDITIONS = {
     "and": ("ready? && A.perform_async", "ready?"),
     "early_return": ("return if skip?\nA.perform_async", "!(skip?)"),
     "early_return_block": ("if skip?\n  return\nend\nA.perform_async", "!(skip?)"),
+    # conditions are joined with `&&`: a looser one keeps its parentheses
+    "nested_or": ("if x || y\n  A.perform_async if z\nend", "(x || y) && z"),
+    "nested_or_keyword": ("if x or y\n  A.perform_async unless z\nend", "(x or y) && !(z)"),
+    "nested_and": ("if x && y\n  A.perform_async if z\nend", "x && y && z"),
+    "nested_comparison": ("if x == 1\n  A.perform_async if z\nend", "x == 1 && z"),
 }
 
 

@@ -14,8 +14,20 @@ def negate(condition: str) -> str:
     return f"!({condition})"
 
 
+#: expressions that bind more loosely than `&&`: conditions are joined with ` && `
+#: (`outer && inner`), so these keep their own parentheses
+_LOOSE_OPERATORS = frozenset({"||", "or", "and", "not"})
+_LOOSE_NODES = frozenset({"conditional", "assignment", "operator_assignment", "rescue_modifier"})
+
+
 def condition_source(node: Node | None) -> str:
-    return " ".join(nodes.text(node).split()) if node is not None else "?"
+    if node is None:
+        return "?"
+    text = " ".join(nodes.text(node).split())
+    operator = node.child_by_field_name("operator")
+    loose = node.type in _LOOSE_NODES or (
+        node.type in ("binary", "unary") and operator is not None and nodes.text(operator) in _LOOSE_OPERATORS)
+    return f"({text})" if loose else text
 
 
 def is_exit(node: Node) -> bool:
