@@ -252,10 +252,15 @@ def test_ruby_markers_stand_in_during_a_rehearsal() -> None:
             "<ruby: User.active.ids>[0]",
             "<ruby: User.active.ids>[1]",
         ]
+        # the rows of a bulk enqueue: each a list with one value per required parameter
+        assert ruby_items("rows", "a.rb:6", row_width=2) == [
+            ["<ruby: rows>[0][0]", "<ruby: rows>[0][1]"],
+            ["<ruby: rows>[1][0]", "<ruby: rows>[1][1]"],
+        ]
         assert ruby_value("Time.current", "a.rb:3") == "<ruby: Time.current>"
 
-    assert len(current.notes) == 3  # the repeated marker is noted once
-    assert [note.split(":")[0:2] for note in current.notes] == [["a.rb", "3"], ["a.rb", "4"], ["a.rb", "5"]]
+    assert len(current.notes) == 4  # the repeated marker is noted once
+    assert [note.split(":")[0:2] for note in current.notes] == [["a.rb", str(n)] for n in range(3, 7)]
     assert "Time.current" in current.notes[0] and "'<ruby: Time.current>'" in current.notes[0]
 
 

@@ -23,7 +23,7 @@ from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, Lin
 from batch2flow.codegen.raises import raise_line
 from batch2flow.codegen.ruby_expr import Scope, translate
 from batch2flow.codegen.scopes import Scopes
-from batch2flow.codegen.submits import Untranslated, submit_line
+from batch2flow.codegen.submits import Untranslated, is_bulk, submit_line
 from batch2flow.codegen.tasks import plan_tasks
 from batch2flow.ir import Callback, Job, Start, Worker, Workflow
 
@@ -185,8 +185,10 @@ class _Planner:
             holder = self._batch_var(job.batch) if job.batch else "run"
             scope = self.scopes.chain(job.spawned_by)
             var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
+            # one name for every bulk's row, kept from the flow's other names
+            row = self.names.name("bulk row", "row") if is_bulk(job) else "row"
             lines = submit_line(job, self.tasks[job.id], var, holder, self._job_wait(job, wait),
-                                scope, self.todo)
+                                scope, self.todo, row)
             return list(lines), job.condition, job.spawned_by
         if node in self.starts:
             return self._start(node, wait), self.starts[node].condition, self.starts[node].spawned_by

@@ -122,6 +122,10 @@ def _as_list(submitted: Any) -> list[PrefectFuture[Any]]:
 
 def columns(rows: Iterable[object], width: int) -> list[list[object]]:
     """`perform_bulk` rows (one argument list per job) as one list per task parameter,
-    the shape `task.map()` takes. A row that is not a list is a job's only argument."""
+    the shape `task.map()` takes. A row that is not a list is a job's only argument.
+
+    Kept for flows generated before `bulk_rows`: it pads a short row with None (sent as
+    nil, not Ruby's default) and cannot fill a `*args` parameter; new flows submit each
+    row with `bulk_rows` instead."""
     table = [list(row) if isinstance(row, (list, tuple)) else [row] for row in rows]
     return [[row[i] if i < len(row) else None for row in table] for i in range(width)]
