@@ -159,23 +159,26 @@ class _Planner:
 
     def _members(self, cb: Callback | None, members: list[str], wait: str | None) -> list[Statement]:
         base = cb.condition if cb is not None else None
-        out: list[Statement] = []
+        out = _Body(base)
+        #: node -> the body its statements went into: what its enqueues go into as well
+        body_of: dict[str, _Body] = {}
         # callback blocks last, each after the blocks it needs
         later = sorted((n for n in members if n in self.blocks.needs), key=self.rank.__getitem__)
         for node in [n for n in members if n not in self.blocks.needs] + later:
             statements, condition, actor = self._member(node, wait)
             if not statements:
                 continue
-            relative = relative_condition(condition, base)
-            if relative is None:
-                out += statements
-                continue
-            test = self.conditions.test(relative, actor, node)
-            if out and isinstance(out[-1], Guard) and out[-1].test == test:
-                out[-1] = Guard(test, out[-1].body + tuple(statements), out[-1].comment)
-            else:
-                out.append(Guard(test, tuple(statements), to_comment(relative)))
-        return out
+            # what a job enqueued goes inside that job's own `if`: it reads the job's
+            # future, and Sidekiq only ran it if the job ran (callback blocks stay in order)
+            inside = body_of.get(actor or "") if node not in self.callbacks else None
+            body = inside or out
+            relative = relative_condition(condition, body.condition)
+            if relative is not None:
+                test = self.conditions.test(relative, actor, node)
+                body = body.guard(test, to_comment(relative), condition)
+            body.statements += statements
+            body_of[node] = body
+        return out.frozen()
 
     def _member(self, node: str, wait: str | None) -> tuple[list[Statement], str | None, str | None]:
         if node in self.batches:
@@ -254,6 +257,34 @@ class _Planner:
 
     def _batch_var(self, batch_id: str | None) -> str:
         return self.names.name(f"batch:{batch_id}", f"{batch_id}")
+
+
+class _Body:
+    """Statements being laid out under one condition (the Ruby `if`s around them)."""
+
+    def __init__(self, condition: str | None) -> None:
+        self.condition = condition
+        self.statements: list[Statement | _Guarded] = []
+
+    def guard(self, test: str, comment: str, condition: str | None) -> _Body:
+        """The body of an `if test:` at the end of this one (the last one, when it has that test)."""
+        last = self.statements[-1] if self.statements else None
+        if isinstance(last, _Guarded) and last.test == test:
+            return last.body
+        guarded = _Guarded(test, comment, _Body(condition))
+        self.statements.append(guarded)
+        return guarded.body
+
+    def frozen(self) -> list[Statement]:
+        return [s.frozen() if isinstance(s, _Guarded) else s for s in self.statements]
+
+
+class _Guarded:
+    def __init__(self, test: str, comment: str, body: _Body) -> None:
+        self.test, self.comment, self.body = test, comment, body
+
+    def frozen(self) -> Guard:
+        return Guard(self.test, tuple(self.body.frozen()), self.comment)
 
 
 def _short(worker: str) -> str:

@@ -3,7 +3,8 @@
 Rendering is trusted no further than this check: the job each variable submits,
 what it waits for (`wait_for=`, `allow_failure`, `died()`, `status()` guards) and
 whether it fans out are re-derived from the source text, and the resulting
-happens-before between jobs must be exactly the graph's. A callback block
+happens-before between jobs must be exactly the graph's; and no name may be read
+where it can be unbound. A callback block
 (`@run.callback(after=[...])`) runs in a thread of its own, so a batch's jobs count
 in what it waits for only when they were submitted by a block it is nested in, by
 itself, or by a block it waits for through `after`. A mismatch is an internal
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from batch2flow.codegen.bound_names import unbound_reads
 from batch2flow.ir import Workflow
 
 
@@ -56,7 +58,7 @@ def check_flow(source: str, workflow: Workflow, variables: dict[str, str],
         shape = read_flow(source)
     except ReadBackMismatch as error:
         raise ReadBackMismatch(f"workflow {workflow.name}: {error}") from error
-    problems = []
+    problems = [f"line {read} is read where it may be unbound" for read in unbound_reads(source)]
     if shape.repeated:
         problems.append(f"submitted more than once: {sorted(shape.repeated)}")
     for job in workflow.jobs:
