@@ -94,7 +94,7 @@ class _Planner:
         header = Comment(f"on {cb.event} of batch {cb.batch}: {cb.target}  ({cb.span})")
         if not self._has_work(cb.id):
             return [header]
-        after = self._after(cb.id)
+        after, adders = self._after(cb)
         self.scope.append(cb.id)
         batch = self._batch_var(cb.batch)
         waits, deaths = self._waits(cb)
@@ -103,8 +103,11 @@ class _Planner:
         status = self.scopes.of(cb.id).status
         if status and any(status in line for line in _codes(inner)):
             inner = [Line(f"{status} = {batch}.status()", "what the callback's `status` reports"), *inner]
-        for dead in deaths:
-            inner = [Guard(f"{dead}.died()", tuple(inner), "a job of the batch died")]
+        for index, dead in enumerate(deaths):
+            # its own batch (the first) is watched while the blocks that add to it run
+            names = ", ".join(to_python(name) for name in adders) if index == 0 else ""
+            test = f"{dead}.died(added_by=[{names}])" if names else f"{dead}.died()"
+            inner = [Guard(test, tuple(inner), "a job of the batch died")]
         self.scope.pop()
         return [header, CallbackBlock(self._function(cb.id), after, tuple(inner))]
 
@@ -122,22 +125,36 @@ class _Planner:
             )
         return self.substantive[key]
 
-    def _after(self, key: str) -> tuple[str, ...]:
-        """The blocks `key` needs, and the blocks those need, that are not already done
+    def _after(self, cb: Callback) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The blocks `cb` needs, and the blocks those need, that are not already done
         when it starts (the blocks it is nested in have submitted their jobs by then),
-        in block order, so each comes after the block that registers it."""
+        in block order, so each comes after the block that registers it.
+
+        Returns what the block runs after, and for a `:death` block the blocks that add
+        jobs to its batch: it does not wait for those, but watches their jobs too."""
+        found = self._closure(self.blocks.needs[cb.id])
+        # a block it is nested in has submitted its jobs, and joined its own `after`
+        done = set(self.scope).union(*(self.after_of[outer] for outer in self.scope))
+        keep = sorted((need for need in found - done if self._has_work(need)), key=self.rank.__getitem__)
+        adders: list[str] = []
+        if cb.event == "death":
+            # what registers it and creates its batch; the rest only add jobs to the batch
+            registration = self._closure({self.block_of.get(node, STARTER) for node in (cb.id, cb.batch)})
+            adders = [need for need in keep if need not in registration]
+            keep = [need for need in keep if need in registration]
+        self.after_of[cb.id] = set(keep)
+        return tuple(self._function(need) for need in keep), tuple(self._function(need) for need in adders)
+
+    def _closure(self, keys: set[str]) -> set[str]:
+        """`keys` and every block they need, through `needs`, the starter left out."""
         found: set[str] = set()
-        pending = list(self.blocks.needs[key])
+        pending = list(keys)
         while pending:
             need = pending.pop()
             if need not in found and need != STARTER:
                 found.add(need)
                 pending.extend(self.blocks.needs[need])
-        # a block it is nested in has submitted its jobs, and joined its own `after`
-        done = set(self.scope).union(*(self.after_of[outer] for outer in self.scope))
-        keep = sorted((need for need in found - done if self._has_work(need)), key=self.rank.__getitem__)
-        self.after_of[key] = set(keep)
-        return tuple(self._function(need) for need in keep)
+        return found
 
     def _waits(self, cb: Callback) -> tuple[list[str], list[str]]:
         """What the work of `cb` waits for: its own batch, and the batches of the callbacks
