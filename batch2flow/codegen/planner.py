@@ -14,6 +14,7 @@ checks whether one of them died.
 from __future__ import annotations
 
 from batch2flow import diagnostics as diag
+from batch2flow.batch_tree import subtrees
 from batch2flow.codegen.blocks import STARTER, build_blocks
 from batch2flow.codegen.conditions import ConditionWriter, relative_condition
 from batch2flow.codegen.descriptions import description_arg
@@ -53,6 +54,8 @@ class _Planner:
         self.callbacks = {c.id: c for c in workflow.callbacks}
         self.starts = {s.id: s for s in workflow.starts}
         self.raises = {r.id: r for r in workflow.raises}
+        #: batch id -> itself and every batch below it
+        self.below = subtrees(workflow.batches)
 
     def plan(self) -> FlowPlan:
         self.blocks = build_blocks(self.wf)
@@ -66,7 +69,7 @@ class _Planner:
         body: list[Statement] = [
             Line("run = WorkflowRun()", "every job of this run, so a failure fails the flow"),
             Comment(f"{self.wf.starter}  ({self.wf.entry})"),
-            *self._members(None, self.blocks.members[STARTER], None),
+            *self._members(None, self.blocks.members[STARTER], ()),
             Line("return run.futures()", "once every callback block has run"),
         ]
         tasks = {t.function: t for t in self.tasks.values()}
@@ -98,8 +101,7 @@ class _Planner:
         self.scope.append(cb.id)
         batch = self._batch_var(cb.batch)
         waits, deaths = self._waits(cb)
-        wait = waits[0] if len(waits) == 1 else "[" + ", ".join(f"*{w}" for w in waits) + "]"
-        inner = self._members(cb, self.blocks.members[cb.id], wait if waits else None)
+        inner = self._members(cb, self.blocks.members[cb.id], tuple(waits))
         status = self.scopes.of(cb.id).status
         if status and any(status in line for line in _codes(inner)):
             inner = [Line(f"{status} = {batch}.status()", "what the callback's `status` reports"), *inner]
@@ -161,20 +163,48 @@ class _Planner:
         whose code registered it (a callback registered in a `:success` callback that never
         fired was never registered, so its `:complete` work must not run either).
         Returns the `wait_for` lists, and the batches whose death is a precondition."""
-        waits: list[str] = []
+        waits: list[tuple[str, bool]] = []
         deaths: list[str] = []
         current: Callback | None = cb
+        implied = False
         while current is not None:
-            batch = self._batch_var(current.batch)
             if current.event == "death":
-                deaths.append(batch)
-            else:
-                waits.append(f"{batch}.succeeded()" if current.event == "success" else f"{batch}.finished()")
+                deaths.append(self._batch_var(current.batch))
+            elif not implied:
+                waits.append((current.batch, current.event == "success"))
             registrar = self.block_of.get(current.id, STARTER)
-            current = self.callbacks.get(registrar) if registrar != STARTER else None
-        return waits, deaths
+            outer = self.callbacks.get(registrar) if registrar != STARTER else None
+            implied = implied or (outer is not None and self._carries_waits(current, outer))
+            current = outer
+        return [self._wait(batch, success) for batch, success in self._implied_left_out(waits)], deaths
 
-    def _members(self, cb: Callback | None, members: list[str], wait: str | None) -> list[Statement]:
+    def _carries_waits(self, cb: Callback, registrar: Callback) -> bool:
+        """Waiting for `cb`'s batch to succeed already waits for what `registrar`'s work
+        waits for: a job the registrar surely submits into that batch waited for all of it
+        (and a failure there leaves that job NotReady, and so whatever waits for it)."""
+        if cb.event != "success":
+            return False
+        return any(
+            job.spawned_by == registrar.id and job.batch in self.below[cb.batch]
+            and not job.fan_out and not job.placeholder
+            and relative_condition(job.condition, registrar.condition) is None
+            for job in self.wf.jobs
+        )
+
+    def _implied_left_out(self, waits: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+        """`waits` (batch, success?) without those another one implies: a batch's futures
+        hold its children's, and succeeding implies finishing. Of two alike, the first stays."""
+        def implies(wider: tuple[str, bool], narrower: tuple[str, bool]) -> bool:
+            return narrower[0] in self.below[wider[0]] and (wider[1] or not narrower[1])
+
+        return [wait for i, wait in enumerate(waits)
+                if not any(implies(other, wait) and (j < i or not implies(wait, other))
+                           for j, other in enumerate(waits) if j != i)]
+
+    def _wait(self, batch: str, success: bool) -> str:
+        return f"{self._batch_var(batch)}.{'succeeded' if success else 'finished'}()"
+
+    def _members(self, cb: Callback | None, members: list[str], wait: Waits) -> list[Statement]:
         base = cb.condition if cb is not None else None
         out = _Body(base)
         #: node -> the body its statements went into: what its enqueues go into as well
@@ -197,7 +227,7 @@ class _Planner:
             body_of[node] = body
         return out.frozen()
 
-    def _member(self, node: str, wait: str | None) -> tuple[list[Statement], str | None, str | None]:
+    def _member(self, node: str, wait: Waits) -> tuple[list[Statement], str | None, str | None]:
         if node in self.batches:
             return self._new_batch(node), None, None
         if node in self.jobs:
@@ -207,7 +237,7 @@ class _Planner:
             var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
             # one name for every bulk's row, kept from the flow's other names
             row = self.names.name("bulk row", "row") if is_bulk(job) else "row"
-            lines = submit_line(job, self.tasks[job.id], var, holder, self._job_wait(job, wait),
+            lines = submit_line(job, self.tasks[job.id], var, holder, _wait_for(self._job_wait(job, wait)),
                                 scope, self.todo, row)
             return list(lines), job.condition, job.spawned_by
         if node in self.starts:
@@ -217,13 +247,12 @@ class _Planner:
             return [raise_line(raised, self.todo)], raised.condition, raised.raised_by
         return self._registration(self.callbacks[node])
 
-    def _job_wait(self, job: Job, wait: str | None) -> str | None:
+    def _job_wait(self, job: Job, wait: Waits) -> Waits:
         """A job another job enqueued also waits for that job: the enqueuing job is an
         orchestration no-op in the flow, and if it died, Sidekiq never got its enqueues."""
         if job.spawned_by not in self.jobs:
             return wait
-        spawner = self.names.get(job.spawned_by or "")
-        return f"[{spawner}, *{wait}]" if wait else f"[{spawner}]"
+        return (self.names.get(job.spawned_by or ""), *wait)
 
     def _new_batch(self, batch_id: str) -> list[Statement]:
         batch = self.batches[batch_id]
@@ -233,7 +262,7 @@ class _Planner:
         where = f"batch {batch_id}, {batch.span}" + (f"; {note}" if note else "")
         return [Line(f"{var} = {maker}({description})", where)]
 
-    def _start(self, start_id: str, wait: str | None) -> list[Statement]:
+    def _start(self, start_id: str, waits: Waits) -> list[Statement]:
         start = self.starts[start_id]
         scope = self.scopes.chain(start.spawned_by)
         params = self.params_of.get(start.workflow, ())
@@ -242,6 +271,7 @@ class _Planner:
             pairs.append(f"{to_python(name)}: {self._start_arg(arg, scope, start)}")
         note = "restarts this workflow" if start.restart else "runs on its own; not waited for"
         # a task, so the start waits for the callback's batch like the callback's jobs do
+        wait = _wait_for(waits)
         wait_arg = f", wait_for={wait}" if wait else ""
         parameters = "{" + ", ".join(pairs) + "}"
         call = f"run.add(start_other_workflow.submit({to_python(start.workflow)}, {parameters}{wait_arg}))"
@@ -302,6 +332,20 @@ class _Guarded:
 
     def frozen(self) -> Guard:
         return Guard(self.test, tuple(self.body.frozen()), self.comment)
+
+
+#: what a callback's work waits for: `b1.succeeded()`-style lists of futures, and the
+#: variables of single futures (the job that enqueued it), first
+Waits = tuple[str, ...]
+
+
+def _wait_for(waits: Waits) -> str | None:
+    """The `wait_for=` value: one batch's list as it is, else one list of them all."""
+    if not waits:
+        return None
+    if len(waits) == 1 and not waits[0].isidentifier():
+        return waits[0]
+    return "[" + ", ".join(w if w.isidentifier() else f"*{w}" for w in waits) + "]"
 
 
 def _short(worker: str) -> str:
