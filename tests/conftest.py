@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from fake_bridge import FakeBridge
 
 from batch2flow.graph import build_graph
 from batch2flow.ir import Graph, Workflow
+from batch2flow.runtime import bridge as bridge_module
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -55,3 +57,15 @@ def prefect_harness():
 
     with throwaway_prefect_api():
         yield
+
+
+@pytest.fixture
+def bridge(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBridge]:
+    """A fake Sidekiq bridge on loopback that the generated flows talk to, polled quickly."""
+    monkeypatch.setattr(bridge_module, "POLL_INITIAL_SECONDS", 0.005)
+    monkeypatch.setattr(bridge_module, "POLL_MAX_SECONDS", 0.01)
+    monkeypatch.delenv("BATCH2FLOW_BRIDGE_BLOCK", raising=False)
+    with FakeBridge(token="t0ken") as fake:
+        monkeypatch.setenv("BATCH2FLOW_BRIDGE_URL", fake.url)
+        monkeypatch.setenv("BATCH2FLOW_BRIDGE_TOKEN", "t0ken")
+        yield fake

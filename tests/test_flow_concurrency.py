@@ -88,3 +88,73 @@ def test_a_slow_unrelated_batch_does_not_hold_up_a_callback(tmp_path: Path, ruby
     # Y follows B (10 ms) and its callback: it must start long before A's 1.5 s are up
     assert y_starts < a_ends - LONG / 2, report.events
     assert y_starts > max(line.ends["BWorker"])
+
+
+#: a `:death` callback on the overall batch; a step's `:success` callback, which reads its
+#: status (so its block waits for the slow step), adds B to the overall batch afterwards
+DEATH_WHILE_A_CALLBACK_ADDS = WORKERS + """
+class SlowWorker
+  include Sidekiq::Job
+
+  def perform; end
+end
+
+class Pipeline
+  def self.start
+    overall = Sidekiq::Batch.new
+    overall.on(:death, 'Steps#died')
+    overall.jobs do
+      AWorker.perform_async
+      step = Sidekiq::Batch.new
+      step.on(:success, 'Steps#step_done')
+      step.jobs { SlowWorker.perform_async }
+    end
+  end
+end
+
+class Steps
+  def died(status, options)
+    XWorker.perform_async
+  end
+
+  def step_done(status, options)
+    overall = Sidekiq::Batch.new(status.parent_bid)
+    overall.jobs { BWorker.perform_async } if status.failures.zero?
+  end
+end
+"""
+
+
+def _run_death_case(tmp_path: Path, fail: set[str]) -> tuple[str, object]:
+    (tmp_path / "pipeline.rb").write_text(DEATH_WHILE_A_CALLBACK_ADDS, encoding="utf-8")
+    conversion = convert([str(tmp_path)])
+    [plan] = conversion.plans
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    report = run_flows(conversion, folder, fail, None, 0.01, durations={"SlowWorker": LONG})
+    [outcome] = report.outcomes
+    return outcome.state, timeline(report.events, report.flow_starts, plan.workflow)
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_death_callback_fires_at_the_death_not_after_the_callbacks_that_add_jobs(tmp_path: Path) -> None:
+    state, line = _run_death_case(tmp_path, {"AWorker"})
+    assert state == "Failed"
+    # X follows A's death (10 ms), while the step's callback still waits for the slow step
+    assert min(line.starts["XWorker"]) < max(line.ends["SlowWorker"]) - LONG / 2  # type: ignore[attr-defined]
+    assert min(line.starts["XWorker"]) > max(line.deaths["AWorker"])  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_death_callback_sees_a_job_a_later_callback_added(tmp_path: Path) -> None:
+    state, line = _run_death_case(tmp_path, {"BWorker"})
+    assert state == "Failed"
+    # B joined the batch after the slow step; its death still fires the callback
+    assert min(line.starts["XWorker"]) > max(line.deaths["BWorker"])  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_death_callback_without_a_death_never_fires(tmp_path: Path) -> None:
+    state, line = _run_death_case(tmp_path, set())
+    assert state == "Completed"
+    assert "BWorker" in line.ends and "XWorker" not in line.starts  # type: ignore[attr-defined]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,21 +11,9 @@ from fake_bridge import FakeBridge, JobScript
 
 from batch2flow.convert import convert
 from batch2flow.rehearse import import_flows
-from batch2flow.runtime import bridge as bridge_module
 
 LEAVES = {"Flow1Task1Worker", "Flow1Task2Worker", "Flow2TaskWorker", "Flow3TaskWorker",
           "Flow4Task1Worker", "Flow4Task2Worker", "PipelineFinishedWorker"}
-
-
-@pytest.fixture
-def bridge(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBridge]:
-    monkeypatch.setattr(bridge_module, "POLL_INITIAL_SECONDS", 0.005)
-    monkeypatch.setattr(bridge_module, "POLL_MAX_SECONDS", 0.01)
-    monkeypatch.delenv("BATCH2FLOW_BRIDGE_BLOCK", raising=False)
-    with FakeBridge(token="t0ken") as fake:
-        monkeypatch.setenv("BATCH2FLOW_BRIDGE_URL", fake.url)
-        monkeypatch.setenv("BATCH2FLOW_BRIDGE_TOKEN", "t0ken")
-        yield fake
 
 
 def _seed_flow(tmp_path: Path) -> object:

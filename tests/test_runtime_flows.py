@@ -94,6 +94,42 @@ def _batch_flows() -> dict[str, Callable[..., object]]:
             "parent_and_child": parent_and_child}
 
 
+def _death_flows() -> dict[str, Callable[..., object]]:
+    from prefect import flow, task
+
+    @task
+    def ok(value: int) -> int:
+        return value
+
+    @task
+    def boom() -> None:
+        raise ValueError("boom")
+
+    @flow
+    def batch_deaths(added: str) -> tuple[object, object]:
+        """A batch's death watch while a callback block still adds `added` to a child."""
+        run = WorkflowRun()
+        batch = run.batch()
+        release = threading.Event()
+        batch.add(ok.submit(1))
+        batch.add(ok.submit(boom.submit()))  # never runs: its input died in no batch of ours
+        child = batch.child()
+
+        @run.callback()
+        def adder() -> None:
+            release.wait(10)
+            child.add(boom.submit() if added == "boom" else ok.submit(2))
+
+        started = time.monotonic()
+        threading.Timer(0.3, release.set).start()
+        died = _within(20, lambda: batch.died(added_by=["adder"]))
+        elapsed = time.monotonic() - started
+        run.futures()
+        return died, elapsed
+
+    return {"batch_deaths": batch_deaths}
+
+
 def _job_flows() -> dict[str, Callable[..., object]]:
     """Flows whose tasks run Sidekiq jobs, with retries as generated flows have them."""
     from prefect import flow, task
@@ -136,7 +172,7 @@ def _within(seconds: float, call: Callable[[], object]) -> object:
 
 @pytest.fixture(scope="module")
 def built() -> dict[str, Callable[..., object]]:
-    return _batch_flows() | _job_flows()
+    return _batch_flows() | _death_flows() | _job_flows()
 
 
 def test_batch_status_counts_the_jobs_that_ran(built: dict[str, Callable[..., object]]) -> None:
@@ -169,6 +205,16 @@ def test_first_death_is_false_without_a_death_and_waits_out_not_ready_futures(
     built: dict[str, Callable[..., object]],
 ) -> None:
     assert built["no_death"]() == (False, False)
+
+
+@pytest.mark.parametrize(("added", "died"), [("boom", True), ("ok", False)])
+def test_a_death_watch_sees_the_jobs_a_running_block_adds(built: dict[str, Callable[..., object]],
+                                                          added: str, died: bool) -> None:
+    answer, elapsed = built["batch_deaths"](added)  # type: ignore[misc]
+
+    assert answer is died
+    # it answered only once the block had added its job (0.3 s), not from what was there before
+    assert elapsed >= 0.3
 
 
 def test_rehearsal_events_start_end_and_one_fail_after_the_retries(
@@ -252,10 +298,15 @@ def test_ruby_markers_stand_in_during_a_rehearsal() -> None:
             "<ruby: User.active.ids>[0]",
             "<ruby: User.active.ids>[1]",
         ]
+        # the rows of a bulk enqueue: each a list with one value per required parameter
+        assert ruby_items("rows", "a.rb:6", row_width=2) == [
+            ["<ruby: rows>[0][0]", "<ruby: rows>[0][1]"],
+            ["<ruby: rows>[1][0]", "<ruby: rows>[1][1]"],
+        ]
         assert ruby_value("Time.current", "a.rb:3") == "<ruby: Time.current>"
 
-    assert len(current.notes) == 3  # the repeated marker is noted once
-    assert [note.split(":")[0:2] for note in current.notes] == [["a.rb", "3"], ["a.rb", "4"], ["a.rb", "5"]]
+    assert len(current.notes) == 4  # the repeated marker is noted once
+    assert [note.split(":")[0:2] for note in current.notes] == [["a.rb", str(n)] for n in range(3, 7)]
     assert "Time.current" in current.notes[0] and "'<ruby: Time.current>'" in current.notes[0]
 
 

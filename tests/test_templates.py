@@ -25,7 +25,7 @@ def task_plan(**changes) -> TaskPlan:
     base = TaskPlan(
         function="billing_charge_worker",
         worker="Billing::ChargeWorker",
-        params=("account_id", "amount=None"),
+        params=("account_id", "amount=OMITTED"),
         args_list="[account_id, amount]",
         tags=("sidekiq", "queue:billing"),
         retries=3,
@@ -301,9 +301,9 @@ TEMPLATE_IMPORTS = {
     ("__future__", ("annotations",)),
     ("prefect", ("flow", "task")),
     ("prefect.cache_policies", ("NONE",)),
-    ("batch2flow.runtime", ("WorkflowRun", "columns", "not_ported", "orchestration_step", "retry_delays",
-                            "retry_job", "ruby_condition", "ruby_items", "ruby_raises", "ruby_to_s",
-                            "ruby_value", "run_job", "start_workflow")),
+    ("batch2flow.runtime", ("OMITTED", "WorkflowRun", "bulk_rows", "not_ported", "orchestration_step",
+                            "retry_delays", "retry_job", "ruby_condition", "ruby_items", "ruby_raises",
+                            "ruby_to_s", "ruby_value", "run_job", "start_workflow")),
 }
 
 

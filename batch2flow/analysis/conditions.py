@@ -25,8 +25,8 @@ def condition_source(node: Node | None) -> str:
         return "?"
     text = " ".join(nodes.text(node).split())
     operator = node.child_by_field_name("operator")
-    loose = node.type in _LOOSE_NODES or (
-        node.type in ("binary", "unary") and operator is not None and nodes.text(operator) in _LOOSE_OPERATORS)
+    loose_operator = operator is not None and nodes.text(operator) in _LOOSE_OPERATORS
+    loose = node.type in _LOOSE_NODES or (node.type in ("binary", "unary") and loose_operator)
     return f"({text})" if loose else text
 
 

@@ -23,7 +23,7 @@ def to_var(name: str) -> str:
 _SHADOWED = frozenset({
     "flow", "task", "run", "allow_failure", "columns", "run_job", "orchestration_step",
     "start_workflow", "ruby_value", "ruby_condition", "ruby_items", "ruby_raises", "ruby_to_s",
-    "retry_delays", "workflow_run", "status",
+    "retry_delays", "workflow_run", "status", "bulk_rows",
 })
 
 

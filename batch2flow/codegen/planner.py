@@ -14,6 +14,7 @@ checks whether one of them died.
 from __future__ import annotations
 
 from batch2flow import diagnostics as diag
+from batch2flow.batch_tree import subtrees
 from batch2flow.codegen.blocks import STARTER, build_blocks
 from batch2flow.codegen.conditions import ConditionWriter, relative_condition
 from batch2flow.codegen.descriptions import description_arg
@@ -23,7 +24,7 @@ from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, Lin
 from batch2flow.codegen.raises import raise_line
 from batch2flow.codegen.ruby_expr import Scope, translate
 from batch2flow.codegen.scopes import Scopes
-from batch2flow.codegen.submits import Untranslated, submit_line
+from batch2flow.codegen.submits import Untranslated, is_bulk, submit_line
 from batch2flow.codegen.tasks import plan_tasks
 from batch2flow.ir import Callback, Start, Worker, Workflow
 
@@ -53,6 +54,8 @@ class _Planner:
         self.callbacks = {c.id: c for c in workflow.callbacks}
         self.starts = {s.id: s for s in workflow.starts}
         self.raises = {r.id: r for r in workflow.raises}
+        #: batch id -> itself and every batch below it
+        self.below = subtrees(workflow.batches)
 
     def plan(self) -> FlowPlan:
         self.blocks = build_blocks(self.wf)
@@ -66,7 +69,7 @@ class _Planner:
         body: list[Statement] = [
             Line("run = WorkflowRun()", "every job of this run, so a failure fails the flow"),
             Comment(f"{self.wf.starter}  ({self.wf.entry})"),
-            *self._members(None, self.blocks.members[STARTER], None),
+            *self._members(None, self.blocks.members[STARTER], ()),
             Line("return run.futures()", "once every callback block has run"),
         ]
         tasks = {t.function: t for t in self.tasks.values()}
@@ -94,17 +97,19 @@ class _Planner:
         header = Comment(f"on {cb.event} of batch {cb.batch}: {cb.target}  ({cb.span})")
         if not self._has_work(cb.id):
             return [header]
-        after = self._after(cb.id)
+        after, adders = self._after(cb)
         self.scope.append(cb.id)
         batch = self._batch_var(cb.batch)
         waits, deaths = self._waits(cb)
-        wait = waits[0] if len(waits) == 1 else "[" + ", ".join(f"*{w}" for w in waits) + "]"
-        inner = self._members(cb, self.blocks.members[cb.id], wait if waits else None)
+        inner = self._members(cb, self.blocks.members[cb.id], tuple(waits))
         status = self.scopes.of(cb.id).status
         if status and any(status in line for line in _codes(inner)):
             inner = [Line(f"{status} = {batch}.status()", "what the callback's `status` reports"), *inner]
-        for dead in deaths:
-            inner = [Guard(f"{dead}.died()", tuple(inner), "a job of the batch died")]
+        for index, dead in enumerate(deaths):
+            # its own batch (the first) is watched while the blocks that add to it run
+            names = ", ".join(to_python(name) for name in adders) if index == 0 else ""
+            test = f"{dead}.died(added_by=[{names}])" if names else f"{dead}.died()"
+            inner = [Guard(test, tuple(inner), "a job of the batch died")]
         self.scope.pop()
         return [header, CallbackBlock(self._function(cb.id), after, tuple(inner))]
 
@@ -122,62 +127,107 @@ class _Planner:
             )
         return self.substantive[key]
 
-    def _after(self, key: str) -> tuple[str, ...]:
-        """The blocks `key` needs, and the blocks those need, that are not already done
+    def _after(self, cb: Callback) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The blocks `cb` needs, and the blocks those need, that are not already done
         when it starts (the blocks it is nested in have submitted their jobs by then),
-        in block order, so each comes after the block that registers it."""
+        in block order, so each comes after the block that registers it.
+
+        Returns what the block runs after, and for a `:death` block the blocks that add
+        jobs to its batch: it does not wait for those, but watches their jobs too."""
+        found = self._closure(self.blocks.needs[cb.id])
+        # a block it is nested in has submitted its jobs, and joined its own `after`
+        done = set(self.scope).union(*(self.after_of[outer] for outer in self.scope))
+        keep = sorted((need for need in found - done if self._has_work(need)), key=self.rank.__getitem__)
+        adders: list[str] = []
+        if cb.event == "death":
+            # what registers it and creates its batch; the rest only add jobs to the batch
+            registration = self._closure({self.block_of.get(node, STARTER) for node in (cb.id, cb.batch)})
+            adders = [need for need in keep if need not in registration]
+            keep = [need for need in keep if need in registration]
+        self.after_of[cb.id] = set(keep)
+        return tuple(self._function(need) for need in keep), tuple(self._function(need) for need in adders)
+
+    def _closure(self, keys: set[str]) -> set[str]:
+        """`keys` and every block they need, through `needs`, the starter left out."""
         found: set[str] = set()
-        pending = list(self.blocks.needs[key])
+        pending = list(keys)
         while pending:
             need = pending.pop()
             if need not in found and need != STARTER:
                 found.add(need)
                 pending.extend(self.blocks.needs[need])
-        # a block it is nested in has submitted its jobs, and joined its own `after`
-        done = set(self.scope).union(*(self.after_of[outer] for outer in self.scope))
-        keep = sorted((need for need in found - done if self._has_work(need)), key=self.rank.__getitem__)
-        self.after_of[key] = set(keep)
-        return tuple(self._function(need) for need in keep)
+        return found
 
     def _waits(self, cb: Callback) -> tuple[list[str], list[str]]:
         """What the work of `cb` waits for: its own batch, and the batches of the callbacks
         whose code registered it (a callback registered in a `:success` callback that never
         fired was never registered, so its `:complete` work must not run either).
         Returns the `wait_for` lists, and the batches whose death is a precondition."""
-        waits: list[str] = []
+        waits: list[tuple[str, bool]] = []
         deaths: list[str] = []
         current: Callback | None = cb
+        implied = False
         while current is not None:
-            batch = self._batch_var(current.batch)
             if current.event == "death":
-                deaths.append(batch)
-            else:
-                waits.append(f"{batch}.succeeded()" if current.event == "success" else f"{batch}.finished()")
+                deaths.append(self._batch_var(current.batch))
+            elif not implied:
+                waits.append((current.batch, current.event == "success"))
             registrar = self.block_of.get(current.id, STARTER)
-            current = self.callbacks.get(registrar) if registrar != STARTER else None
-        return waits, deaths
+            outer = self.callbacks.get(registrar) if registrar != STARTER else None
+            implied = implied or (outer is not None and self._carries_waits(current, outer))
+            current = outer
+        return [self._wait(batch, success) for batch, success in self._implied_left_out(waits)], deaths
 
-    def _members(self, cb: Callback | None, members: list[str], wait: str | None) -> list[Statement]:
+    def _carries_waits(self, cb: Callback, registrar: Callback) -> bool:
+        """Waiting for `cb`'s batch to succeed already waits for what `registrar`'s work
+        waits for: a job the registrar surely submits into that batch waited for all of it
+        (and a failure there leaves that job NotReady, and so whatever waits for it)."""
+        if cb.event != "success":
+            return False
+        return any(
+            job.spawned_by == registrar.id and job.batch in self.below[cb.batch]
+            and not job.fan_out and not job.placeholder
+            and relative_condition(job.condition, registrar.condition) is None
+            for job in self.wf.jobs
+        )
+
+    def _implied_left_out(self, waits: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+        """`waits` (batch, success?) without those another one implies: a batch's futures
+        hold its children's, and succeeding implies finishing. Of two alike, the first stays."""
+        def implies(wider: tuple[str, bool], narrower: tuple[str, bool]) -> bool:
+            return narrower[0] in self.below[wider[0]] and (wider[1] or not narrower[1])
+
+        return [wait for i, wait in enumerate(waits)
+                if not any(implies(other, wait) and (j < i or not implies(wait, other))
+                           for j, other in enumerate(waits) if j != i)]
+
+    def _wait(self, batch: str, success: bool) -> str:
+        return f"{self._batch_var(batch)}.{'succeeded' if success else 'finished'}()"
+
+    def _members(self, cb: Callback | None, members: list[str], wait: Waits) -> list[Statement]:
         base = cb.condition if cb is not None else None
-        out: list[Statement] = []
+        out = _Body(base)
+        #: node -> the body its statements went into: what its enqueues go into as well
+        body_of: dict[str, _Body] = {}
         # callback blocks last, each after the blocks it needs
         later = sorted((n for n in members if n in self.blocks.needs), key=self.rank.__getitem__)
         for node in [n for n in members if n not in self.blocks.needs] + later:
             statements, condition, actor = self._member(node, wait)
             if not statements:
                 continue
-            relative = relative_condition(condition, base)
-            if relative is None:
-                out += statements
-                continue
-            test = self.conditions.test(relative, actor, node)
-            if out and isinstance(out[-1], Guard) and out[-1].test == test:
-                out[-1] = Guard(test, out[-1].body + tuple(statements), out[-1].comment)
-            else:
-                out.append(Guard(test, tuple(statements), to_comment(relative)))
-        return out
+            # what a job enqueued goes inside that job's own `if`: it reads the job's
+            # future, and Sidekiq only ran it if the job ran (callback blocks stay in order)
+            inside = body_of.get(actor or "") if node not in self.callbacks else None
+            body = inside or out
+            relative = relative_condition(condition, body.condition)
+            if relative is not None:
+                test = self.conditions.test(relative, actor, node)
+                body = body.guard(test, to_comment(relative), condition)
+            body.statements += statements
+            body_of[node] = body
+        return out.frozen()
 
-    def _member(self, node: str, wait: str | None) -> tuple[list[Statement], str | None, str | None]:
+    def _member(self, node: str, wait: Waits) -> tuple[list[Statement], str | None, str | None]:
         if node in self.batches:
             return self._new_batch(node), None, None
         if node in self.jobs:
@@ -185,8 +235,10 @@ class _Planner:
             holder = self._batch_var(job.batch) if job.batch else "run"
             scope = self.scopes.chain(job.spawned_by)
             var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
-            waits = self._spawner_wait(job.spawned_by, wait)
-            lines = submit_line(job, self.tasks[job.id], var, holder, waits, scope, self.todo)
+            # one name for every bulk's row, kept from the flow's other names
+            row = self.names.name("bulk row", "row") if is_bulk(job) else "row"
+            waits = _wait_for(self._spawner_wait(job.spawned_by, wait))
+            lines = submit_line(job, self.tasks[job.id], var, holder, waits, scope, self.todo, row)
             return list(lines), job.condition, job.spawned_by
         if node in self.starts:
             return self._start(node, wait), self.starts[node].condition, self.starts[node].spawned_by
@@ -195,14 +247,13 @@ class _Planner:
             return [raise_line(raised, self.todo)], raised.condition, raised.raised_by
         return self._registration(self.callbacks[node])
 
-    def _spawner_wait(self, spawned_by: str | None, wait: str | None) -> str | None:
+    def _spawner_wait(self, spawned_by: str | None, wait: Waits) -> Waits:
         """What a job (or a workflow start) another job's perform enqueued also waits for:
         that job. The enqueuing job is an orchestration no-op in the flow, and if it
         died, Sidekiq never got its enqueues."""
         if spawned_by not in self.jobs:
             return wait
-        spawner = self.names.get(spawned_by or "")
-        return f"[{spawner}, *{wait}]" if wait else f"[{spawner}]"
+        return (self.names.get(spawned_by or ""), *wait)
 
     def _new_batch(self, batch_id: str) -> list[Statement]:
         batch = self.batches[batch_id]
@@ -212,7 +263,7 @@ class _Planner:
         where = f"batch {batch_id}, {batch.span}" + (f"; {note}" if note else "")
         return [Line(f"{var} = {maker}({description})", where)]
 
-    def _start(self, start_id: str, wait: str | None) -> list[Statement]:
+    def _start(self, start_id: str, waits: Waits) -> list[Statement]:
         start = self.starts[start_id]
         scope = self.scopes.chain(start.spawned_by)
         params = self.params_of.get(start.workflow, ())
@@ -221,7 +272,7 @@ class _Planner:
             pairs.append(f"{to_python(name)}: {self._start_arg(arg, scope, start)}")
         note = "restarts this workflow" if start.restart else "runs on its own; not waited for"
         # a task, so the start waits for the callback's batch like the callback's jobs do
-        wait = self._spawner_wait(start.spawned_by, wait)
+        wait = _wait_for(self._spawner_wait(start.spawned_by, waits))
         wait_arg = f", wait_for={wait}" if wait else ""
         parameters = "{" + ", ".join(pairs) + "}"
         call = f"run.add(start_other_workflow.submit({to_python(start.workflow)}, {parameters}{wait_arg}))"
@@ -254,6 +305,48 @@ class _Planner:
 
     def _batch_var(self, batch_id: str | None) -> str:
         return self.names.name(f"batch:{batch_id}", f"{batch_id}")
+
+
+class _Body:
+    """Statements being laid out under one condition (the Ruby `if`s around them)."""
+
+    def __init__(self, condition: str | None) -> None:
+        self.condition = condition
+        self.statements: list[Statement | _Guarded] = []
+
+    def guard(self, test: str, comment: str, condition: str | None) -> _Body:
+        """The body of an `if test:` at the end of this one (the last one, when it has that test)."""
+        last = self.statements[-1] if self.statements else None
+        if isinstance(last, _Guarded) and last.test == test:
+            return last.body
+        guarded = _Guarded(test, comment, _Body(condition))
+        self.statements.append(guarded)
+        return guarded.body
+
+    def frozen(self) -> list[Statement]:
+        return [s.frozen() if isinstance(s, _Guarded) else s for s in self.statements]
+
+
+class _Guarded:
+    def __init__(self, test: str, comment: str, body: _Body) -> None:
+        self.test, self.comment, self.body = test, comment, body
+
+    def frozen(self) -> Guard:
+        return Guard(self.test, tuple(self.body.frozen()), self.comment)
+
+
+#: what a callback's work waits for: `b1.succeeded()`-style lists of futures, and the
+#: variables of single futures (the job that enqueued it), first
+Waits = tuple[str, ...]
+
+
+def _wait_for(waits: Waits) -> str | None:
+    """The `wait_for=` value: one batch's list as it is, else one list of them all."""
+    if not waits:
+        return None
+    if len(waits) == 1 and not waits[0].isidentifier():
+        return waits[0]
+    return "[" + ", ".join(w if w.isidentifier() else f"*{w}" for w in waits) + "]"
 
 
 def _short(worker: str) -> str:

@@ -3,10 +3,12 @@
 Rendering is trusted no further than this check: the job each variable submits,
 what it waits for (`wait_for=`, `allow_failure`, `died()`, `status()` guards) and
 whether it fans out are re-derived from the source text, and the resulting
-happens-before between jobs must be exactly the graph's. A callback block
+happens-before between jobs must be exactly the graph's; and no name may be read
+where it can be unbound. A callback block
 (`@run.callback(after=[...])`) runs in a thread of its own, so a batch's jobs count
 in what it waits for only when they were submitted by a block it is nested in, by
-itself, or by a block it waits for through `after`. A mismatch is an internal
+itself, by a block it waits for through `after`, or (a death watch) by a block its
+`died(added_by=[...])` names. A mismatch is an internal
 error naming the workflow: a converter must never ship a flow that dropped a task.
 """
 
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from batch2flow.codegen.bound_names import unbound_reads
 from batch2flow.ir import Workflow
 
 
@@ -56,7 +59,7 @@ def check_flow(source: str, workflow: Workflow, variables: dict[str, str],
         shape = read_flow(source)
     except ReadBackMismatch as error:
         raise ReadBackMismatch(f"workflow {workflow.name}: {error}") from error
-    problems = []
+    problems = [f"line {read} is read where it may be unbound" for read in unbound_reads(source)]
     if shape.repeated:
         problems.append(f"submitted more than once: {sorted(shape.repeated)}")
     for job in workflow.jobs:
@@ -181,9 +184,14 @@ class _Reader:
         self.block(func.body.body, guards)
         self.current = outer
 
-    def _visible(self, batch: str) -> set[str]:
-        """The jobs of `batch` submitted by the time the current block runs."""
-        sees = self.sees[self.current]
+    def _visible(self, batch: str, also: tuple[str, ...] = ()) -> set[str]:
+        """The jobs of `batch` submitted by the time the current block runs, and those the
+        blocks named in `also` submit (a death watch waits for them as they come)."""
+        sees = set(self.sees[self.current])
+        for name in also:
+            if name not in self.sees:
+                raise ReadBackMismatch(f"{self.current} watches jobs of {name}, defined nowhere before it")
+            sees |= self.sees[name]
         return {var for var, block in self.members[batch] if block in sees}
 
     def _assign(self, target: cst.BaseAssignTargetExpression, value: cst.BaseExpression,
@@ -244,10 +252,31 @@ class _Reader:
             if isinstance(node, cst.Call):
                 method, holder = _method_call(node)
                 if method == "died" and holder is not None:
-                    found |= self._visible(holder)
+                    found |= self._visible(holder, self._added_by(node))
             if isinstance(node, cst.Name) and node.value in self.status_of:
                 found |= self._visible(self.status_of[node.value])
         return found
+
+    @staticmethod
+    def _added_by(died: cst.Call) -> tuple[str, ...]:
+        """The block names of `batch.died(added_by=[...])`."""
+        names: list[str] = []
+        for arg in died.args:
+            if arg.keyword is None or arg.keyword.value != "added_by":
+                raise ReadBackMismatch("unexpected argument of died()")
+            names += _string_list(arg.value, "`added_by` of died()")
+        return tuple(names)
+
+
+def _string_list(value: cst.BaseExpression, what: str) -> list[str]:
+    if not isinstance(value, cst.List):
+        raise ReadBackMismatch(f"unexpected {what}")
+    names: list[str] = []
+    for element in value.elements:
+        if not isinstance(element.value, cst.SimpleString):
+            raise ReadBackMismatch(f"unexpected {what}")
+        names.append(ast.literal_eval(element.value.value))
+    return names
 
 
 def _callback_after(func: cst.FunctionDef) -> list[str] | None:
@@ -257,12 +286,9 @@ def _callback_after(func: cst.FunctionDef) -> list[str] | None:
         return None
     names: list[str] = []
     for arg in call.args:
-        if arg.keyword is None or arg.keyword.value != "after" or not isinstance(arg.value, cst.List):
+        if arg.keyword is None or arg.keyword.value != "after":
             raise ReadBackMismatch(f"unexpected @run.callback argument in {func.name.value}")
-        for element in arg.value.elements:
-            if not isinstance(element.value, cst.SimpleString):
-                raise ReadBackMismatch(f"unexpected `after` of {func.name.value}")
-            names.append(ast.literal_eval(element.value.value))
+        names += _string_list(arg.value, f"`after` of {func.name.value}")
     return names
 
 

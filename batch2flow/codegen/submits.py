@@ -44,45 +44,73 @@ def value(ruby: str, scope: Scope, job: Job, todo: Untranslated) -> str:
     return f"ruby_value({to_python(ruby)}, {to_python(where)})"
 
 
+def is_bulk(job: Job) -> bool:
+    """The job is one `perform_bulk` / `push_bulk`: one job per row of its items."""
+    return job.loop is not None and job.loop.method in BULK
+
+
 def submit_line(job: Job, task: TaskPlan, var: str, holder: str, wait: str | None,
-                scope: Scope, todo: Untranslated) -> list[Line]:
+                scope: Scope, todo: Untranslated, row: str = "row") -> list[Line]:
+    """`row`: the comprehension variable holding one bulk row, a name nothing in `wait` uses."""
     where = f"{job.span.file}:{job.span.line}"
     wait_arg = [f"wait_for={wait}"] if wait else []
     if not job.fan_out:
         args = [value(arg, scope, job, todo) for arg in job.args]
         call = f"{task.function}.submit({', '.join(args + wait_arg)})"
         return [Line(f"{var} = {holder}.add({call})", where)]
-    return _fan_out(job, task, var, holder, wait_arg, scope, todo)
+    return _fan_out(job, task, (var, holder, row), wait_arg, scope, todo)
 
 
-def _fan_out(job: Job, task: TaskPlan, var: str, holder: str, wait_arg: list[str],
+def _fan_out(job: Job, task: TaskPlan, names: tuple[str, str, str], wait_arg: list[str],
              scope: Scope, todo: Untranslated) -> list[Line]:
+    var, holder, row = names
     where = f"{job.span.file}:{job.span.line}"
+    items_var = f"{var}_items"
+    lines = [Line(f"{items_var} = {_items(job, task, scope, todo)}", f"fan-out, {where}")]
+    if is_bulk(job):
+        # one submit per row, the row's elements its arguments: a row may be shorter than
+        # `perform`'s parameters (optional ones) or longer (`*args`)
+        submit = f"{task.function}.submit({', '.join([f'*{row}', *wait_arg])})"
+        call = f"[{submit} for {row} in bulk_rows({items_var})]"
+    else:
+        call = _per_item(job, task, items_var, wait_arg, scope, todo)
+    return [*lines, Line(f"{var} = {holder}.add({call})", where)]
+
+
+def _items(job: Job, task: TaskPlan, scope: Scope, todo: Untranslated) -> str:
+    """Python for the items a fan-out goes over; a `ruby_items(...)` marker when untranslated."""
     loop = job.loop
     items = None
-    if loop is not None:
-        items = (translate(loop.items, scope) if loop.method in BULK
-                 else translate_items(loop.items, loop.method, scope))
-    if items is None:
-        source = loop.items if loop is not None else "(the loop around this enqueue)"
-        todo.add(job.id, diag.UNTRANSLATED_ITEMS, (job.span.file, job.span.line, job.span.col),
-                 f"the items {job.worker} fans out over (`{source}`) are not translated; "
-                 "the flow has a `ruby_items(...)` marker there")
-        items = f"ruby_items({to_python(source)}, {to_python(where)})"
-    items_var = f"{var}_items"
-    lines = [Line(f"{items_var} = {items}", f"fan-out, {where}")]
-    width = len([p for p in task.params if not p.startswith("*")])
-    if loop is not None and loop.method in BULK:
-        call = f"{task.function}.map(*columns({items_var}, {width}){''.join(', ' + w for w in wait_arg)})"
-    else:
-        item = to_var(loop.variables[0]) if loop is not None and loop.variables else "item"
-        inner = replace(scope, names={**scope.names, **_loop_names(loop, item)})
-        columns_ = [f"[{value(arg, inner, job, todo)} for {item} in {items_var}]" for arg in job.args]
-        if not columns_:
-            call = f"[{task.function}.submit({', '.join(wait_arg)}) for _ in {items_var}]"
-            return [*lines, Line(f"{var} = {holder}.add({call})", where)]
-        call = f"{task.function}.map({', '.join(columns_ + wait_arg)})"
-    return [*lines, Line(f"{var} = {holder}.add({call})", where)]
+    if loop is not None and is_bulk(job):
+        items = translate(loop.items, scope)
+    elif loop is not None:
+        items = translate_items(loop.items, loop.method, scope)
+    if items is not None:
+        return items
+    source = loop.items if loop is not None else "(the loop around this enqueue)"
+    todo.add(job.id, diag.UNTRANSLATED_ITEMS, (job.span.file, job.span.line, job.span.col),
+             f"the items {job.worker} fans out over (`{source}`) are not translated; "
+             "the flow has a `ruby_items(...)` marker there")
+    marker = [to_python(source), to_python(f"{job.span.file}:{job.span.line}")]
+    if is_bulk(job):
+        # rehearsed rows must bind to the task: one value per required parameter
+        marker.append(f"row_width={sum(1 for p in task.params if not p.startswith('*') and '=' not in p)}")
+    return f"ruby_items({', '.join(marker)})"
+
+
+def _per_item(job: Job, task: TaskPlan, items_var: str, wait_arg: list[str], scope: Scope,
+              todo: Untranslated) -> str:
+    """One job per item of a loop: `task.map(...)` over one list per argument, or a
+    submit per item where `.map()` cannot bind the arguments (a `*args` parameter)."""
+    loop = job.loop
+    item = to_var(loop.variables[0]) if loop is not None and loop.variables else "item"
+    inner = replace(scope, names={**scope.names, **_loop_names(loop, item)})
+    args = [value(arg, inner, job, todo) for arg in job.args]
+    if args and not any(param.startswith("*") for param in task.params):
+        mapped = [f"[{arg} for {item} in {items_var}]" for arg in args]
+        return f"{task.function}.map({', '.join(mapped + wait_arg)})"
+    each = item if args else "_"
+    return f"[{task.function}.submit({', '.join(args + wait_arg)}) for {each} in {items_var}]"
 
 
 def _loop_names(loop: Loop | None, item: str) -> dict[str, str]:

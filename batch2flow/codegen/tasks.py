@@ -93,9 +93,10 @@ def _signature(worker: Worker | None) -> tuple[tuple[str, ...], str]:
             params.append(f"*{var}")
             passed.append(f"*{var}")
         elif kind in ("req", "opt"):
-            # Ruby allows a required parameter after an optional one; Python does not
+            # Ruby allows a required parameter after an optional one; Python does not.
+            # An omitted one is left out of the job's arguments, so Ruby's default applies.
             optional = optional or kind == "opt"
-            params.append(f"{var}=None" if optional else var)
+            params.append(f"{var}=OMITTED" if optional else var)
             passed.append(var)
     has_rest = any(kind == "rest" for kind in worker.perform_kinds)
     if not has_rest and any(kind.startswith("key") for kind in worker.perform_kinds):

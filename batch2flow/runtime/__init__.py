@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from batch2flow.runtime.arguments import OMITTED, bulk_rows, sent_arguments
 from batch2flow.runtime.batches import BatchStatus, batch_status, first_death
 from batch2flow.runtime.errors import (
     BridgeError,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from batch2flow.runtime.block import SidekiqBridge
 
 __all__ = [
+    "OMITTED",
     "Batch",
     "BatchStatus",
     "NotPorted",
@@ -45,6 +47,7 @@ __all__ = [
     "UntranslatedRuby",
     "WorkflowRun",
     "batch_status",
+    "bulk_rows",
     "columns",
     "first_death",
     "not_ported",
@@ -58,6 +61,7 @@ __all__ = [
     "ruby_to_s",
     "ruby_value",
     "run_job",
+    "sent_arguments",
     "start_workflow",
 ]
 

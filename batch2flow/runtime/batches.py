@@ -29,7 +29,7 @@ def batch_status(futures: Iterable[PrefectFuture[Any]]) -> BatchStatus:
 
     states = [future.state for future in wait(list(futures)).done]
     ran = [state for state in states if not _never_ran(state)]
-    failures = sum(1 for state in ran if _died(state))
+    failures = sum(1 for state in ran if died(state))
     return BatchStatus(total=len(ran), failures=failures, pending=failures)
 
 
@@ -41,7 +41,7 @@ def first_death(futures: Iterable[PrefectFuture[Any]]) -> bool:
         # as_completed yields when the run finished but leaves the future's state to an
         # API read that can still say Pending; wait() takes the final state it returned.
         future.wait()
-        if _died(future.state):
+        if died(future.state):
             return True
     return False
 
@@ -52,5 +52,6 @@ def _never_ran(state: State[Any]) -> bool:
     return state.is_pending() and state.name == "NotReady"
 
 
-def _died(state: State[Any]) -> bool:
+def died(state: State[Any]) -> bool:
+    """The job's final state is a death: failed after its retries, or crashed."""
     return state.is_failed() or state.is_crashed()

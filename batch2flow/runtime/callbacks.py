@@ -21,10 +21,13 @@ Block = Callable[[], None]
 class CallbackBlocks:
     """The callback blocks of one flow run, by function name."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_return: Callable[[], None] = lambda: None) -> None:
+        """`on_return` is called each time a block has returned."""
         self._lock = threading.Lock()
         self._threads: dict[str, threading.Thread] = {}
+        self._returned: set[str] = set()
         self._errors: list[BaseException] = []
+        self._on_return = on_return
 
     def start(self, block: Block, after: Iterable[str]) -> None:
         """Run `block` in a thread once every block named in `after` has returned.
@@ -41,6 +44,12 @@ class CallbackBlocks:
                 raise RuntimeError(f"callback block {block.__name__} registered twice in one run")
             self._threads[block.__name__] = thread
         thread.start()
+
+    def returned(self, names: Iterable[str]) -> bool:
+        """Every block named in `names` (in `after` order) has returned, or will never run:
+        a name not registered once the ones before it returned was never registered."""
+        with self._lock:
+            return all(name in self._returned or name not in self._threads for name in names)
 
     def join_all(self) -> None:
         """Wait for every block, those registered by other blocks included; re-raise the
@@ -68,3 +77,7 @@ class CallbackBlocks:
         except BaseException as error:  # re-raised by join_all in the flow's own thread
             with self._lock:
                 self._errors.append(error)
+        finally:
+            with self._lock:
+                self._returned.add(block.__name__)
+            self._on_return()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import time
 
+from batch2flow.runtime.arguments import sent_arguments
 from batch2flow.runtime.errors import SimulatedJobFailure
 from batch2flow.runtime.rehearsal import Rehearsal, active_rehearsal
 
 
 def run_job(worker: str, args: list[object], *, queue: str | None = None) -> object:
-    """Run one Sidekiq job through the bridge and return its result (None in a rehearsal)."""
+    """Run one Sidekiq job through the bridge and return its result (None in a rehearsal).
+    Trailing `OMITTED` arguments (optional Ruby parameters not passed) are not sent."""
     current = active_rehearsal()
     if current is not None:
         _simulate(current, worker)
@@ -19,7 +21,7 @@ def run_job(worker: str, args: list[object], *, queue: str | None = None) -> obj
     from batch2flow.runtime.config import load_config
 
     config = load_config()
-    jid = enqueue(config, worker, args, queue)
+    jid = enqueue(config, worker, sent_arguments(args), queue)
     run_logger().info("%s enqueued as jid %s; waiting for it", worker, jid)
     return wait_for(config, worker, jid)
 

@@ -24,9 +24,13 @@ def ruby_condition(source: str, where: str) -> bool:
     return _stand_in(source, where, True)
 
 
-def ruby_items(source: str, where: str) -> list[object]:
-    """An untranslated Ruby collection; rehearsed as two items so a fan-out shows as one."""
-    return _stand_in(source, where, [f"<ruby: {source}>[0]", f"<ruby: {source}>[1]"])
+def ruby_items(source: str, where: str, row_width: int | None = None) -> list[object]:
+    """An untranslated Ruby collection; rehearsed as two items so a fan-out shows as one.
+    With `row_width` (the rows of a bulk enqueue), each item is a row of that many values."""
+    items: list[object] = [f"<ruby: {source}>[{i}]" for i in range(2)]
+    if row_width is not None:
+        items = [[f"{item}[{j}]" for j in range(row_width)] for item in items]
+    return _stand_in(source, where, items)
 
 
 def _stand_in(source: str, where: str, value: T) -> T:

@@ -8,6 +8,7 @@ taken) is simply not in the batch, as in Sidekiq.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -25,16 +26,27 @@ class WorkflowRun:
 
     def __init__(self) -> None:
         self._futures: list[PrefectFuture[Any]] = []
-        self._blocks = CallbackBlocks()
+        #: notified whenever a job is added or a callback block returns (death watches wait on it)
+        self.changed = threading.Condition()
+        self._blocks = CallbackBlocks(on_return=self._notify)
         from batch2flow.runtime.rehearsal import flow_started
 
         flow_started()
 
     def add(self, submitted: Any) -> Any:
         """Track a future (or the futures of a `.map()`), and hand it back."""
-        # list.extend is atomic under the GIL: callback blocks add from their own threads
-        self._futures.extend(_as_list(submitted))
+        with self.changed:
+            self._futures.extend(_as_list(submitted))
+            self.changed.notify_all()
         return submitted
+
+    def returned(self, blocks: Iterable[str]) -> bool:
+        """The callback blocks named (function names) have returned, or never run."""
+        return self._blocks.returned(blocks)
+
+    def _notify(self) -> None:
+        with self.changed:
+            self.changed.notify_all()
 
     def callback(self, after: Iterable[str] = ()) -> Callable[[Block], Block]:
         """Decorator: run the callback block now, in its own thread, once the blocks
@@ -73,8 +85,9 @@ class Batch:
         return batch
 
     def add(self, submitted: Any) -> Any:
-        self.run.add(submitted)
-        self._own.extend(_as_list(submitted))
+        with self.run.changed:  # one change: a death watch sees the job in the batch
+            self._own.extend(_as_list(submitted))
+            self.run.add(submitted)
         return submitted
 
     def futures(self) -> list[PrefectFuture[Any]]:
@@ -108,11 +121,14 @@ class Batch:
         wait(self.futures())
         return batch_status(self._own)
 
-    def died(self) -> bool:
-        """True as soon as one job died: Sidekiq's `:death`."""
-        from batch2flow.runtime.batches import first_death
+    def died(self, added_by: Iterable[str] = ()) -> bool:
+        """True as soon as one job of this batch or of its children died: Sidekiq's `:death`.
+        False once every job ended without a death, those that the callback blocks named in
+        `added_by` (function names) add included: it watches them until those returned."""
+        from batch2flow.runtime.deaths import watch_for_death
 
-        return first_death(self.futures())
+        blocks = tuple(added_by)
+        return watch_for_death(self.futures, lambda: self.run.returned(blocks), self.run.changed)
 
 
 def _as_list(submitted: Any) -> list[PrefectFuture[Any]]:
@@ -122,6 +138,10 @@ def _as_list(submitted: Any) -> list[PrefectFuture[Any]]:
 
 def columns(rows: Iterable[object], width: int) -> list[list[object]]:
     """`perform_bulk` rows (one argument list per job) as one list per task parameter,
-    the shape `task.map()` takes. A row that is not a list is a job's only argument."""
+    the shape `task.map()` takes. A row that is not a list is a job's only argument.
+
+    Kept for flows generated before `bulk_rows`: it pads a short row with None (sent as
+    nil, not Ruby's default) and cannot fill a `*args` parameter; new flows submit each
+    row with `bulk_rows` instead."""
     table = [list(row) if isinstance(row, (list, tuple)) else [row] for row in rows]
     return [[row[i] if i < len(row) else None for row in table] for i in range(width)]
