@@ -26,7 +26,7 @@ from batch2flow.codegen.ruby_expr import Scope, translate
 from batch2flow.codegen.scopes import Scopes
 from batch2flow.codegen.submits import Untranslated, is_bulk, submit_line
 from batch2flow.codegen.tasks import plan_tasks
-from batch2flow.ir import Callback, Job, Start, Worker, Workflow
+from batch2flow.ir import Callback, Start, Worker, Workflow
 
 #: names the flow body defines itself
 _RESERVED = {"run", "start_other_workflow"}
@@ -237,22 +237,25 @@ class _Planner:
             var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
             # one name for every bulk's row, kept from the flow's other names
             row = self.names.name("bulk row", "row") if is_bulk(job) else "row"
-            lines = submit_line(job, self.tasks[job.id], var, holder, _wait_for(self._job_wait(job, wait)),
-                                scope, self.todo, row)
+            job_wait = _wait_for(self._spawner_wait(job.spawned_by, wait))
+            lines = submit_line(job, self.tasks[job.id], var, holder, job_wait, scope, self.todo, row)
             return list(lines), job.condition, job.spawned_by
         if node in self.starts:
-            return self._start(node, wait), self.starts[node].condition, self.starts[node].spawned_by
+            start = self.starts[node]
+            started = self._start(node, self._spawner_wait(start.spawned_by, wait))
+            return started, start.condition, start.spawned_by
         if node in self.raises:
             raised = self.raises[node]
             return [raise_line(raised, self.todo)], raised.condition, raised.raised_by
         return self._registration(self.callbacks[node])
 
-    def _job_wait(self, job: Job, wait: Waits) -> Waits:
-        """A job another job enqueued also waits for that job: the enqueuing job is an
-        orchestration no-op in the flow, and if it died, Sidekiq never got its enqueues."""
-        if job.spawned_by not in self.jobs:
+    def _spawner_wait(self, spawned_by: str | None, wait: Waits) -> Waits:
+        """What a job (or a workflow start) another job's perform set off waits for: that
+        job too. The enqueuing job is an orchestration no-op in the flow, and if it died,
+        Sidekiq never got its enqueues."""
+        if spawned_by not in self.jobs:
             return wait
-        return (self.names.get(job.spawned_by or ""), *wait)
+        return (self.names.get(spawned_by or ""), *wait)
 
     def _new_batch(self, batch_id: str) -> list[Statement]:
         batch = self.batches[batch_id]
