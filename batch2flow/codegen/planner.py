@@ -24,7 +24,7 @@ from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, Lin
 from batch2flow.codegen.raises import raise_line
 from batch2flow.codegen.ruby_expr import Scope, translate
 from batch2flow.codegen.scopes import Scopes
-from batch2flow.codegen.submits import Untranslated, is_bulk, submit_line
+from batch2flow.codegen.submits import Untranslated, submit_line
 from batch2flow.codegen.tasks import plan_tasks
 from batch2flow.ir import Callback, Start, Worker, Workflow
 
@@ -235,10 +235,8 @@ class _Planner:
             holder = self._batch_var(job.batch) if job.batch else "run"
             scope = self.scopes.chain(job.spawned_by)
             var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
-            # one name for every bulk's row, kept from the flow's other names
-            row = self.names.name("bulk row", "row") if is_bulk(job) else "row"
             job_wait = _wait_for(self._spawner_wait(job.spawned_by, wait))
-            lines = submit_line(job, self.tasks[job.id], var, holder, job_wait, scope, self.todo, row)
+            lines = submit_line(job, self.tasks[job.id], var, holder, job_wait, scope, self.todo, self._local)
             return list(lines), job.condition, job.spawned_by
         if node in self.starts:
             start = self.starts[node]
@@ -248,6 +246,10 @@ class _Planner:
             raised = self.raises[node]
             return [raise_line(raised, self.todo)], raised.condition, raised.raised_by
         return self._registration(self.callbacks[node])
+
+    def _local(self, wanted: str) -> str:
+        """A comprehension variable's name: kept from the flow's own names, one per wanted name."""
+        return self.names.name(f"comprehension:{wanted}", wanted)
 
     def _spawner_wait(self, spawned_by: str | None, wait: Waits) -> Waits:
         """What a job (or a workflow start) another job's perform set off waits for: that
