@@ -133,3 +133,36 @@ def test_bulk_rows_refuse_what_sidekiq_refuses(rows: object) -> None:
     # Sidekiq: "Bulk arguments must be an Array of Arrays: [[1], [2]]"
     with pytest.raises(TypeError, match="list of lists"):
         bulk_rows(rows)  # type: ignore[arg-type]
+
+
+#: the loop variable has the name of the flow's variable for the job that loops
+SHADOWING = """
+class ListWorker
+  include Sidekiq::Job
+
+  def perform
+    [1, 2].each { |list| ItemWorker.perform_async(list, 'x') }
+  end
+end
+
+class ItemWorker
+  include Sidekiq::Job
+
+  def perform(*args); end
+end
+
+class Starter
+  def self.start
+    batch = Sidekiq::Batch.new
+    batch.jobs { ListWorker.perform_async }
+  end
+end
+"""
+
+
+def test_a_loop_variable_does_not_hide_the_job_a_submit_waits_for(tmp_path: Path) -> None:
+    (tmp_path / "app.rb").write_text(SHADOWING, encoding="utf-8")
+    source = next(text for name, text in convert([str(tmp_path)]).files.items() if name.startswith("flows/"))
+    assert "list = b1.add(list_worker.submit())" in source
+    # inside the comprehension, `list` would be the item, and the wait would be on 1 and 2
+    assert "[item_worker.submit(list_2, 'x', wait_for=[list]) for list_2 in item_items]" in source

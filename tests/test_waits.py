@@ -121,3 +121,41 @@ def test_the_seed_pipelines_last_steps_wait_for_the_step_before_only() -> None:
     source = convert([str(FIXTURES / "seed_pipeline")]).files["flows/data_pipeline.py"]
     assert _waits(source, "flow4_task1") == "b5.succeeded()"
     assert _waits(source, "flow4_task2") == "b7.succeeded()"
+
+
+#: A's perform starts another workflow; the starter starts one itself too
+STARTS = WORKERS + """
+class AJob
+  include Sidekiq::Job
+
+  def perform(id)
+    Other.start(id)
+  end
+end
+
+class Other
+  def self.start(id)
+    b = Sidekiq::Batch.new
+    b.jobs { BWorker.perform_async }
+  end
+end
+
+class Starter
+  def self.start(id)
+    Other.start(id)
+    batch = Sidekiq::Batch.new
+    batch.jobs { AJob.perform_async(id) }
+  end
+end
+"""
+
+
+def test_a_workflow_a_job_starts_waits_for_that_job(tmp_path: Path) -> None:
+    (tmp_path / "app.rb").write_text(STARTS, encoding="utf-8")
+    source = convert([str(tmp_path)]).files["flows/starter.py"]
+    starts = [line.strip() for line in source.splitlines() if "start_other_workflow.submit(" in line]
+    # Sidekiq starts it when A runs, and never if A died first; the starter's own start waits for nothing
+    assert [line.split("  #")[0] for line in starts] == [
+        "run.add(start_other_workflow.submit('other', {'id': id}))",
+        "run.add(start_other_workflow.submit('other', {'id': id}, wait_for=[a]))",
+    ]

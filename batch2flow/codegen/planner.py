@@ -24,7 +24,7 @@ from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, Lin
 from batch2flow.codegen.raises import raise_line
 from batch2flow.codegen.ruby_expr import Scope, translate
 from batch2flow.codegen.scopes import Scopes
-from batch2flow.codegen.submits import Untranslated, is_bulk, submit_line
+from batch2flow.codegen.submits import Untranslated, submit_line
 from batch2flow.codegen.tasks import plan_tasks
 from batch2flow.ir import Callback, Start, Worker, Workflow
 
@@ -235,22 +235,26 @@ class _Planner:
             holder = self._batch_var(job.batch) if job.batch else "run"
             scope = self.scopes.chain(job.spawned_by)
             var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
-            # one name for every bulk's row, kept from the flow's other names
-            row = self.names.name("bulk row", "row") if is_bulk(job) else "row"
-            waits = _wait_for(self._spawner_wait(job.spawned_by, wait))
-            lines = submit_line(job, self.tasks[job.id], var, holder, waits, scope, self.todo, row)
+            job_wait = _wait_for(self._spawner_wait(job.spawned_by, wait))
+            lines = submit_line(job, self.tasks[job.id], var, holder, job_wait, scope, self.todo, self._local)
             return list(lines), job.condition, job.spawned_by
         if node in self.starts:
-            return self._start(node, wait), self.starts[node].condition, self.starts[node].spawned_by
+            start = self.starts[node]
+            started = self._start(node, self._spawner_wait(start.spawned_by, wait))
+            return started, start.condition, start.spawned_by
         if node in self.raises:
             raised = self.raises[node]
             return [raise_line(raised, self.todo)], raised.condition, raised.raised_by
         return self._registration(self.callbacks[node])
 
+    def _local(self, wanted: str) -> str:
+        """A comprehension variable's name: kept from the flow's own names, one per wanted name."""
+        return self.names.name(f"comprehension:{wanted}", wanted)
+
     def _spawner_wait(self, spawned_by: str | None, wait: Waits) -> Waits:
-        """What a job (or a workflow start) another job's perform enqueued also waits for:
-        that job. The enqueuing job is an orchestration no-op in the flow, and if it
-        died, Sidekiq never got its enqueues."""
+        """What a job (or a workflow start) another job's perform set off waits for: that
+        job too. The enqueuing job is an orchestration no-op in the flow, and if it died,
+        Sidekiq never got its enqueues."""
         if spawned_by not in self.jobs:
             return wait
         return (self.names.get(spawned_by or ""), *wait)
@@ -272,7 +276,7 @@ class _Planner:
             pairs.append(f"{to_python(name)}: {self._start_arg(arg, scope, start)}")
         note = "restarts this workflow" if start.restart else "runs on its own; not waited for"
         # a task, so the start waits for the callback's batch like the callback's jobs do
-        wait = _wait_for(self._spawner_wait(start.spawned_by, waits))
+        wait = _wait_for(waits)
         wait_arg = f", wait_for={wait}" if wait else ""
         parameters = "{" + ", ".join(pairs) + "}"
         call = f"run.add(start_other_workflow.submit({to_python(start.workflow)}, {parameters}{wait_arg}))"

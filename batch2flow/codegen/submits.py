@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from batch2flow import diagnostics as diag
@@ -50,30 +51,32 @@ def is_bulk(job: Job) -> bool:
 
 
 def submit_line(job: Job, task: TaskPlan, var: str, holder: str, wait: str | None,
-                scope: Scope, todo: Untranslated, row: str = "row") -> list[Line]:
-    """`row`: the comprehension variable holding one bulk row, a name nothing in `wait` uses."""
+                scope: Scope, todo: Untranslated, local: Callable[[str], str] = str) -> list[Line]:
+    """`local(wanted)`: a name for a comprehension variable that no flow variable has, so
+    the `wait_for=` inside the comprehension still reads the flow's variables."""
     where = f"{job.span.file}:{job.span.line}"
     wait_arg = [f"wait_for={wait}"] if wait else []
     if not job.fan_out:
         args = [value(arg, scope, job, todo) for arg in job.args]
         call = f"{task.function}.submit({', '.join(args + wait_arg)})"
         return [Line(f"{var} = {holder}.add({call})", where)]
-    return _fan_out(job, task, (var, holder, row), wait_arg, scope, todo)
+    return _fan_out(job, task, (var, holder, local), wait_arg, scope, todo)
 
 
-def _fan_out(job: Job, task: TaskPlan, names: tuple[str, str, str], wait_arg: list[str],
+def _fan_out(job: Job, task: TaskPlan, names: tuple[str, str, Callable[[str], str]], wait_arg: list[str],
              scope: Scope, todo: Untranslated) -> list[Line]:
-    var, holder, row = names
+    var, holder, local = names
     where = f"{job.span.file}:{job.span.line}"
     items_var = f"{var}_items"
     lines = [Line(f"{items_var} = {_items(job, task, scope, todo)}", f"fan-out, {where}")]
     if is_bulk(job):
         # one submit per row, the row's elements its arguments: a row may be shorter than
         # `perform`'s parameters (optional ones) or longer (`*args`)
+        row = local("row")
         submit = f"{task.function}.submit({', '.join([f'*{row}', *wait_arg])})"
         call = f"[{submit} for {row} in bulk_rows({items_var})]"
     else:
-        call = _per_item(job, task, items_var, wait_arg, scope, todo)
+        call = _per_item(job, task, (items_var, local), wait_arg, scope, todo)
     return [*lines, Line(f"{var} = {holder}.add({call})", where)]
 
 
@@ -98,17 +101,21 @@ def _items(job: Job, task: TaskPlan, scope: Scope, todo: Untranslated) -> str:
     return f"ruby_items({', '.join(marker)})"
 
 
-def _per_item(job: Job, task: TaskPlan, items_var: str, wait_arg: list[str], scope: Scope,
-              todo: Untranslated) -> str:
+def _per_item(job: Job, task: TaskPlan, items: tuple[str, Callable[[str], str]], wait_arg: list[str],
+              scope: Scope, todo: Untranslated) -> str:
     """One job per item of a loop: `task.map(...)` over one list per argument, or a
     submit per item where `.map()` cannot bind the arguments (a `*args` parameter)."""
+    items_var, local = items
     loop = job.loop
     item = to_var(loop.variables[0]) if loop is not None and loop.variables else "item"
+    mapped = bool(job.args) and not any(param.startswith("*") for param in task.params)
+    if not mapped and job.args:
+        item = local(item)  # the submit's `wait_for=` is inside this comprehension
     inner = replace(scope, names={**scope.names, **_loop_names(loop, item)})
     args = [value(arg, inner, job, todo) for arg in job.args]
-    if args and not any(param.startswith("*") for param in task.params):
-        mapped = [f"[{arg} for {item} in {items_var}]" for arg in args]
-        return f"{task.function}.map({', '.join(mapped + wait_arg)})"
+    if mapped:
+        columns_ = [f"[{arg} for {item} in {items_var}]" for arg in args]
+        return f"{task.function}.map({', '.join(columns_ + wait_arg)})"
     each = item if args else "_"
     return f"[{task.function}.submit({', '.join(args + wait_arg)}) for {each} in {items_var}]"
 
