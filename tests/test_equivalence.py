@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
-from equivalence.compare import Mismatch, compare_order, compare_runs, table
+from equivalence.compare import Mismatch, compare_open, compare_order, compare_runs, table
 from equivalence.graph_says import (
     Document,
     graph_document,
     graph_workers,
     order_pairs,
     predict,
+    restart_pairs,
     run_names,
     spawn_pairs,
     started_workers,
@@ -75,9 +76,11 @@ def flow_starts(report: RehearsalReport, flows: set[str]) -> set[str]:
 
 def check_workflow(case: str, root: Path, conversion: Conversion, document: Document, name: str,
                    fail: set[str], folder: Path, chosen: dict[str, float] | None = None,
-                   inputs: Inputs = Inputs()) -> list[Mismatch]:
+                   inputs: Inputs = Inputs(), *, translated: bool = False) -> list[Mismatch]:
     """Mismatches of one run of workflow `name`, read from the graph's JSON `document`;
-    `chosen` overrides the seeded job durations."""
+    `chosen` overrides the seeded job durations. `translated`: every condition of the
+    tree is one the flows translate, so where the graph leaves a worker open, Ruby and
+    the flow still decide it alike and must agree (and Ruby must run without an error)."""
     folder.mkdir(exist_ok=True)
     workflow = workflow_named(document, name)
     run = observe(root, workflow["starter"], fail, arguments=inputs.arguments, stand_ins=inputs.stand_ins)
@@ -100,14 +103,35 @@ def check_workflow(case: str, root: Path, conversion: Conversion, document: Docu
     # a job whose worker is computed in Ruby runs in the rehearsal as `<ruby: source>`
     flow_runs -= {f"<ruby: {job['worker']}>" for job in workflow["jobs"] if job["placeholder"]}
     found += compare_runs(case, run.workers_run(), prediction, flow_runs, named)
+    ran = run.workers_run() & prediction.runs
+    if translated:
+        found += _clean_ruby(case, run) + compare_open(case, run.workers_run(), prediction, flow_runs)
+        ran |= run.workers_run() & prediction.may_run & flow_runs
     after_all, after_first_death = order_pairs(workflow, fail, document)
-    found += compare_order(case, run.workers_run() & prediction.runs, run.ordered_pairs(),
-                           after_all | after_first_death, set())
+    # the rehearsal records a restart and runs no second round; Ruby runs it, and a job
+    # of the next round comes after everything that led to the restart
+    flow_restarted = any(s["workflow"] == name for s in report.started)
+    oracle_restarted = _restarted(run)
+    if any(s["restart"] for s in workflow["starts"]) and oracle_restarted != flow_restarted:
+        found.append(Mismatch(case, "(starts the workflow again)", str(oracle_restarted), "",
+                              str(flow_restarted)))
+    again = restart_pairs(workflow, fail) if flow_restarted else set()
+    found += compare_order(case, ran, run.ordered_pairs(), after_all | after_first_death | again, set())
     line = timeline(report.events, report.flow_starts, name)
     long = max(sorted(chosen), key=chosen.__getitem__, default=None)
     found += timing_mismatches(case, line, after_all, after_first_death, spawn_pairs(workflow),
                                long if long is not None and chosen[long] >= LONG_SECONDS else None)
     return found
+
+
+def _clean_ruby(case: str, run: OracleRun) -> list[Mismatch]:
+    problems = [*run.load_errors, *([run.starter_error] if run.starter_error else [])]
+    return [Mismatch(case, "(Ruby)", problem, "", "") for problem in problems]
+
+
+def _restarted(run: OracleRun) -> bool:
+    """Ruby built the starter's outermost batch again: its description comes back."""
+    return bool(run.batches) and sum(b.description == run.batches[0].description for b in run.batches) > 1
 
 
 def _started_flows(conversion: Conversion, folder: Path, fail: set[str], report: RehearsalReport,

@@ -38,6 +38,19 @@ def compare_runs(case: str, oracle_runs: set[str], prediction: Prediction,
     return found
 
 
+def compare_open(case: str, oracle_runs: set[str], prediction: Prediction,
+                 flow_runs: set[str]) -> list[Mismatch]:
+    """Workers the graph leaves open, where the flows translate every condition: Ruby and
+    the flow each decided the branch, and must have decided it alike."""
+    return [Mismatch(case, worker, _ran(worker in oracle_runs), "may run", _ran(worker in flow_runs))
+            for worker in sorted(prediction.may_run)
+            if (worker in oracle_runs) != (worker in flow_runs)]
+
+
+def _ran(ran: bool) -> str:
+    return "runs" if ran else "does not run"
+
+
 def compare_order(case: str, ran: set[str], oracle_pairs: set[tuple[str, str]],
                   graph_pairs: set[tuple[str, str]], flow_violations: set[tuple[str, str]]) -> list[Mismatch]:
     """Happens-before among workers that ran: the oracle's causality and the graph's

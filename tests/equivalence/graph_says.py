@@ -308,6 +308,22 @@ def started_workers(document: Document, name: str, seen: frozenset[str] = frozen
     return workers
 
 
+def restart_pairs(workflow: Document, fail: set[str]) -> Pairs:
+    """(A, B) where a restart of the workflow follows A, and B is a worker of the next
+    round: that round comes after everything that led to the restart."""
+    jobs = {job["id"]: job["worker"] for job in workflow["jobs"] if not job["placeholder"]}
+    on_death = {cb["id"] for cb in workflow["callbacks"] if cb["event"] == "death"}
+    successors: dict[str, list[str]] = defaultdict(list)
+    for edge in workflow["edges"]:
+        if not (edge["to"] in on_death and edge["from"] in jobs and jobs[edge["from"]] not in fail):
+            successors[edge["from"]].append(edge["to"])
+    pairs: Pairs = set()
+    for start in (s for s in workflow["starts"] if s["restart"]):
+        leading = {worker for job_id, worker in jobs.items() if start["id"] in reachable(successors, job_id)}
+        pairs |= {(a, b) for a in leading for b in set(jobs.values()) if a != b}
+    return pairs
+
+
 def spawn_pairs(workflow: Document) -> Pairs:
     """(A, B) where A's own code enqueued B: the flow submits B once A ran."""
     jobs = {job["id"]: job["worker"] for job in workflow["jobs"]}
