@@ -120,3 +120,30 @@ def test_condition_reaches_callback_edge(ruby_tree):
 def test_scheduled_enqueue_keeps_delay_apart_from_args(ruby_tree, code, delay):
     [job] = only_workflow(ruby_tree(starter(jobs_block(code)))).jobs
     assert (job.args, job.delay) == (("1",), delay)
+
+
+def _bulk_flow(tmp_path, perform: str) -> str:
+    from batch2flow.convert import convert
+
+    files = starter(jobs_block("A.perform_bulk([[1, 'a'], [2, 'b']])"))
+    files["app/workers.rb"] = f"class A\n  include Sidekiq::Job\n  def {perform}; end\nend\n"
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    [source] = [text for name, text in convert([str(tmp_path)]).files.items() if name.startswith("flows/")]
+    return source
+
+
+def test_perform_bulk_into_a_rest_perform_maps_each_row_whole_fixes(tmp_path):
+    from batch2flow.runtime import columns
+
+    assert ".map(*columns(a_2_items))" in _bulk_flow(tmp_path, "perform(*args)")
+    # every row's arguments, however wide: a `*args` perform takes them all
+    assert columns([[1, "a"], [2]]) == [[1, 2], ["a", None]]
+
+
+def test_perform_bulk_into_a_fixed_perform_keeps_its_width_noop(tmp_path):
+    from batch2flow.runtime import columns
+
+    assert ".map(*columns(a_2_items, 1))" in _bulk_flow(tmp_path, "perform(id)")
+    assert columns([[1, "a"], [2]], 1) == [[1, 2]]

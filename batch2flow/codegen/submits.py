@@ -71,9 +71,11 @@ def _fan_out(job: Job, task: TaskPlan, var: str, holder: str, wait_arg: list[str
         items = f"ruby_items({to_python(source)}, {to_python(where)})"
     items_var = f"{var}_items"
     lines = [Line(f"{items_var} = {items}", f"fan-out, {where}")]
-    width = len([p for p in task.params if not p.startswith("*")])
     if loop is not None and loop.method in BULK:
-        call = f"{task.function}.map(*columns({items_var}, {width}){''.join(', ' + w for w in wait_arg)})"
+        # a perform taking `*args` gets each row whole, however wide
+        rest = any(p.startswith("*") and not p.startswith("**") for p in task.params)
+        width = "" if rest else f", {len([p for p in task.params if not p.startswith('*')])}"
+        call = f"{task.function}.map(*columns({items_var}{width}){''.join(', ' + w for w in wait_arg)})"
     else:
         item = to_var(loop.variables[0]) if loop is not None and loop.variables else "item"
         inner = replace(scope, names={**scope.names, **_loop_names(loop, item)})

@@ -120,8 +120,11 @@ def _as_list(submitted: Any) -> list[PrefectFuture[Any]]:
     return list(submitted) if isinstance(submitted, (list, tuple)) else [submitted]
 
 
-def columns(rows: Iterable[object], width: int) -> list[list[object]]:
+def columns(rows: Iterable[object], width: int | None = None) -> list[list[object]]:
     """`perform_bulk` rows (one argument list per job) as one list per task parameter,
-    the shape `task.map()` takes. A row that is not a list is a job's only argument."""
+    the shape `task.map()` takes. A row that is not a list is a job's only argument.
+    Without a `width` (a perform taking `*args`), as many columns as the widest row."""
     table = [list(row) if isinstance(row, (list, tuple)) else [row] for row in rows]
+    if width is None:
+        width = max((len(row) for row in table), default=0)
     return [[row[i] if i < len(row) else None for row in table] for i in range(width)]
