@@ -123,10 +123,14 @@ def test_scheduled_enqueue_keeps_delay_apart_from_args(ruby_tree, code, delay):
 
 
 def _bulk_flow(tmp_path, perform: str) -> str:
-    from batch2flow.convert import convert
-
     files = starter(jobs_block("A.perform_bulk([[1, 'a'], [2, 'b']])"))
     files["app/workers.rb"] = f"class A\n  include Sidekiq::Job\n  def {perform}; end\nend\n"
+    return _flow_source(tmp_path, files)
+
+
+def _flow_source(tmp_path, files: dict[str, str]) -> str:
+    from batch2flow.convert import convert
+
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -147,3 +151,28 @@ def test_perform_bulk_into_a_fixed_perform_keeps_its_width_noop(tmp_path):
 
     assert ".map(*columns(a_2_items, 1))" in _bulk_flow(tmp_path, "perform(id)")
     assert columns([[1, "a"], [2]], 1) == [[1, 2]]
+
+
+def _spawning_flow(tmp_path, enqueue: str, spawn: str) -> list[str]:
+    files = {
+        "app/services/flow.rb": f"class Flow\n  def call(flag)\n    b = Sidekiq::Batch.new\n"
+                                f"    b.jobs do\n      {enqueue}\n    end\n  end\nend\n",
+        "app/workers.rb": f"class A\n  include Sidekiq::Job\n  def perform(*args)\n    {spawn}\n  end\nend\n"
+                          "class B\n  include Sidekiq::Job\n  def perform(*args); end\nend\n",
+    }
+    return [line.split("#")[0].strip() for line in _flow_source(tmp_path, files).splitlines()
+            if line.strip().startswith("if ")]
+
+
+def test_what_a_conditional_job_sets_off_is_guarded_by_its_condition_fixes(tmp_path):
+    # the perform cannot read `flag`: that part is read where A was enqueued, the rest is a stub
+    flag = "(flag is not None and flag is not False)"
+    assert _spawning_flow(tmp_path, "A.perform_async(1) if flag", "B.perform_async if args.empty?") == [
+        f"if {flag}:", f"if {flag} and condition_j2():"]
+    # with no condition of its own, B goes under A's very guard
+    assert _spawning_flow(tmp_path, "A.perform_async(1) if flag", "B.perform_async") == [f"if {flag}:"]
+
+
+def test_what_an_unconditional_job_sets_off_keeps_its_own_condition_noop(tmp_path):
+    assert _spawning_flow(tmp_path, "A.perform_async(1)", "B.perform_async if args.empty?") == [
+        "if condition_j2():"]

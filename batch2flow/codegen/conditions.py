@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+
 from batch2flow import diagnostics as diag
 from batch2flow.codegen.names import NameTable
 from batch2flow.codegen.plan import ConditionStub
@@ -32,6 +34,34 @@ class ConditionWriter:
         self.spans: dict[str, Span] = {j.id: j.span for j in scopes.workflow.jobs}
         self.spans.update({c.id: c.span for c in scopes.workflow.callbacks})
         self.spans.update({s.id: s.span for s in scopes.workflow.starts})
+        self.jobs = {j.id: j for j in scopes.workflow.jobs}
+
+    def guard(self, condition: str, base: str | None, actor: str | None, node: str) -> str:
+        """The Python test for the part of `condition` below `base`. What a job's perform
+        sets off also carries that job's condition, which reads the code the job was
+        enqueued from (a perform does not see the starter's parameters): that part is read
+        there, the rest in the perform."""
+        split = self._spawner_test(condition, base, actor)
+        if split is not None:
+            outer_test, own = split
+            tests = [t for t in (outer_test, own and self.test(own, actor, node)) if t]
+            return " and ".join(_grouped(t) for t in tests)
+        relative = relative_condition(condition, base)
+        assert relative is not None
+        return self.test(relative, actor, node)
+
+    def _spawner_test(self, condition: str, base: str | None, actor: str | None) -> tuple[str, str] | None:
+        """(test of the enqueuing job's condition, the rest of `condition`), when `actor` is a
+        conditional job whose condition translates where that job was enqueued."""
+        spawner = self.jobs.get(actor or "")
+        outer = spawner.condition if spawner is not None else None
+        if spawner is None or outer is None or not (condition == outer or condition.startswith(outer + _AND)):
+            return None
+        above = relative_condition(outer, base)
+        outer_test = translate_condition(above, self.scopes.chain(spawner.spawned_by)) if above else ""
+        if outer_test is None:
+            return None
+        return outer_test, condition[len(outer) + len(_AND):]
 
     def test(self, ruby: str, actor: str | None, node: str) -> str:
         """The Python test for `ruby`, read where `actor`'s code runs."""
@@ -46,3 +76,22 @@ class ConditionWriter:
         self.todo.add(node, diag.UNTRANSLATED_CONDITION, (span.file, span.line, span.col),
                       f"condition `{ruby}` is not translated; the flow calls the stub {function}()")
         return f"{function}({', '.join(params)})"
+
+
+def _grouped(test: str) -> str:
+    """`test` as an operand of `and`."""
+    top = ast.parse(test, mode="eval").body
+    if not isinstance(top, (ast.BoolOp, ast.IfExp, ast.Lambda, ast.NamedExpr)) or _enclosed(test):
+        return test
+    return f"({test})"
+
+
+def _enclosed(test: str) -> bool:
+    """`(a or b)`, not `(a) or (b)`."""
+    if not (test.startswith("(") and test.endswith(")")):
+        return False
+    try:
+        ast.parse(test[1:-1], mode="eval")
+    except SyntaxError:
+        return False
+    return True

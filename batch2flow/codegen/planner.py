@@ -167,10 +167,10 @@ class _Planner:
             if not statements:
                 continue
             relative = relative_condition(condition, base)
-            if relative is None:
+            if relative is None or condition is None:
                 out += statements
                 continue
-            test = self.conditions.test(relative, actor, node)
+            test = self.conditions.guard(condition, base, actor, node)
             if out and isinstance(out[-1], Guard) and out[-1].test == test:
                 out[-1] = Guard(test, out[-1].body + tuple(statements), out[-1].comment)
             else:
