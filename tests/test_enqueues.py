@@ -138,19 +138,25 @@ def _flow_source(tmp_path, files: dict[str, str]) -> str:
     return source
 
 
-def test_perform_bulk_into_a_rest_perform_maps_each_row_whole_fixes(tmp_path):
+def test_fan_out_into_a_rest_perform_submits_once_per_item_fixes(tmp_path):
     from batch2flow.runtime import columns
 
-    assert ".map(*columns(a_2_items))" in _bulk_flow(tmp_path, "perform(*args)")
-    # every row's arguments, however wide: a `*args` perform takes them all
-    assert columns([[1, "a"], [2]]) == [[1, 2], ["a", None]]
+    # Prefect's `.map()` of a `*args` task would make one run taking every item
+    assert "[a.submit(*row) for row in zip(*columns(a_2_items))]" in _bulk_flow(tmp_path, "perform(*args)")
+    assert list(zip(*columns([[1, "a"], [2]]), strict=True)) == [(1, "a"), (2, None)]
+    files = starter(jobs_block("[1, 2].each { |i| A.perform_async(i) }"))
+    files["app/workers.rb"] = "class A\n  include Sidekiq::Job\n  def perform(*args); end\nend\n"
+    assert "[a.submit(i) for i in a_2_items]" in _flow_source(tmp_path, files)
 
 
-def test_perform_bulk_into_a_fixed_perform_keeps_its_width_noop(tmp_path):
+def test_fan_out_into_a_fixed_perform_maps_noop(tmp_path):
     from batch2flow.runtime import columns
 
     assert ".map(*columns(a_2_items, 1))" in _bulk_flow(tmp_path, "perform(id)")
     assert columns([[1, "a"], [2]], 1) == [[1, 2]]
+    files = starter(jobs_block("[1, 2].each { |i| A.perform_async(i) }"))
+    files["app/workers.rb"] = "class A\n  include Sidekiq::Job\n  def perform(id); end\nend\n"
+    assert ".map([i for i in a_2_items])" in _flow_source(tmp_path, files)
 
 
 def _spawning_flow(tmp_path, enqueue: str, spawn: str) -> list[str]:

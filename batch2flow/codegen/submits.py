@@ -71,19 +71,26 @@ def _fan_out(job: Job, task: TaskPlan, var: str, holder: str, wait_arg: list[str
         items = f"ruby_items({to_python(source)}, {to_python(where)})"
     items_var = f"{var}_items"
     lines = [Line(f"{items_var} = {items}", f"fan-out, {where}")]
+    # Prefect's `.map()` of a task taking `*args` makes ONE run with the lists as its
+    # arguments: such a task is submitted once per item instead
+    rest = any(p.startswith("*") and not p.startswith("**") for p in task.params)
     if loop is not None and loop.method in BULK:
-        # a perform taking `*args` gets each row whole, however wide
-        rest = any(p.startswith("*") and not p.startswith("**") for p in task.params)
-        width = "" if rest else f", {len([p for p in task.params if not p.startswith('*')])}"
-        call = f"{task.function}.map(*columns({items_var}{width}){''.join(', ' + w for w in wait_arg)})"
+        waits = "".join(", " + w for w in wait_arg)
+        if rest:
+            call = f"[{task.function}.submit(*row{waits}) for row in zip(*columns({items_var}))]"
+        else:
+            width = len([p for p in task.params if not p.startswith("*")])
+            call = f"{task.function}.map(*columns({items_var}, {width}){waits})"
     else:
         item = to_var(loop.variables[0]) if loop is not None and loop.variables else "item"
         inner = replace(scope, names={**scope.names, **_loop_names(loop, item)})
-        columns_ = [f"[{value(arg, inner, job, todo)} for {item} in {items_var}]" for arg in job.args]
-        if not columns_:
-            call = f"[{task.function}.submit({', '.join(wait_arg)}) for _ in {items_var}]"
-            return [*lines, Line(f"{var} = {holder}.add({call})", where)]
-        call = f"{task.function}.map({', '.join(columns_ + wait_arg)})"
+        args = [value(arg, inner, job, todo) for arg in job.args]
+        if rest or not args:
+            each = item if args else "_"
+            call = f"[{task.function}.submit({', '.join(args + wait_arg)}) for {each} in {items_var}]"
+        else:
+            columns_ = [f"[{arg} for {item} in {items_var}]" for arg in args]
+            call = f"{task.function}.map({', '.join(columns_ + wait_arg)})"
     return [*lines, Line(f"{var} = {holder}.add({call})", where)]
 
 

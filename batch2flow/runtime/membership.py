@@ -123,7 +123,8 @@ def _as_list(submitted: Any) -> list[PrefectFuture[Any]]:
 def columns(rows: Iterable[object], width: int | None = None) -> list[list[object]]:
     """`perform_bulk` rows (one argument list per job) as one list per task parameter,
     the shape `task.map()` takes. A row that is not a list is a job's only argument.
-    Without a `width` (a perform taking `*args`), as many columns as the widest row."""
+    Without a `width`, as many columns as the widest row (`zip(*columns(rows))` gives the
+    rows back, padded with None, for a perform taking `*args`)."""
     table = [list(row) if isinstance(row, (list, tuple)) else [row] for row in rows]
     if width is None:
         width = max((len(row) for row in table), default=0)
