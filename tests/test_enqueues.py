@@ -83,6 +83,12 @@ CONDITIONS = {
     "and": ("ready? && A.perform_async", "ready?"),
     "early_return": ("return if skip?\nA.perform_async", "!(skip?)"),
     "early_return_block": ("if skip?\n  return\nend\nA.perform_async", "!(skip?)"),
+    # an `||` under another condition stays one operand of the `&&` that joins them
+    "or_under_a_condition": ("return unless a || b\nA.perform_async if c", "(a || b) && c"),
+    "or_over_a_condition": ("if c\n  A.perform_async if a or b\nend", "c && (a or b)"),
+    "and_under_a_condition": ("return unless a && b\nA.perform_async if c || d", "a && b && (c || d)"),
+    "grouped_or_under_a_condition": ("return unless !(a || b)\nA.perform_async if c", "!(a || b) && c"),
+    "or_in_a_string_under_a_condition": ("return unless x == '||'\nA.perform_async if c", "x == '||' && c"),
 }
 
 

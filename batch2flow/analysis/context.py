@@ -34,7 +34,9 @@ class Context:
         return replace(self, conditions=(*self.conditions, condition))
 
     def condition_text(self) -> str | None:
-        return " && ".join(self.conditions) if self.conditions else None
+        if len(self.conditions) == 1:
+            return self.conditions[0]
+        return " && ".join(_operand(c) for c in self.conditions) if self.conditions else None
 
     def on_stack(self, label: str) -> tuple[str, str | None] | None:
         for entry in self.stack:
@@ -77,3 +79,24 @@ class Frame:
 def _ivar_key(key: str) -> str:
     """`self.batch = x` goes through an attribute writer to `@batch`."""
     return "@" + key.removeprefix("self.") if key.startswith("self.") else key
+
+
+#: what binds looser than `&&` (or cannot follow it), at the top level of a condition
+_LOOSE = ("||", " or ", " and ", " ? ")
+
+
+def _operand(condition: str) -> str:
+    """`condition` as an operand of `&&`: `a || b` grouped, so `x && (a || b)` keeps it whole."""
+    depth, quote, top = 0, "", []
+    for char in condition:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        top.append(char if depth == 0 and not quote else " ")
+    flat = "".join(top)
+    return f"({condition})" if any(word in flat for word in _LOOSE) or flat.startswith("not ") else condition
