@@ -11,6 +11,7 @@ as BATCH2FLOW_EQUIVALENCE_EXAMPLES says.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 import random
 import tempfile
@@ -34,15 +35,20 @@ from batch2flow.rehearse import RehearsalReport, run_flows
 CI_EXAMPLES = 300
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _prefect_jitter_apart() -> Iterator[None]:
-    """Prefect's client draws its retry jitter from the global `random`, in background
-    threads that outlive a flow run; Hypothesis, which watches that state while it draws
-    the next example, would blame the strategy. The jitter gets a generator of its own."""
-    from prefect.utilities import math as prefect_math
+#: modules that draw from the global `random` in Prefect's background threads: its client's
+#: retry jitter, and the websockets keepalive pings of its events client
+_BACKGROUND_RANDOM = ("prefect.utilities.math", "websockets.asyncio.connection", "websockets.client",
+                      "websockets.sync.connection")
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _background_random_apart() -> Iterator[None]:
+    """Prefect's background threads outlive a flow run and draw from the global `random`;
+    Hypothesis, which watches that state while it draws the next example, would blame the
+    strategy. Those modules get a generator of their own."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(prefect_math, "random", random.Random(0))
+        for name in _BACKGROUND_RANDOM:
+            patch.setattr(importlib.import_module(name), "random", random.Random(0))
         yield
 LONG_EXAMPLES = int(os.environ.get("BATCH2FLOW_EQUIVALENCE_EXAMPLES", "2000"))
 
