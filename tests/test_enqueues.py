@@ -188,3 +188,18 @@ def test_what_a_conditional_job_sets_off_is_guarded_by_its_condition_fixes(tmp_p
 def test_what_an_unconditional_job_sets_off_keeps_its_own_condition_noop(tmp_path):
     assert _spawning_flow(tmp_path, "A.perform_async(1)", "B.perform_async if args.empty?") == [
         "if condition_j2():"]
+
+
+@pytest.mark.parametrize(("code", "args"), [
+    ("Sidekiq::Client.push('class' => A, 'args' => [1, x])", ("1", "x")),
+    ("Sidekiq::Client.push('class' => A, 'args' => [])", ()),
+], ids=["two", "none"])
+def test_client_push_args_are_the_job_arguments_fixes(ruby_tree, code, args):
+    [job] = only_workflow(ruby_tree(starter(jobs_block(code)))).jobs
+    assert job.args == args
+
+
+def test_client_push_bulk_args_stay_the_rows_noop(ruby_tree):
+    code = "Sidekiq::Client.push_bulk('class' => A, 'args' => [[1], [2]])"
+    [job] = only_workflow(ruby_tree(starter(jobs_block(code)))).jobs
+    assert job.args == ("[[1], [2]]",)
