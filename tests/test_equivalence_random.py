@@ -111,7 +111,9 @@ def disagreements(case: str, ruby: RubyWorkflow, workflow: Workflow, fail: set[s
     oracle_runs = run.workers_run() & workers
     found = compare_runs(case, workers, oracle_runs, prediction, flow_runs & workers)
     # a worker the graph leaves open hangs on starter parameters, callback options or the
-    # batch status, which the flows translate: there the oracle and the flow must agree
+    # batch status, which the flows translate (the generator writes no other condition, but
+    # for a job's own `args` where it re-enqueues itself, a worker that ran already): there
+    # the oracle and the flow must agree
     for worker in sorted(prediction.may_run & workers):
         if (worker in oracle_runs) != (worker in flow_runs):
             found.append(Mismatch(case, worker, _runs(worker in oracle_runs), "may run",

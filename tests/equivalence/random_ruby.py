@@ -71,7 +71,7 @@ class RubyWriter:
         self.steps: list[list[str]] = []  # methods of the Steps class
         self.callback_classes: list[tuple[str, list[str]]] = []
         self.own_callbacks: dict[str, list[str]] = {}  # on_<event> methods of the starter class
-        self.helpers: list[list[str]] = []
+        self.helpers: list[tuple[str, list[str]]] = []  # (name, method) of private helpers
         self.batch_count = 0
         self.used: set[str] = set()
         #: starter parameters a fan-out iterates over
@@ -166,15 +166,12 @@ class RubyWriter:
             methods.append([f"def on_{event}(status, options)", *_indent_list(body), "end"])
         if self.helpers and self.spec.instance_starter:
             methods.append(["private"])
-            methods.extend(self.helpers)
+            methods.extend(method for _, method in self.helpers)
         elif self.helpers:
-            methods.extend(self.helpers)
-            methods.append([f"private_class_method {', '.join(':' + n for n in self.helper_names())}"])
+            methods.extend(method for _, method in self.helpers)
+            methods.append([f"private_class_method {', '.join(':' + name for name, _ in self.helpers)}"])
         text = "\n".join(_indent_lines(m, 1) for m in methods)
         return f"class {STARTER_CLASS}\n{text}end\n"
-
-    def helper_names(self) -> list[str]:
-        return [re.match(r"def (?:self\.)?(\w+)", h[0]).group(1) for h in self.helpers]  # type: ignore[union-attr]
 
     def other_class(self) -> str:
         step, done = self.other_workers()
@@ -199,7 +196,8 @@ class RubyWriter:
             self.used |= saved
             args = f"({', '.join(params)})" if params else ""
             prefix = "" if self.spec.instance_starter else "self."
-            self.helpers.append([f"def {prefix}build_batch{args}", *_indent_list(made), f"  {var}", "end"])
+            method = [f"def {prefix}build_batch{args}", *_indent_list(made), f"  {var}", "end"]
+            self.helpers.append(("build_batch", method))
             lines = [f"{var} = build_batch{args}"]
         else:
             var = self.batch_var(root)
@@ -242,6 +240,8 @@ class RubyWriter:
         body: list[str] = []
         for statement in spec.statements:
             body += self.statement(statement, inner)
+        if sum(_pushes(line) for line in body) > 3:
+            self.shapes.add("more than 3 jobs in one jobs block")
         if helper and body:
             self.shapes.add("helper method enqueues")
             saved, self.used = self.used, set()
@@ -250,13 +250,15 @@ class RubyWriter:
             self.used |= saved
             args = f"({', '.join(params)})" if params else ""
             prefix = "" if self.spec.instance_starter else "self."
-            self.helpers.append([f"def {prefix}enqueue_steps{args}", *_indent_list(body), "end"])
+            method = [f"def {prefix}enqueue_steps{args}", *_indent_list(body), "end"]
+            self.helpers.append(("enqueue_steps", method))
             body = [f"enqueue_steps{args}"]
         for child in spec.children:
             self.shapes.add("child batch")
             body += self.batch(child, inner)
         if not spec.statements and not spec.children:
             self.shapes.add("empty batch")
+
         return [f"{var}.jobs do", *_indent_list(body), "end"]
 
     # callbacks ---------------------------------------------------------------------------
@@ -511,6 +513,11 @@ def _argument(spec: WorkflowSpec, name: str, fanned: set[str]) -> object:
     if name in fanned and not value:
         return 1 if name == "count" else (7,)
     return value
+
+
+def _pushes(line: str) -> int:
+    """1 for a line that enqueues, as written (a loop counts once)."""
+    return int(any(word in line for word in (".perform_", "Client.push(")))
 
 
 def _json(value: object) -> object:
