@@ -53,6 +53,8 @@ class _Context:
     in_starter: bool
     #: Ruby that yields the bid of the batch a new batch is made in, for a `'bid' =>` option
     parent_bid: str | None = None
+    #: the event of the callback the code is in
+    event: str | None = None
 
 
 @dataclass
@@ -236,7 +238,7 @@ class RubyWriter:
         return 1 + max(below, default=0)
 
     def jobs_block(self, spec: BatchSpec, var: str, context: _Context, helper: bool = False) -> list[str]:
-        inner = _Context(context.in_starter, parent_bid=f"{var}.bid")
+        inner = dataclasses.replace(context, parent_bid=f"{var}.bid")
         body: list[str] = []
         for statement in spec.statements:
             body += self.statement(statement, inner)
@@ -306,7 +308,7 @@ class RubyWriter:
 
     def callback_body(self, callback: CallbackSpec) -> list[str]:
         self.shapes.add(f"{callback.event} callback")
-        context = _Context(in_starter=False)
+        context = _Context(in_starter=False, event=callback.event)
         lines = []
         if callback.early_return:
             self.shapes.add("early return in a callback")
@@ -347,7 +349,9 @@ class RubyWriter:
         if context.in_starter:
             choices = [("mode", "'fast'"), ("count", "0"), ("count", "1, 2")]
         else:
-            choices = [("status.failures", "0"), ("status.pending", "0")]
+            choices = [("status.failures", "0")]
+            if context.event != "death":  # at the first death, what is pending depends on the schedule
+                choices.append(("status.pending", "0"))
             if "options['k']" in condition:
                 choices.append(("options['k']", "1"))
             if "options['flag']" in condition or "options['mode']" in condition:
@@ -403,7 +407,7 @@ class RubyWriter:
                 "@parent.bid"
         else:
             head, parent_bid = ["Sidekiq::Batch.new(options['bid']).jobs do"], "options['bid']"
-        inner = _Context(context.in_starter, parent_bid=parent_bid)
+        inner = dataclasses.replace(context, parent_bid=parent_bid)
         if statement.kind == "chain":
             assert statement.batch is not None
             self.shapes.add("step chained in the reopened parent")
