@@ -80,6 +80,7 @@ class RubyWriter:
         self.fanned: set[str] = set()
         self.shapes: set[str] = set()
         self.other_flow = False
+        self.restarts = False
 
     # names -------------------------------------------------------------------------------
 
@@ -378,7 +379,11 @@ class RubyWriter:
         if kind == "enqueue":
             assert statement.job is not None
             return self.enqueue(statement.job, context)
+        if kind == "restart" and self.restarts:
+            # one restart per workflow: a flow run tells that it restarted, not from where
+            kind = "other_workflow"
         if kind == "restart":
+            self.restarts = True
             self.shapes.add("callback starts the workflow again")
             values = [self.literal(self.spec.values[name]) for name in self.signature if name != "attempt"]
             args = "(" + ", ".join([*values, "attempt: options['attempt'] + 1"]) + ")"
