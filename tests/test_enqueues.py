@@ -203,3 +203,28 @@ def test_client_push_bulk_args_stay_the_rows_noop(ruby_tree):
     code = "Sidekiq::Client.push_bulk('class' => A, 'args' => [[1], [2]])"
     [job] = only_workflow(ruby_tree(starter(jobs_block(code)))).jobs
     assert job.args == ("[[1], [2]]",)
+
+
+def _nested_callback_flow(tmp_path, guard: str) -> str:
+    callbacks = (
+        "class Cb\n  def outer(status, options)\n"
+        f"    return unless {guard}\n"
+        "    inner = Sidekiq::Batch.new\n    inner.on(:complete, 'Cb#inner')\n"
+        "    inner.jobs { B.perform_async }\n  end\n\n"
+        "  def inner(status, options)\n    C.perform_async if status.failures.zero?\n  end\nend\n"
+    )
+    body = "b = Sidekiq::Batch.new\nb.on(:complete, 'Cb#outer', 'k' => 1)\nb.jobs { A.perform_async }"
+    return _flow_source(tmp_path, starter(body, callbacks))
+
+
+def test_a_callback_registered_under_an_or_reads_only_its_own_condition_fixes(tmp_path):
+    # the guard of `outer` is grouped in what `inner`'s job sits under, and still stripped
+    source = _nested_callback_flow(tmp_path, "status.failures > 0 || options['k'] == 1")
+    assert "def condition_" not in source
+    assert "== 0):  # status.failures.zero?" in source
+
+
+def test_a_callback_registered_under_one_test_reads_only_its_own_condition_noop(tmp_path):
+    source = _nested_callback_flow(tmp_path, "status.failures > 0")
+    assert "def condition_" not in source
+    assert "== 0):  # status.failures.zero?" in source

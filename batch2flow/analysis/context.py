@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from batch2flow.analysis.conditions import as_operand
 from batch2flow.analysis.values import Value
 from batch2flow.ir import Loop
 from batch2flow.ruby.index import MethodDef
@@ -36,7 +37,7 @@ class Context:
     def condition_text(self) -> str | None:
         if len(self.conditions) == 1:
             return self.conditions[0]
-        return " && ".join(_operand(c) for c in self.conditions) if self.conditions else None
+        return " && ".join(as_operand(c) for c in self.conditions) if self.conditions else None
 
     def on_stack(self, label: str) -> tuple[str, str | None] | None:
         for entry in self.stack:
@@ -80,23 +81,3 @@ def _ivar_key(key: str) -> str:
     """`self.batch = x` goes through an attribute writer to `@batch`."""
     return "@" + key.removeprefix("self.") if key.startswith("self.") else key
 
-
-#: what binds looser than `&&` (or cannot follow it), at the top level of a condition
-_LOOSE = ("||", " or ", " and ", " ? ")
-
-
-def _operand(condition: str) -> str:
-    """`condition` as an operand of `&&`: `a || b` grouped, so `x && (a || b)` keeps it whole."""
-    depth, quote, top = 0, "", []
-    for char in condition:
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        top.append(char if depth == 0 and not quote else " ")
-    flat = "".join(top)
-    return f"({condition})" if any(word in flat for word in _LOOSE) or flat.startswith("not ") else condition

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 
 from batch2flow import diagnostics as diag
+from batch2flow.analysis.conditions import as_operand
 from batch2flow.codegen.names import NameTable
 from batch2flow.codegen.plan import ConditionStub
 from batch2flow.codegen.ruby_expr import translate_condition
@@ -20,9 +21,17 @@ def relative_condition(condition: str | None, base: str | None) -> str | None:
     (`outer && inner`), and a block is already guarded by its callback's own."""
     if condition is None or condition == base:
         return None
-    if base and condition.startswith(base + _AND):
-        return condition[len(base) + len(_AND):]
-    return condition
+    below = _below(condition, base)
+    return below if below is not None else condition
+
+
+def _below(condition: str, base: str | None) -> str | None:
+    """What `condition` adds to `base` when it is `base && more` (`base` grouped there
+    when it holds an `||`); None otherwise."""
+    if not base:
+        return None
+    head = as_operand(base) + _AND
+    return condition[len(head):] if condition.startswith(head) else None
 
 
 class ConditionWriter:
@@ -55,13 +64,16 @@ class ConditionWriter:
         conditional job whose condition translates where that job was enqueued."""
         spawner = self.jobs.get(actor or "")
         outer = spawner.condition if spawner is not None else None
-        if spawner is None or outer is None or not (condition == outer or condition.startswith(outer + _AND)):
+        if spawner is None or outer is None:
+            return None
+        own = "" if condition == outer else _below(condition, outer)
+        if own is None:
             return None
         above = relative_condition(outer, base)
         outer_test = translate_condition(above, self.scopes.chain(spawner.spawned_by)) if above else ""
         if outer_test is None:
             return None
-        return outer_test, condition[len(outer) + len(_AND):]
+        return outer_test, own
 
     def test(self, ruby: str, actor: str | None, node: str) -> str:
         """The Python test for `ruby`, read where `actor`'s code runs."""
