@@ -88,6 +88,12 @@ CONDITIONS = {
     "nested_or_keyword": ("if x or y\n  A.perform_async unless z\nend", "(x or y) && !(z)"),
     "nested_and": ("if x && y\n  A.perform_async if z\nend", "x && y && z"),
     "nested_comparison": ("if x == 1\n  A.perform_async if z\nend", "x == 1 && z"),
+    # an `||` under another condition stays one operand of the `&&` that joins them
+    "or_under_a_condition": ("return unless a || b\nA.perform_async if c", "(a || b) && c"),
+    "or_over_a_condition": ("if c\n  A.perform_async if a or b\nend", "c && (a or b)"),
+    "and_under_a_condition": ("return unless a && b\nA.perform_async if c || d", "a && b && (c || d)"),
+    "grouped_or_under_a_condition": ("return unless !(a || b)\nA.perform_async if c", "!(a || b) && c"),
+    "or_in_a_string_under_a_condition": ("return unless x == '||'\nA.perform_async if c", "x == '||' && c"),
 }
 
 
@@ -125,3 +131,105 @@ def test_condition_reaches_callback_edge(ruby_tree):
 def test_scheduled_enqueue_keeps_delay_apart_from_args(ruby_tree, code, delay):
     [job] = only_workflow(ruby_tree(starter(jobs_block(code)))).jobs
     assert (job.args, job.delay) == (("1",), delay)
+
+
+def _bulk_flow(tmp_path, perform: str) -> str:
+    files = starter(jobs_block("A.perform_bulk([[1, 'a'], [2, 'b']])"))
+    files["app/workers.rb"] = f"class A\n  include Sidekiq::Job\n  def {perform}; end\nend\n"
+    return _flow_source(tmp_path, files)
+
+
+def _flow_source(tmp_path, files: dict[str, str]) -> str:
+    from batch2flow.convert import convert
+
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    [source] = [text for name, text in convert([str(tmp_path)]).files.items() if name.startswith("flows/")]
+    return source
+
+
+def test_fan_out_into_a_rest_perform_submits_once_per_item_fixes(tmp_path):
+    from batch2flow.runtime import columns
+
+    # Prefect's `.map()` of a `*args` task would make one run taking every item
+    assert "[a.submit(*row) for row in zip(*columns(a_2_items))]" in _bulk_flow(tmp_path, "perform(*args)")
+    assert list(zip(*columns([[1, "a"], [2]]), strict=True)) == [(1, "a"), (2, None)]
+    files = starter(jobs_block("[1, 2].each { |i| A.perform_async(i) }"))
+    files["app/workers.rb"] = "class A\n  include Sidekiq::Job\n  def perform(*args); end\nend\n"
+    assert "[a.submit(i) for i in a_2_items]" in _flow_source(tmp_path, files)
+
+
+def test_fan_out_into_a_fixed_perform_maps_noop(tmp_path):
+    from batch2flow.runtime import columns
+
+    assert ".map(*columns(a_2_items, 1))" in _bulk_flow(tmp_path, "perform(id)")
+    assert columns([[1, "a"], [2]], 1) == [[1, 2]]
+    files = starter(jobs_block("[1, 2].each { |i| A.perform_async(i) }"))
+    files["app/workers.rb"] = "class A\n  include Sidekiq::Job\n  def perform(id); end\nend\n"
+    assert ".map([i for i in a_2_items])" in _flow_source(tmp_path, files)
+
+
+def _spawning_flow(tmp_path, enqueue: str, spawn: str) -> list[str]:
+    files = {
+        "app/services/flow.rb": f"class Flow\n  def call(flag)\n    b = Sidekiq::Batch.new\n"
+                                f"    b.jobs do\n      {enqueue}\n    end\n  end\nend\n",
+        "app/workers.rb": f"class A\n  include Sidekiq::Job\n  def perform(*args)\n    {spawn}\n  end\nend\n"
+                          "class B\n  include Sidekiq::Job\n  def perform(*args); end\nend\n",
+    }
+    return [line.split("#")[0].strip() for line in _flow_source(tmp_path, files).splitlines()
+            if line.strip().startswith("if ")]
+
+
+def test_what_a_conditional_job_sets_off_is_guarded_by_its_condition_fixes(tmp_path):
+    # the perform cannot read `flag`: that part is read where A was enqueued, the rest is a stub
+    flag = "(flag is not None and flag is not False)"
+    assert _spawning_flow(tmp_path, "A.perform_async(1) if flag", "B.perform_async if args.empty?") == [
+        f"if {flag}:", f"if {flag} and condition_j2():"]
+    # with no condition of its own, B goes under A's very guard
+    assert _spawning_flow(tmp_path, "A.perform_async(1) if flag", "B.perform_async") == [f"if {flag}:"]
+
+
+def test_what_an_unconditional_job_sets_off_keeps_its_own_condition_noop(tmp_path):
+    assert _spawning_flow(tmp_path, "A.perform_async(1)", "B.perform_async if args.empty?") == [
+        "if condition_j2():"]
+
+
+@pytest.mark.parametrize(("code", "args"), [
+    ("Sidekiq::Client.push('class' => A, 'args' => [1, x])", ("1", "x")),
+    ("Sidekiq::Client.push('class' => A, 'args' => [])", ()),
+], ids=["two", "none"])
+def test_client_push_args_are_the_job_arguments_fixes(ruby_tree, code, args):
+    [job] = only_workflow(ruby_tree(starter(jobs_block(code)))).jobs
+    assert job.args == args
+
+
+def test_client_push_bulk_args_stay_the_rows_noop(ruby_tree):
+    code = "Sidekiq::Client.push_bulk('class' => A, 'args' => [[1], [2]])"
+    [job] = only_workflow(ruby_tree(starter(jobs_block(code)))).jobs
+    assert job.args == ("[[1], [2]]",)
+
+
+def _nested_callback_flow(tmp_path, guard: str) -> str:
+    callbacks = (
+        "class Cb\n  def outer(status, options)\n"
+        f"    return unless {guard}\n"
+        "    inner = Sidekiq::Batch.new\n    inner.on(:complete, 'Cb#inner')\n"
+        "    inner.jobs { B.perform_async }\n  end\n\n"
+        "  def inner(status, options)\n    C.perform_async if status.failures.zero?\n  end\nend\n"
+    )
+    body = "b = Sidekiq::Batch.new\nb.on(:complete, 'Cb#outer', 'k' => 1)\nb.jobs { A.perform_async }"
+    return _flow_source(tmp_path, starter(body, callbacks))
+
+
+def test_a_callback_registered_under_an_or_reads_only_its_own_condition_fixes(tmp_path):
+    # the guard of `outer` is grouped in what `inner`'s job sits under, and still stripped
+    source = _nested_callback_flow(tmp_path, "status.failures > 0 || options['k'] == 1")
+    assert "def condition_" not in source
+    assert "== 0):  # status.failures.zero?" in source
+
+
+def test_a_callback_registered_under_one_test_reads_only_its_own_condition_noop(tmp_path):
+    source = _nested_callback_flow(tmp_path, "status.failures > 0")
+    assert "def condition_" not in source
+    assert "== 0):  # status.failures.zero?" in source

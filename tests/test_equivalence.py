@@ -125,7 +125,10 @@ def check_workflow(case: str, root: Path, conversion: Conversion, document: Docu
 
 
 def _clean_ruby(case: str, run: OracleRun) -> list[Mismatch]:
+    """Ruby loaded the tree, the starter returned, and every loop ended (a restart, or a
+    job that re-enqueues itself, stops in the oracle's limit otherwise)."""
     problems = [*run.load_errors, *([run.starter_error] if run.starter_error else [])]
+    problems += ["stopped at its limit of jobs or callbacks"] if run.truncated else []
     return [Mismatch(case, "(Ruby)", problem, "", "") for problem in problems]
 
 

@@ -356,6 +356,48 @@ def test_an_empty_jobs_block_completes_when_it_ends(tmp_path: Path) -> None:
     assert run.workers_run() == {"AfterWorker"}
 
 
+EMPTY_IN_A_CALLBACK = (
+    jobs_for("FirstWorker", "AfterWorker")
+    + """
+    class Cb
+      def on_success(_status, _options)
+        empty = Sidekiq::Batch.new
+        empty.on(:complete, 'Cb#after')
+        empty.jobs { }
+      end
+
+      def after(_status, _options) = AfterWorker.perform_async
+    end
+
+    def start_first
+      batch = Sidekiq::Batch.new
+      batch.on(:success, Cb)
+      batch.jobs { FirstWorker.perform_async }
+    end
+
+    def start_empty_beside
+      batch = Sidekiq::Batch.new
+      batch.jobs { FirstWorker.perform_async }
+      empty = Sidekiq::Batch.new
+      empty.on(:complete, 'Cb#after')
+      empty.jobs { }
+    end
+    """
+)
+
+
+def test_an_empty_batch_made_in_a_callback_fires_after_what_that_callback_waited_for(tmp_path: Path) -> None:
+    # its jobs block ended inside the callback, so its own callback can only come later
+    run = run_ruby(tmp_path, EMPTY_IN_A_CALLBACK, "start_first")
+    assert ("FirstWorker", "AfterWorker") in run.ordered_pairs()
+
+
+def test_an_empty_batch_the_starter_makes_fires_after_no_job(tmp_path: Path) -> None:
+    run = run_ruby(tmp_path, EMPTY_IN_A_CALLBACK, "start_empty_beside")
+    assert run.workers_run() == {"FirstWorker", "AfterWorker"}
+    assert ("FirstWorker", "AfterWorker") not in run.ordered_pairs()
+
+
 RESTART = (
     jobs_for("FetchWorker")
     + """

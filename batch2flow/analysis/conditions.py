@@ -53,3 +53,24 @@ def early_exit_guard(stmt: Node) -> str | None:
             cond = condition_source(stmt.child_by_field_name("condition"))
             return negate(cond) if stmt.type == "if" else cond
     return None
+
+
+#: what binds looser than `&&` (or cannot follow it), at the top level of a condition
+_LOOSE = ("||", " or ", " and ", " ? ")
+
+
+def as_operand(condition: str) -> str:
+    """`condition` as an operand of `&&`: `a || b` grouped, so `x && (a || b)` keeps it whole."""
+    depth, quote, top = 0, "", []
+    for char in condition:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        top.append(char if depth == 0 and not quote else " ")
+    flat = "".join(top)
+    return f"({condition})" if any(word in flat for word in _LOOSE) or flat.startswith("not ") else condition

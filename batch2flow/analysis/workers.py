@@ -46,9 +46,18 @@ def as_enqueue(call: Call) -> Enqueue | None:
         return None
     if call.method in CLIENT_PUSH_METHODS and _is_client(call.receiver):
         pairs = dict(nodes.hash_pairs(call.args))
-        args = pairs.get("args")
-        return Enqueue(call.method, pairs.get("class"), (args,) if args is not None else ())
+        return Enqueue(call.method, pairs.get("class"), _pushed_args(call.method, pairs.get("args")))
     return None
+
+
+def _pushed_args(method: str, args: Node | None) -> tuple[Node, ...]:
+    """`'args' => [a, b]` of a push is the job's argument list: its elements are the
+    arguments (of a `push_bulk`, the rows of many jobs, kept whole)."""
+    if args is None:
+        return ()
+    if method == "push" and args.type == "array":
+        return tuple(child for child in args.named_children if child.type != "comment")
+    return (args,)
 
 
 def _scheduled(enqueue: Enqueue) -> Enqueue:

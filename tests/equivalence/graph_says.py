@@ -317,11 +317,26 @@ def restart_pairs(workflow: Document, fail: set[str]) -> Pairs:
     for edge in workflow["edges"]:
         if not (edge["to"] in on_death and edge["from"] in jobs and jobs[edge["from"]] not in fail):
             successors[edge["from"]].append(edge["to"])
+    # the next round: what the starter does, and what follows it along the edges (a job
+    # a perform enqueues is not ordered after that perform's job, in either round)
+    actors = {job["id"]: job["spawned_by"] for job in workflow["jobs"]}
+    actors.update({cb["id"]: cb["registered_by"] for cb in workflow["callbacks"]})
+    firsts = {node for node in actors if _from_the_starter(node, actors, jobs)}
+    again = set(firsts).union(*(reachable(successors, node) for node in firsts))
+    next_round = {jobs[node] for node in again if node in jobs}
     pairs: Pairs = set()
     for start in (s for s in workflow["starts"] if s["restart"]):
         leading = {worker for job_id, worker in jobs.items() if start["id"] in reachable(successors, job_id)}
-        pairs |= {(a, b) for a in leading for b in set(jobs.values()) if a != b}
+        pairs |= {(a, b) for a in leading for b in next_round if a != b}
     return pairs
+
+
+def _from_the_starter(node: str, actors: dict[str, str | None], jobs: dict[str, str]) -> bool:
+    """The node's code is the starter's, or that of a job the starter enqueued (and so on)."""
+    actor = actors[node]
+    while actor in jobs:
+        actor = actors[actor]
+    return actor is None
 
 
 def spawn_pairs(workflow: Document) -> Pairs:

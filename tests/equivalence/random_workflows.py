@@ -1,10 +1,13 @@
-"""Random Sidekiq Batch workflows, written as Ruby, for the property-based equivalence test.
+"""Random Sidekiq Batch workflows, as specs, for the property-based equivalence test.
 
-A workflow is a tree of batches: each has jobs (some fanned out), child batches made in
-its `jobs` block, and callbacks (success / complete / death). A callback may enqueue a
-job (under a condition on `status.failures`, or not) and, on a child batch, may chain
-the next step by reopening `status.parent_bid` and adding a new child batch to it.
-Every job gets a worker of its own, so results compare worker by worker.
+A workflow is a tree of batches: each has jobs (enqueued in every Sidekiq and ActiveJob
+form, some fanned out, some under a condition on a starter parameter, some whose
+perform enqueues more jobs or adds to its own batch), child batches made in its `jobs`
+block, and callbacks (success / complete / death, with options, on every target form).
+A callback's body enqueues jobs under conditions on `status` and `options`, chains the
+next step (a child batch in the reopened parent, plain jobs in the reopened parent, or
+a new outermost batch), starts another workflow, or starts this one again.
+`random_ruby.ruby_workflow` writes a spec as Ruby files.
 """
 
 from __future__ import annotations
@@ -14,89 +17,220 @@ from dataclasses import dataclass, field
 from hypothesis import strategies as st
 
 EVENTS = ("success", "complete", "death")
-CONDITIONS = ("", "if status.failures > 0", "if status.failures.zero?")
+ENQUEUE_FORMS = ("perform_async", "perform_in", "perform_at", "perform_bulk", "client_push", "set_queue",
+                 "perform_later")
+#: how a job is fanned out: a literal loop, or a loop over a starter parameter
+FAN_OUTS = ("each", "each_with_index", "map", "times", "range", "items", "count")
+TARGETS = ("method", "class", "self")
+#: how a callback finds the batch it adds to
+REOPENS = ("parent_bid", "local_bid", "ivar", "option")
+
+#: starter parameters and the values a run may give them
+PARAMETER_VALUES: dict[str, tuple[object, ...]] = {
+    "flag": (True, False),
+    "mode": ("fast", "slow"),
+    "count": (0, 1, 2),
+    "items": ((), (7,), (7, 8)),
+}
+#: conditions on starter parameters, for the starter's jobs blocks
+PARAMETER_CONDITIONS = ("flag", "!flag", "mode == 'fast'", "mode != 'fast'", "count > 1", "count.zero?",
+                        "items.empty?", "items.any?")
+#: conditions on the callback status
+STATUS_CONDITIONS = ("status.failures > 0", "status.failures.zero?", "status.failures.positive?",
+                     "status.total > 1", "status.total == 1", "status.pending.zero?", "status.pending > 0")
+#: conditions on callback options, which hold `'k' => 1` or `'k' => 2`, `'flag' => flag` and
+#: `'mode' => mode`
+OPTION_CONDITIONS = ("options['k'] == 1", "options['k'] > 1", "options['flag']", "!options['flag']",
+                     "options['mode'] == 'fast'")
+#: shapes the converter does not read yet (see FINDINGS.md): written only once this set lets them
+OPEN_FINDINGS = frozenset({"helper_batch"})
+#: how a conditional statement is written
+CONDITION_FORMS = ("modifier", "block", "unless", "else", "case")
 
 
-@dataclass
+@dataclass(kw_only=True)
+class JobSpec:
+    form: str = "perform_async"
+    fan_out: str | None = None
+    #: a second job of the same worker, next to the first
+    twice: bool = False
+    #: jobs its perform enqueues (in no batch)
+    enqueues: list[JobSpec] = field(default_factory=list)
+    #: jobs its perform adds to its own batch (`batch.jobs do`, or `Sidekiq::Batch.new(bid).jobs do`)
+    adds: list[JobSpec] = field(default_factory=list)
+    #: perform re-enqueues its own worker once
+    again: bool = False
+
+
+@dataclass(kw_only=True)
+class Statement:
+    """One thing a jobs block or a callback does, maybe under a condition."""
+
+    #: enqueue | chain | add_to_parent | new_batch | restart | other_workflow
+    kind: str
+    job: JobSpec | None = None
+    batch: BatchSpec | None = None
+    condition: str | None = None
+    form: str = "modifier"
+    #: the job of the other branch (`else`, `case`)
+    other: JobSpec | None = None
+    #: how a chain or add_to_parent finds the parent batch
+    reopen: str = "parent_bid"
+
+
+@dataclass(kw_only=True)
 class CallbackSpec:
     event: str
-    #: (condition, enqueues a job) pairs of what the callback does
-    enqueue: str | None
-    #: chains a step: reopens the parent and adds this batch to it
-    chain: BatchSpec | None = None
+    target: str = "method"
+    #: a `'k' => value` option, and whether the parameters travel as options too
+    option: int | None = None
+    pass_parameters: bool = False
+    #: `return unless <condition>` before the body
+    early_return: str | None = None
+    body: list[Statement] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class BatchSpec:
-    jobs: list[bool] = field(default_factory=list)  # True: fanned out over two items
+    statements: list[Statement] = field(default_factory=list)
     children: list[BatchSpec] = field(default_factory=list)
     callbacks: list[CallbackSpec] = field(default_factory=list)
+    #: held in an instance variable instead of a local
+    ivar: bool = False
+
+
+@dataclass(kw_only=True)
+class WorkflowSpec:
+    root: BatchSpec
+    #: module the classes live in, or None
+    namespace: str | None
+    #: one Ruby file per class under app/, or everything in one file
+    split_files: bool
+    #: the starter is an instance method (`RandomFlow#start`) rather than `RandomFlow.start`
+    instance_starter: bool
+    #: the root batch is built by a private helper method
+    helper_batch: bool
+    #: the jobs of the root batch are enqueued by a private helper method
+    helper_enqueue: bool
+    #: a value for every starter parameter (the Ruby declares those it reads)
+    values: dict[str, object]
 
 
 @st.composite
-def batches(draw: st.DrawFn, depth: int = 0, is_child: bool = False) -> BatchSpec:
-    spec = BatchSpec(jobs=draw(st.lists(st.booleans(), min_size=1, max_size=3)))
-    if depth < 2:
-        spec.children = draw(st.lists(batches(depth + 1, True), max_size=2 - depth))
-    for event in draw(st.lists(st.sampled_from(EVENTS), max_size=2, unique=True)):
-        enqueue = draw(st.sampled_from(CONDITIONS)) if draw(st.booleans()) else None
-        chain = draw(batches(depth + 1, True)) if is_child and depth < 2 and draw(st.booleans()) else None
-        spec.callbacks.append(CallbackSpec(event, enqueue, chain))
+def jobs(draw: st.DrawFn, depth: int, in_starter: bool = True, in_batch: bool = True,
+         in_perform: bool = False) -> JobSpec:
+    """A job; only one enqueued in a jobs block can add to its own batch."""
+    form = draw(st.sampled_from(ENQUEUE_FORMS))
+    fan_out = None
+    if form != "perform_bulk" and draw(st.integers(0, 3)) == 0:
+        fan_out = draw(st.sampled_from(FAN_OUTS if in_starter else FAN_OUTS[:5]))
+    spec = JobSpec(form=form, fan_out=fan_out, twice=draw(st.integers(0, 7)) == 0)
+    if form != "perform_later" and not in_perform and depth < 4 and draw(st.integers(0, 5)) == 0:
+        spec.enqueues = draw(st.lists(jobs(depth + 1, False, False, True), max_size=1))
+        if in_batch:
+            spec.adds = draw(st.lists(jobs(depth + 1, False, True, True), max_size=2 - len(spec.enqueues)))
+        # a job that re-enqueues itself does so outside any batch, where it could not add to one
+        spec.again = not spec.adds and draw(st.integers(0, 3)) == 0
     return spec
 
 
-class RubyWriter:
-    """Writes a BatchSpec tree as an idiomatic Ruby workflow."""
+@dataclass(frozen=True)
+class Scope:
+    """What code at some place can read: the starter's parameters, or a callback's
+    status and options."""
 
-    def __init__(self) -> None:
-        self.workers: list[str] = []
-        self.methods: list[str] = []
-        self.batch_count = 0
-
-    def source(self, root: BatchSpec) -> str:
-        body = self._batch(root, "    ")
-        lines = [f"class {w}\n  include Sidekiq::Job\n\n  def perform(*args); end\nend\n"
-                 for w in self.workers]
-        lines.append(f"class RandomFlow\n  def self.start\n{body}  end\nend\n")
-        lines.append("class Steps\n" + "\n".join(self.methods) + "end\n")
-        return "\n".join(lines)
-
-    def _worker(self) -> str:
-        name = f"Step{len(self.workers) + 1}Worker"
-        self.workers.append(name)
-        return name
-
-    def _batch(self, spec: BatchSpec, pad: str) -> str:
-        self.batch_count += 1
-        var = f"b{self.batch_count}"
-        out = f"{pad}{var} = Sidekiq::Batch.new\n"
-        for callback in spec.callbacks:
-            out += f"{pad}{var}.on(:{callback.event}, 'Steps#{self._callback(callback)}')\n"
-        out += f"{pad}{var}.jobs do\n"
-        for fanned in spec.jobs:
-            worker = self._worker()
-            if fanned:
-                out += f"{pad}  [1, 2].each {{ |i| {worker}.perform_async(i) }}\n"
-            else:
-                out += f"{pad}  {worker}.perform_async\n"
-        for child in spec.children:
-            out += self._batch(child, pad + "  ")
-        return out + f"{pad}end\n"
-
-    def _callback(self, spec: CallbackSpec) -> str:
-        name = f"step{len(self.methods) + 1}_{spec.event}"
-        self.methods.append("")  # reserve the slot: nested callbacks are numbered after
-        slot = len(self.methods) - 1
-        body = ""
-        if spec.enqueue is not None:
-            body += f"    {self._worker()}.perform_async {spec.enqueue}".rstrip() + "\n"
-        if spec.chain is not None:
-            inner = self._batch(spec.chain, "      ")
-            body += f"    Sidekiq::Batch.new(status.parent_bid).jobs do\n{inner}    end\n"
-        self.methods[slot] = f"  def {name}(status, options)\n{body}  end\n"
-        return name
+    conditions: tuple[str, ...]
+    in_starter: bool
 
 
-def ruby_workflow(spec: BatchSpec) -> tuple[str, list[str]]:
-    writer = RubyWriter()
-    return writer.source(spec), writer.workers
+STARTER = Scope(PARAMETER_CONDITIONS, True)
+
+
+@st.composite
+def statements(draw: st.DrawFn, depth: int, scope: Scope, kinds: tuple[str, ...],
+               in_batch: bool) -> Statement:
+    kind = draw(st.sampled_from(kinds))
+    statement = Statement(kind=kind)
+    in_batch = in_batch or kind == "add_to_parent"
+    if kind in ("enqueue", "add_to_parent"):
+        statement.job = draw(jobs(depth, scope.in_starter, in_batch))
+    elif kind in ("chain", "new_batch"):
+        statement.batch = draw(batches(depth + 1, kind == "chain", scope))
+    if kind in ("chain", "add_to_parent"):
+        statement.reopen = draw(st.sampled_from(REOPENS))
+    if kind == "restart":
+        # a workflow that starts itself again, once, when something failed: the starter's
+        # `attempt:` travels in the callback options
+        statement.condition, statement.form = "status.failures > 0 && options['attempt'].zero?", "block"
+    elif draw(st.integers(0, 2)) == 0:
+        statement.condition = draw(_condition(scope.conditions))
+        statement.form = draw(st.sampled_from(CONDITION_FORMS if kind == "enqueue" else CONDITION_FORMS[:3]))
+        if statement.form in ("else", "case"):
+            statement.other = draw(jobs(depth, scope.in_starter, in_batch))
+    return statement
+
+
+def _condition(atoms: tuple[str, ...]) -> st.SearchStrategy[str]:
+    single = st.sampled_from(atoms)
+    both = st.tuples(single, st.sampled_from(("&&", "||")), single).map(" ".join)
+    return st.one_of(single, single, both)
+
+
+#: what a callback does, on a batch with a parent and on an outermost one
+_CALLBACK = ("enqueue",) * 4 + ("chain", "add_to_parent", "new_batch", "restart", "other_workflow")
+_ROOT_CALLBACK = ("enqueue",) * 4 + ("new_batch", "restart", "other_workflow")
+
+
+@st.composite
+def batches(draw: st.DrawFn, depth: int = 0, has_parent: bool = False, scope: Scope = STARTER) -> BatchSpec:
+    most = 5 if depth == 0 else 4 if depth < 2 else 2
+    # the outermost batch has a job: a starter that pushes none is no workflow
+    least = 1 if depth == 0 else 0
+    spec = BatchSpec(statements=draw(st.lists(statements(depth, scope, ("enqueue",), True), min_size=least,
+                                              max_size=most)),
+                     ivar=draw(st.integers(0, 5)) == 0)
+    if depth < 4 and draw(st.integers(0, depth)) == 0:
+        children = batches(depth + 1, True, scope)
+        spec.children = draw(st.lists(children, min_size=1, max_size=2 if depth < 2 else 1))
+    for event in draw(st.lists(st.sampled_from(EVENTS), max_size=3 if depth < 2 else 1)):
+        spec.callbacks.append(draw(callbacks(event, depth, has_parent, scope.in_starter)))
+    return spec
+
+
+@st.composite
+def callbacks(draw: st.DrawFn, event: str, depth: int, has_parent: bool, in_starter: bool) -> CallbackSpec:
+    """A callback; only one the starter registers can restart the workflow (it knows the attempt)."""
+    spec = CallbackSpec(event=event, target=draw(st.sampled_from(TARGETS)))
+    # `:death` fires at the first death, while other jobs may still run: what is pending then
+    # (and what a perform has added so far) depends on the schedule, so a death callback
+    # reads only `status.failures`
+    conditions = STATUS_CONDITIONS if event != "death" else STATUS_CONDITIONS[:3]
+    if draw(st.booleans()):
+        spec.option = draw(st.sampled_from((1, 2)))
+        conditions += OPTION_CONDITIONS[:2]
+    if draw(st.booleans()):
+        spec.pass_parameters = True
+        conditions += OPTION_CONDITIONS[2:]
+    scope = Scope(conditions, False)
+    if draw(st.integers(0, 4)) == 0:
+        spec.early_return = draw(_condition(conditions))
+    kinds = _CALLBACK if has_parent else _ROOT_CALLBACK
+    if not in_starter:
+        kinds = tuple(kind for kind in kinds if kind != "restart")
+    if depth >= 4:
+        kinds = ("enqueue",)
+    spec.body = draw(st.lists(statements(depth, scope, kinds, False), max_size=2))
+    return spec
+
+
+@st.composite
+def workflows(draw: st.DrawFn) -> WorkflowSpec:
+    return WorkflowSpec(
+        root=draw(batches()),
+        namespace=draw(st.sampled_from((None, "Shop"))),
+        split_files=draw(st.booleans()),
+        instance_starter=draw(st.booleans()),
+        helper_batch="helper_batch" not in OPEN_FINDINGS and draw(st.integers(0, 3)) == 0,
+        helper_enqueue=draw(st.integers(0, 3)) == 0,
+        values={name: draw(st.sampled_from(values)) for name, values in PARAMETER_VALUES.items()},
+    )

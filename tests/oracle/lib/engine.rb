@@ -53,6 +53,7 @@ module Oracle
     def fill(batch_object)
       state = batch(batch_object.bid)
       buffer = collect_pushes(batch_object, state) { yield }
+      state.block_causal = (state.block_causal + causal_now).uniq
       push_now(buffer)
       state.open_blocks -= 1
       adopt(state) unless state.filled
@@ -152,7 +153,8 @@ module Oracle
       return unless ready?(state)
 
       kids = state.children.map { |bid| batch(bid) }
-      state.fire_causal = (state.jobs.flat_map(&:contribution) + kids.flat_map(&:fire_causal)).uniq.sort
+      state.fire_causal = (state.block_causal + state.jobs.flat_map(&:contribution) +
+                           kids.flat_map(&:fire_causal)).uniq.sort
       state.subtree_failed = state.jobs.any? { |job| job.state == :died } || kids.any?(&:subtree_failed)
       enter_phase(state, :complete)
     end

@@ -42,7 +42,7 @@ module Oracle
   # when nothing in the subtree died) -> :done (the parent may go on)
   class BatchState
     attr_accessor :description, :callback_queue, :phase, :filled, :open_blocks, :death_fired,
-                  :fire_causal, :subtree_failed, :outstanding
+                  :fire_causal, :subtree_failed, :outstanding, :block_causal
     attr_reader :bid, :parent_bid, :callbacks, :jobs, :children, :created_at
 
     def initialize(bid, parent_bid)
@@ -56,6 +56,9 @@ module Oracle
       @open_blocks = 0
       @death_fired = false
       @fire_causal = []
+      # what every context its jobs blocks ran in waited for: a callback comes after those
+      # blocks ended, even for a batch that holds no job
+      @block_causal = []
       @subtree_failed = false
       @outstanding = 0
       @created_at = Time.now.to_f
