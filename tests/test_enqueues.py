@@ -133,12 +133,6 @@ def test_scheduled_enqueue_keeps_delay_apart_from_args(ruby_tree, code, delay):
     assert (job.args, job.delay) == (("1",), delay)
 
 
-def _bulk_flow(tmp_path, perform: str) -> str:
-    files = starter(jobs_block("A.perform_bulk([[1, 'a'], [2, 'b']])"))
-    files["app/workers.rb"] = f"class A\n  include Sidekiq::Job\n  def {perform}; end\nend\n"
-    return _flow_source(tmp_path, files)
-
-
 def _flow_source(tmp_path, files: dict[str, str]) -> str:
     from batch2flow.convert import convert
 
@@ -147,27 +141,6 @@ def _flow_source(tmp_path, files: dict[str, str]) -> str:
         (tmp_path / name).write_text(text, encoding="utf-8")
     [source] = [text for name, text in convert([str(tmp_path)]).files.items() if name.startswith("flows/")]
     return source
-
-
-def test_fan_out_into_a_rest_perform_submits_once_per_item_fixes(tmp_path):
-    from batch2flow.runtime import columns
-
-    # Prefect's `.map()` of a `*args` task would make one run taking every item
-    assert "[a.submit(*row) for row in zip(*columns(a_2_items))]" in _bulk_flow(tmp_path, "perform(*args)")
-    assert list(zip(*columns([[1, "a"], [2]]), strict=True)) == [(1, "a"), (2, None)]
-    files = starter(jobs_block("[1, 2].each { |i| A.perform_async(i) }"))
-    files["app/workers.rb"] = "class A\n  include Sidekiq::Job\n  def perform(*args); end\nend\n"
-    assert "[a.submit(i) for i in a_2_items]" in _flow_source(tmp_path, files)
-
-
-def test_fan_out_into_a_fixed_perform_maps_noop(tmp_path):
-    from batch2flow.runtime import columns
-
-    assert ".map(*columns(a_2_items, 1))" in _bulk_flow(tmp_path, "perform(id)")
-    assert columns([[1, "a"], [2]], 1) == [[1, 2]]
-    files = starter(jobs_block("[1, 2].each { |i| A.perform_async(i) }"))
-    files["app/workers.rb"] = "class A\n  include Sidekiq::Job\n  def perform(id); end\nend\n"
-    assert ".map([i for i in a_2_items])" in _flow_source(tmp_path, files)
 
 
 def _spawning_flow(tmp_path, enqueue: str, spawn: str) -> list[str]:
@@ -182,10 +155,10 @@ def _spawning_flow(tmp_path, enqueue: str, spawn: str) -> list[str]:
 
 
 def test_what_a_conditional_job_sets_off_is_guarded_by_its_condition_fixes(tmp_path):
-    # the perform cannot read `flag`: that part is read where A was enqueued, the rest is a stub
+    # the perform cannot read `flag`: B sits inside A's `if flag`, under a stub of its own
     flag = "(flag is not None and flag is not False)"
     assert _spawning_flow(tmp_path, "A.perform_async(1) if flag", "B.perform_async if args.empty?") == [
-        f"if {flag}:", f"if {flag} and condition_j2():"]
+        f"if {flag}:", "if condition_j2():"]
     # with no condition of its own, B goes under A's very guard
     assert _spawning_flow(tmp_path, "A.perform_async(1) if flag", "B.perform_async") == [f"if {flag}:"]
 
