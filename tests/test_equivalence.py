@@ -107,7 +107,7 @@ def check_workflow(case: str, root: Path, conversion: Conversion, document: Docu
     if translated:
         found += _clean_ruby(case, run) + compare_open(case, run.workers_run(), prediction, flow_runs)
         ran |= run.workers_run() & prediction.may_run & flow_runs
-    after_all, after_first_death = order_pairs(workflow, fail, document)
+    after_all, after_first_death = order_pairs(workflow, fail, document, prediction.starts)
     # the rehearsal records a restart and runs no second round; Ruby runs it, and a job
     # of the next round comes after everything that led to the restart
     flow_restarted = any(s["workflow"] == name for s in report.started)

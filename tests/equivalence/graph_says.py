@@ -51,6 +51,8 @@ class Prediction:
     may_run: frozenset[str]
     #: some job whose worker the graph cannot name may run (a class computed at run time)
     unnamed: bool = False
+    #: ids of this workflow's starts of other workflows that may happen in this run
+    starts: frozenset[str] = frozenset()
 
 
 def predict(workflow: Document, fail: set[str], names: Mapping[str, object] | None = None,
@@ -66,6 +68,7 @@ def predict(workflow: Document, fail: set[str], names: Mapping[str, object] | No
     runs = {job["worker"] for job in real if status[job["id"]] == YES}
     maybe = {job["worker"] for job in real if status[job["id"]] == MAYBE}
     unnamed = any(job["placeholder"] and status[job["id"]] != NO for job in workflow["jobs"])
+    happening = frozenset(s["id"] for s in workflow["starts"] if predictor.start(s) != NO)
     for start in workflow["starts"] if document is not None else []:
         certainty = predictor.start(start)
         if start["restart"] or certainty == NO or start["workflow"] in started:
@@ -76,7 +79,7 @@ def predict(workflow: Document, fail: set[str], names: Mapping[str, object] | No
         runs |= inner.runs if certainty == YES else set()
         maybe |= inner.may_run | (inner.runs if certainty == MAYBE else set())
         unnamed = unnamed or inner.unnamed
-    return Prediction(frozenset(runs), frozenset(maybe - runs), unnamed)
+    return Prediction(frozenset(runs), frozenset(maybe - runs), unnamed, happening)
 
 
 def run_names(params: Iterable[str], arguments: Mapping[str, object], stand_ins: str) -> dict[str, object]:
@@ -240,15 +243,18 @@ def _certainty(decided: bool | None) -> int:
     return MAYBE if decided is None else YES if decided else NO
 
 
-def order_pairs(workflow: Document, fail: set[str], document: Document | None = None) -> tuple[Pairs, Pairs]:
+def order_pairs(workflow: Document, fail: set[str], document: Document | None = None,
+                starts: frozenset[str] | None = None) -> tuple[Pairs, Pairs]:
     """(A, B) for each worker B the graph orders after worker A, split: pairs where B
     follows every job of A, and pairs where B follows A only through A's death (an edge
     into a `:death` callback: it fires at the first death, not after the other jobs),
     which hold in this run only when A dies. With the whole `document`, a workflow this
-    one starts comes after what leads to its start, and brings its own order."""
+    one starts comes after what leads to its start (of the `starts` that happen in this
+    run, when given: another start of the same workflow orders nothing), and brings its
+    own order."""
     jobs = {job["id"]: job["worker"] for job in workflow["jobs"] if not job["placeholder"]}
     if document is not None:
-        return _with_started(workflow, fail, document, jobs)
+        return _with_started(workflow, fail, document, jobs, starts)
     on_death = {cb["id"] for cb in workflow["callbacks"] if cb["event"] == "death"}
     every: dict[str, list[str]] = defaultdict(list)
     through_death: dict[str, list[str]] = defaultdict(list)
@@ -266,8 +272,8 @@ def order_pairs(workflow: Document, fail: set[str], document: Document | None = 
     return after_all, after_any - after_all
 
 
-def _with_started(workflow: Document, fail: set[str], document: Document,
-                  jobs: dict[str, str]) -> tuple[Pairs, Pairs]:
+def _with_started(workflow: Document, fail: set[str], document: Document, jobs: dict[str, str],
+                  happening: frozenset[str] | None) -> tuple[Pairs, Pairs]:
     after_all, after_death = order_pairs(workflow, fail)
     on_death = {cb["id"] for cb in workflow["callbacks"] if cb["event"] == "death"}
     successors: dict[str, list[str]] = defaultdict(list)
@@ -275,7 +281,7 @@ def _with_started(workflow: Document, fail: set[str], document: Document,
         if not (edge["to"] in on_death and edge["from"] in jobs and jobs[edge["from"]] not in fail):
             successors[edge["from"]].append(edge["to"])
     for start in workflow["starts"]:
-        if start["restart"]:
+        if start["restart"] or (happening is not None and start["id"] not in happening):
             continue
         workers = started_workers(document, start["workflow"])
         inner_all, inner_death = _started_pairs(document, start["workflow"], fail, {workflow["name"]})
