@@ -64,13 +64,13 @@ def _deployments(graph: Graph, plans: list[FlowPlan]) -> str:
             name=workflow.name,
             entrypoint=f"flows/{workflow.name}.py:{plan.function}",
             description=plan.description,
-            parameters={param: None for param in plan.params},
+            # the Ruby starter requires each of them: no default, so no run starts without
+            parameters={},
             tags=("batch2flow", "sidekiq"),
             work_queue_name=first_queue,
             cron=schedules.get(workflow.starter.split("#")[0]),
         ))
     return render_prefect_yaml("batch2flow-flows", specs)
-
 
 
 def _migration(graph: Graph, plans: list[FlowPlan]) -> str:

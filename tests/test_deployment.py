@@ -3,6 +3,7 @@ string coming back as written; and the Sidekiq Enterprise cron schedules it carr
 
 from __future__ import annotations
 
+import os
 from dataclasses import fields, replace
 from typing import Any
 
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batch2flow.analysis.schedules import schedules_from_files
-from batch2flow.deployment import DeploymentSpec, render_prefect_yaml, to_yaml
+from batch2flow.deployment import PLACEHOLDER, DeploymentSpec, literal, render_prefect_yaml, to_yaml
 from batch2flow.parsing import parse
 from batch2flow.ruby.indexer import build_index
 from batch2flow.scanner import SourceFile
@@ -21,7 +22,7 @@ NIGHTLY = DeploymentSpec(
     name="nightly_report",
     entrypoint="flows/nightly_report.py:nightly_report",
     description="Nightly report",
-    parameters={"date": None, "account_id": None},
+    parameters={},
     tags=("batch2flow", "sidekiq"),
     work_queue_name="critical",
     cron="0 3 * * *",
@@ -30,7 +31,7 @@ CLEANUP = DeploymentSpec("cleanup", "flows/cleanup.py:cleanup", "Cleanup", {}, (
 
 NASTY = [
     'say "hi"', "it's", "key: value", "# not a comment", "a\nb\r\nc", "tab\tend", "back\\slash",
-    "{{ prefect.variables.x }}", "{% raw %}", "café ☕ 😀", "\u2028\u0085\x00\x7f", "- item",
+    "{ {not a placeholder}}", "{% raw %}", "café ☕ 😀", "\u2028\u0085\x00\x7f", "- item",
     "[1, 2]", "{a: b}", "&anchor *alias !tag", "null", "yes", "~", "@at `tick`", "  padded  ", "",
 ]
 
@@ -68,11 +69,9 @@ def _validate_with_prefect(text: str) -> None:
 def test_project_and_actions() -> None:
     doc = _load(render_prefect_yaml("billing", [NIGHTLY]))
     assert doc["name"] == "billing"
-    assert doc["prefect-version"].startswith("3.")
-    assert doc["build"] is None and doc["push"] is None
-    assert doc["pull"] == [
-        {"prefect.deployments.steps.set_working_directory": {"directory": "{{ $PWD }}"}}
-    ]
+    # no version to be wrong, and no path: `prefect deploy` records the folder it runs in
+    assert "prefect-version" not in doc
+    assert doc["build"] is None and doc["push"] is None and doc["pull"] is None
 
 
 def test_one_deployment_per_spec_with_every_field() -> None:
@@ -83,9 +82,11 @@ def test_one_deployment_per_spec_with_every_field() -> None:
         "tags": ["batch2flow", "sidekiq"],
         "description": "Nightly report",
         "entrypoint": "flows/nightly_report.py:nightly_report",
-        "parameters": {"date": None, "account_id": None},
-        "work_pool": {"name": "default", "work_queue_name": "critical", "job_variables": {}},
-        "schedules": [{"cron": "0 3 * * *", "timezone": "UTC"}],
+        "parameters": {},
+        "enforce_parameter_schema": True,
+        "work_pool": {"name": "batch2flow", "work_queue_name": "critical",
+                      "job_variables": {"env": {"BATCH2FLOW_BRIDGE_BLOCK": "batch2flow-bridge"}}},
+        "schedules": [{"cron": "0 3 * * *", "timezone": "UTC", "parameters": {}}],
     }
     assert cleanup["schedules"] == []
     assert cleanup["work_pool"]["work_queue_name"] is None
@@ -121,10 +122,12 @@ def test_each_spec_field_changes_the_output(field: str) -> None:
     _validate_with_prefect(render_prefect_yaml("billing", [changed]))
 
 
-def test_project_and_work_pool_change_the_output() -> None:
+def test_project_work_pool_and_bridge_block_change_the_output() -> None:
     base = render_prefect_yaml("billing", [NIGHTLY])
     assert render_prefect_yaml("other", [NIGHTLY]) != base
     assert _deployments(NIGHTLY, work_pool="k8s")[0]["work_pool"]["name"] == "k8s"
+    (deployment,) = _deployments(NIGHTLY, bridge_block="other")
+    assert deployment["work_pool"]["job_variables"] == {"env": {"BATCH2FLOW_BRIDGE_BLOCK": "other"}}
 
 
 # --- strings come back as written ------------------------------------------------------------------
@@ -150,7 +153,44 @@ def test_nasty_strings_round_trip_in_every_field(text: str) -> None:
 @given(st.text())
 def test_any_description_round_trips(text: str) -> None:
     (deployment,) = _deployments(replace(NIGHTLY, description=text))
-    assert deployment["description"] == text
+    assert deployment["description"] == (text if not PLACEHOLDER.search(text) else literal(text))
+
+
+# --- Prefect expands `{{ ... }}` on deploy: text from Ruby must not be a template --------------
+
+TEMPLATES = ["{{ $SECRET }}", "{{prefect.variables.token}}", "x {{ prefect.blocks.secret.k }} y",
+             "{{ build-image.image }}", "{{{ $A }}}", "{{ $A }}{{ $B }}"]
+
+
+def test_the_placeholder_pattern_is_prefects() -> None:
+    from prefect.utilities.templating import PLACEHOLDER_CAPTURE_REGEX
+
+    assert PLACEHOLDER.pattern == PLACEHOLDER_CAPTURE_REGEX.pattern
+
+
+@pytest.mark.parametrize("text", TEMPLATES, ids=repr)
+def test_placeholders_in_ruby_text_are_broken(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.utilities.templating import apply_values, find_placeholders
+
+    monkeypatch.setenv("SECRET", "hunter2")
+    spec = replace(NIGHTLY, description=text, work_queue_name=text, parameters={text: [text]},
+                   tags=(text,), cron=text)
+    (deployment,) = _deployments(spec)
+    assert not find_placeholders(deployment)
+    assert apply_values(deployment, {"build-image": {"image": "leak"}}) == deployment
+    assert "hunter2" not in repr(apply_values(deployment, dict(os.environ)))
+    assert deployment["description"] == literal(text) != text
+    assert deployment["description"].replace(" ", "") == text.replace(" ", "")
+
+
+@pytest.mark.parametrize("text", ["{ $SECRET }", "{{ two words }}", "{{}}", "}} {{", "{{ a/b }}"],
+                         ids=repr)
+def test_text_prefect_would_not_expand_is_kept(text: str) -> None:
+    from prefect.utilities.templating import find_placeholders
+
+    assert not find_placeholders(text)
+    (deployment,) = _deployments(replace(NIGHTLY, description=text, work_queue_name=text))
+    assert deployment["description"] == deployment["work_pool"]["work_queue_name"] == text
 
 
 ROUND_TRIP_VALUES = [0, -3, 1.5, 1e-7, 1e300, None, True, False, [], {}, {"a": [1, {"b": None}]}]

@@ -1,0 +1,202 @@
+"""`prefect deploy --all` on what `convert` writes, against a fresh Prefect server: after
+exactly the setup commands MIGRATION.md lists (read out of it, so the doc cannot drift),
+every deployment exists with its entrypoint, required parameters, pool and bridge block."""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from batch2flow.convert import convert
+from batch2flow.deployment import BRIDGE_BLOCK, WORK_POOL
+from batch2flow.writer import apply, plan_writes
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+#: every fixture that has workflows to deploy (the others give an empty deployment list)
+DEPLOYED = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected_prefect.yaml").is_file())
+#: a worker queue and a starter file whose text Prefect would expand as templates
+TEMPLATED_RUBY = {
+    "app/workers/leaky_worker.rb": (
+        "class LeakyWorker\n  include Sidekiq::Job\n  sidekiq_options queue: '{{ $SECRET }}'\n\n"
+        "  def perform(id); end\nend\n"
+    ),
+    "app/services/{{ $SECRET }}.rb": (
+        "class Leaky\n  def self.start(id)\n    batch = Sidekiq::Batch.new\n"
+        "    batch.jobs { LeakyWorker.perform_async(id) }\n  end\nend\n"
+    ),
+}
+SECRET = "hunter2-do-not-leak"
+
+
+def _sh_blocks(markdown: str, section: str) -> list[list[str]]:
+    """The command lines of each ```sh block in one `## section` of MIGRATION.md."""
+    part = markdown.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return [block.strip().splitlines() for block in re.findall(r"```sh\n(.*?)```", part, re.S)]
+
+
+def _convert(paths: list[str], out: Path) -> dict[str, str]:
+    files = convert(paths).files
+    apply(out, plan_writes(out, files), force=False)
+    return files
+
+
+class Cli:
+    """Runs shell commands against the throwaway API, with this checkout's batch2flow."""
+
+    def __init__(self, api_url: str, home: Path) -> None:
+        bin_dir = str(Path(sys.executable).parent)
+        self.env = {
+            **os.environ,
+            "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+            "PYTHONPATH": str(ROOT),
+            "PREFECT_HOME": str(home),
+            "PREFECT_API_URL": api_url,
+            "PREFECT_CLI_PROMPT": "false",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "SECRET": SECRET,
+        }
+        self.env.pop("BATCH2FLOW_BRIDGE_URL", None)
+        self.env.pop("BATCH2FLOW_BRIDGE_BLOCK", None)
+
+    def run(self, lines: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+        script = "set -euo pipefail\n" + "\n".join(lines) + "\n"
+        return subprocess.run(["bash", "-c", script], cwd=cwd, env=self.env, capture_output=True,
+                              text=True, timeout=300, check=False)
+
+
+@pytest.fixture(scope="module")
+def server(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
+    """The session's throwaway API, set up with the commands seed_pipeline's MIGRATION.md lists."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = PREFECT_API_URL.value()
+    assert url and url.startswith("http://127.0.0.1"), url
+    out = tmp_path_factory.mktemp("setup")
+    migration = _convert([str(FIXTURES / "seed_pipeline")], out)["MIGRATION.md"]
+    setup, _deploy = _sh_blocks(migration, "Deploying")
+    cli = Cli(url, tmp_path_factory.mktemp("prefect_home"))
+    done = cli.run(setup, out)
+    assert done.returncode == 0, done.stdout + done.stderr
+    yield cli
+
+
+def _deploy(cli: Cli, out: Path, files: dict[str, str]) -> None:
+    setup, deploy = _sh_blocks(files["MIGRATION.md"], "Deploying")
+    assert deploy == ["prefect deploy --all", f"prefect worker start --pool {WORK_POOL}"]
+    done = cli.run(deploy[:1], out)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _deployments(names: list[tuple[str, str]]) -> list[Any]:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return [client.read_deployment_by_name(f"{flow}/{name}") for flow, name in names]
+
+
+def _yaml_deployments(files: dict[str, str]) -> list[dict[str, Any]]:
+    import yaml
+
+    loaded = yaml.safe_load(files["prefect.yaml"])
+    assert isinstance(loaded, dict)
+    return list(loaded["deployments"])
+
+
+def _flow(files: dict[str, str], entrypoint: str) -> tuple[str, list[str]]:
+    """The flow's Prefect name and its parameters, read from the generated module."""
+    path, function = entrypoint.split(":")
+    for node in ast.parse(files[path]).body:
+        if isinstance(node, ast.FunctionDef) and node.name == function:
+            (decorator,) = node.decorator_list
+            assert isinstance(decorator, ast.Call)
+            (name,) = [k.value for k in decorator.keywords if k.arg == "name"]
+            return ast.literal_eval(name), [a.arg for a in node.args.args]
+    raise AssertionError(f"no flow function {entrypoint}")
+
+
+@pytest.mark.parametrize("fixture", DEPLOYED)
+def test_the_fixture_deploys_as_generated(server: Cli, fixture: str, tmp_path: Path) -> None:
+    files = _convert([str(FIXTURES / fixture)], tmp_path)
+    # the setup each MIGRATION.md lists is the one the server was given
+    assert _sh_blocks(files["MIGRATION.md"], "Deploying")[0][0] == \
+        f"prefect work-pool create {WORK_POOL} --type process"
+    assert str(tmp_path) not in files["prefect.yaml"] and str(ROOT) not in files["prefect.yaml"]
+    _deploy(server, tmp_path, files)
+    specs = _yaml_deployments(files)
+    flows = [_flow(files, spec["entrypoint"]) for spec in specs]
+    deployments = _deployments([(flow, spec["name"]) for (flow, _), spec in zip(flows, specs, strict=True)])
+    for spec, (_, params), deployment in zip(specs, flows, deployments, strict=True):
+        assert deployment.entrypoint == spec["entrypoint"]
+        assert deployment.work_pool_name == WORK_POOL
+        assert deployment.work_queue_name == (spec["work_pool"]["work_queue_name"] or "default")
+        assert deployment.enforce_parameter_schema is True
+        assert deployment.parameters == {}
+        assert deployment.job_variables == {"env": {"BATCH2FLOW_BRIDGE_BLOCK": BRIDGE_BLOCK}}
+        # the folder `prefect deploy` ran in, recorded by Prefect, not by the generator
+        assert deployment.pull_steps == [
+            {"prefect.deployments.steps.set_working_directory": {"directory": str(tmp_path.resolve())}}
+        ]
+        schema = deployment.parameter_openapi_schema
+        assert list(schema["properties"]) == params
+        assert schema.get("required", []) == params
+
+
+def test_a_run_without_the_required_parameters_is_refused(server: Cli, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    files = _convert([str(FIXTURES / "seed_pipeline")], tmp_path)
+    _deploy(server, tmp_path, files)
+    (deployment,) = _deployments([("data_pipeline", "data_pipeline")])
+    with get_client(sync_client=True) as client:
+        with pytest.raises(PrefectHTTPStatusError, match="409|422"):
+            client.create_flow_run_from_deployment(deployment.id)
+        with pytest.raises(PrefectHTTPStatusError, match="409|422"):
+            client.create_flow_run_from_deployment(deployment.id, parameters={"source_id": 7})
+        run = client.create_flow_run_from_deployment(
+            deployment.id, parameters={"source_id": 7, "run_date": "2024-05-01"})
+    assert run.parameters == {"source_id": 7, "run_date": "2024-05-01"}
+
+
+def test_the_worker_environment_finds_the_bridge_the_setup_saved(server: Cli, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from batch2flow.runtime.config import load_config
+
+    files = _convert([str(FIXTURES / "seed_pipeline")], tmp_path)
+    setup = _sh_blocks(files["MIGRATION.md"], "Deploying")[0]
+    (url,) = [line.split("=", 1)[1] for line in setup if line.startswith("export BATCH2FLOW_BRIDGE_URL=")]
+    (spec,) = _yaml_deployments(files)
+    monkeypatch.delenv("BATCH2FLOW_BRIDGE_URL", raising=False)
+    for name, value in spec["work_pool"]["job_variables"]["env"].items():
+        monkeypatch.setenv(name, value)
+    assert load_config().url == url
+    monkeypatch.setenv("BATCH2FLOW_BRIDGE_BLOCK", "no-such-block")
+    with pytest.raises(Exception, match="no-such-block"):
+        load_config()
+
+
+def test_ruby_text_reaches_prefect_as_written_not_expanded(server: Cli, tmp_path: Path) -> None:
+    tree = tmp_path / "ruby"
+    for name, text in TEMPLATED_RUBY.items():
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    files = _convert([str(tree)], out)
+    (spec,) = _yaml_deployments(files)
+    assert "{{ $SECRET }}" not in files["prefect.yaml"]
+    assert spec["work_pool"]["work_queue_name"] == "{ { $SECRET }}"
+    assert "{ { $SECRET }}.rb" in spec["description"]
+    _deploy(server, out, files)
+    (deployment,) = _deployments([(_flow(files, spec["entrypoint"])[0], spec["name"])])
+    assert SECRET not in repr(deployment)
+    assert deployment.work_queue_name == "{ { $SECRET }}"
+    assert deployment.description == spec["description"]
