@@ -200,3 +200,32 @@ def test_ruby_text_reaches_prefect_as_written_not_expanded(server: Cli, tmp_path
     assert SECRET not in repr(deployment)
     assert deployment.work_queue_name == "{ { $SECRET }}"
     assert deployment.description == spec["description"]
+
+
+def test_ruby_defaults_are_the_deployments_defaults(server: Cli, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import PrefectHTTPStatusError
+
+    tree = tmp_path / "ruby"
+    (tree / "app").mkdir(parents=True)
+    (tree / "app/w.rb").write_text(TEMPLATED_RUBY["app/workers/leaky_worker.rb"], encoding="utf-8")
+    (tree / "app/s.rb").write_text(
+        "class Importer\n  def self.start(account_id, limit = 100, dry_run: false)\n"
+        "    b = Sidekiq::Batch.new\n    b.jobs { LeakyWorker.perform_async(account_id) }\n"
+        "  end\nend\n", encoding="utf-8")
+    out = tmp_path / "out"
+    files = _convert([str(tree)], out)
+    _deploy(server, out, files)
+    (deployment,) = _deployments([("importer", "importer")])
+    schema = deployment.parameter_openapi_schema
+    assert schema["required"] == ["account_id"]
+    assert schema["properties"]["limit"]["type"] == "integer"
+    assert schema["properties"]["limit"]["default"] == 100
+    assert schema["properties"]["dry_run"]["default"] is False
+    with get_client(sync_client=True) as client:
+        with pytest.raises(PrefectHTTPStatusError, match="409|422"):
+            client.create_flow_run_from_deployment(deployment.id, parameters={"limit": 5})
+        with pytest.raises(PrefectHTTPStatusError, match="409|422"):
+            client.create_flow_run_from_deployment(deployment.id, parameters={"account_id": 1, "limit": "x"})
+        run = client.create_flow_run_from_deployment(deployment.id, parameters={"account_id": 1})
+    assert run.parameters == {"account_id": 1}
