@@ -229,3 +229,29 @@ def test_ruby_defaults_are_the_deployments_defaults(server: Cli, tmp_path: Path)
             client.create_flow_run_from_deployment(deployment.id, parameters={"account_id": 1, "limit": "x"})
         run = client.create_flow_run_from_deployment(deployment.id, parameters={"account_id": 1})
     assert run.parameters == {"account_id": 1}
+
+
+def test_a_periodic_job_deploys_with_its_schedule(server: Cli, tmp_path: Path) -> None:
+    from prefect.client.orchestration import get_client
+
+    tree = tmp_path / "ruby"
+    (tree / "app/workers").mkdir(parents=True)
+    (tree / "config/initializers").mkdir(parents=True)
+    (tree / "app/workers/w.rb").write_text(TEMPLATED_RUBY["app/workers/leaky_worker.rb"], encoding="utf-8")
+    (tree / "app/workers/nightly_worker.rb").write_text(
+        "class NightlyWorker\n  include Sidekiq::Job\n\n  def perform\n    b = Sidekiq::Batch.new\n"
+        "    b.jobs { LeakyWorker.perform_async(1) }\n  end\nend\n", encoding="utf-8")
+    (tree / "config/initializers/sidekiq.rb").write_text(
+        "Sidekiq.configure_server do |config|\n  config.periodic do |mgr|\n"
+        "    mgr.register('0 3 * * *', 'NightlyWorker')\n  end\nend\n", encoding="utf-8")
+    out = tmp_path / "out"
+    files = _convert([str(tree)], out)
+    (spec,) = _yaml_deployments(files)
+    assert spec["schedules"] == [{"cron": "0 3 * * *", "timezone": "UTC", "parameters": {}}]
+    _deploy(server, out, files)
+    (deployment,) = _deployments([(_flow(files, spec["entrypoint"])[0], spec["name"])])
+    with get_client(sync_client=True) as client:
+        (schedule,) = client.read_deployment_schedules(deployment.id)
+    assert schedule.schedule.cron == "0 3 * * *" and schedule.active
+    assert schedule.parameters == {}
+    assert deployment.parameter_openapi_schema.get("required", []) == []
