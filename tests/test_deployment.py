@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import fields, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -286,3 +287,24 @@ def test_periodic_registration_fixes(ruby: str, expected: dict[str, str]) -> Non
 @pytest.mark.parametrize("ruby", DOES_NOT_REGISTER.values(), ids=DOES_NOT_REGISTER.keys())
 def test_periodic_registration_noop(ruby: str) -> None:
     assert _schedules(ruby) == {}
+
+
+# --- no place on the converting machine ----------------------------------------------------------
+
+
+def test_files_given_by_absolute_path_leave_no_folder_in_prefect_yaml(tmp_path: Path) -> None:
+    from batch2flow.convert import convert
+
+    (tmp_path / "w.rb").write_text(
+        "class ImportWorker\n  include Sidekiq::Job\n  def perform(id); end\nend\n", encoding="utf-8")
+    (tmp_path / "s.rb").write_text(
+        "class Importer\n  def self.start(id)\n    b = Sidekiq::Batch.new\n"
+        "    b.jobs { ImportWorker.perform_async(id) }\n  end\nend\n", encoding="utf-8")
+    by_path = convert([str(tmp_path / "s.rb"), str(tmp_path / "w.rb")]).files
+    by_folder = convert([str(tmp_path)]).files
+    assert str(tmp_path) in by_path["flows/importer.py"]  # where a reader finds the Ruby
+    assert str(tmp_path) not in by_path["prefect.yaml"]
+    (deployment,) = _load(by_path["prefect.yaml"])["deployments"]
+    assert deployment["description"] == "Sidekiq workflow started by Importer.start (s.rb:3)"
+    (deployment,) = _load(by_folder["prefect.yaml"])["deployments"]
+    assert deployment["description"] == "Sidekiq workflow started by Importer.start (s.rb:3)"
