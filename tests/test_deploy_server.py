@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from batch2flow.writer import apply, plan_writes
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
-#: every fixture that has workflows to deploy (the others give an empty deployment list)
+#: every fixture with a golden prefect.yaml, that is all of them
 DEPLOYED = sorted(p.name for p in FIXTURES.iterdir() if (p / "expected_prefect.yaml").is_file())
 #: a worker queue and a starter file whose text Prefect would expand as templates
 TEMPLATED_RUBY = {
@@ -67,10 +68,20 @@ class Cli:
         self.env.pop("BATCH2FLOW_BRIDGE_URL", None)
         self.env.pop("BATCH2FLOW_BRIDGE_BLOCK", None)
 
-    def run(self, lines: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    def run(self, lines: list[str], cwd: Path) -> tuple[int, str]:
+        """Exit status and output of `lines` run by one bash, stopping at the first failure.
+        A run that hangs is killed with every process it started (its own session)."""
         script = "set -euo pipefail\n" + "\n".join(lines) + "\n"
-        return subprocess.run(["bash", "-c", script], cwd=cwd, env=self.env, capture_output=True,
-                              text=True, timeout=300, check=False)
+        with subprocess.Popen(["bash", "-c", script], cwd=cwd, env=self.env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              start_new_session=True) as process:
+            try:
+                output, _ = process.communicate(timeout=300)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                output, _ = process.communicate()
+                raise AssertionError(f"timed out: {lines}\n{output}") from None
+        return process.returncode, output
 
 
 @pytest.fixture(scope="module")
@@ -82,18 +93,22 @@ def server(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> I
     assert url and url.startswith("http://127.0.0.1"), url
     out = tmp_path_factory.mktemp("setup")
     migration = _convert([str(FIXTURES / "seed_pipeline")], out)["MIGRATION.md"]
-    setup, _deploy = _sh_blocks(migration, "Deploying")
+    setup, deploy = _sh_blocks(migration, "Deploying")
     cli = Cli(url, tmp_path_factory.mktemp("prefect_home"))
-    done = cli.run(setup, out)
-    assert done.returncode == 0, done.stdout + done.stderr
+    # a fresh server: without the setup, the deployment has no pool to go to
+    status, output = cli.run(deploy[:1], out)
+    assert status != 0, output
+    assert f"work pool {WORK_POOL!r} which does not exist" in " ".join(output.split()), output
+    status, output = cli.run(setup, out)
+    assert status == 0, output
     yield cli
 
 
 def _deploy(cli: Cli, out: Path, files: dict[str, str]) -> None:
-    setup, deploy = _sh_blocks(files["MIGRATION.md"], "Deploying")
+    _setup, deploy = _sh_blocks(files["MIGRATION.md"], "Deploying")
     assert deploy == ["prefect deploy --all", f"prefect worker start --pool {WORK_POOL}"]
-    done = cli.run(deploy[:1], out)
-    assert done.returncode == 0, done.stdout + done.stderr
+    status, output = cli.run(deploy[:1], out)
+    assert status == 0, output
 
 
 def _deployments(names: list[tuple[str, str]]) -> list[Any]:

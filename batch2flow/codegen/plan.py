@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from batch2flow.codegen.names import to_python
 from batch2flow.diagnostics import Diagnostic
 
 
@@ -117,8 +118,6 @@ class FlowPlan:
 
 
 def _declaration(name: str, default: object) -> str:
-    from batch2flow.codegen.names import to_python
-
     if default is None:
         return f"{name}=None"
     return f"{name}: {type(default).__name__} = {to_python(default)}"

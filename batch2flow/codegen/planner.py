@@ -375,7 +375,6 @@ def _codes(statements: list[Statement]) -> list[str]:
     return found
 
 
-
 def _trailing_defaults(workflow: Workflow) -> tuple[tuple[str, object], ...]:
     """The starter's literal defaults on the parameters after its last required one."""
     known = dict(workflow.defaults)
