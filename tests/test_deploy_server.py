@@ -5,11 +5,13 @@ every deployment exists with its entrypoint, required parameters, pool and bridg
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -83,6 +85,30 @@ class Cli:
                 raise AssertionError(f"timed out: {lines}\n{output}") from None
         return process.returncode, output
 
+    def watch(self, line: str, cwd: Path, until: str) -> str:
+        """The output of a command that runs until stopped, up to the first line holding
+        `until`; then the command is killed with every process of its session."""
+        with subprocess.Popen(["bash", "-c", line], cwd=cwd, env=self.env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              start_new_session=True) as process:
+            timer = threading.Timer(300, os.killpg, (process.pid, signal.SIGKILL))
+            timer.start()
+            seen: list[str] = []
+            try:
+                assert process.stdout is not None
+                for output in process.stdout:
+                    seen.append(output)
+                    if until in output:
+                        break
+            finally:
+                timer.cancel()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+        text = "".join(seen)
+        assert until in text, text
+        return text
+
 
 @pytest.fixture(scope="module")
 def server(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cli]:
@@ -116,6 +142,15 @@ def _deployments(names: list[tuple[str, str]]) -> list[Any]:
 
     with get_client(sync_client=True) as client:
         return [client.read_deployment_by_name(f"{flow}/{name}") for flow, name in names]
+
+
+def _runs_started() -> list[Any]:
+    """The flow runs a worker of the pool started (other tests' flows run in-process)."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(limit=200)
+    return [r for r in runs if r.work_pool_name == WORK_POOL and r.deployment_id and r.infrastructure_pid]
 
 
 def _yaml_deployments(files: dict[str, str]) -> list[dict[str, Any]]:
@@ -179,6 +214,7 @@ def test_a_run_without_the_required_parameters_is_refused(server: Cli, tmp_path:
             client.create_flow_run_from_deployment(deployment.id, parameters={"source_id": 7})
         run = client.create_flow_run_from_deployment(
             deployment.id, parameters={"source_id": 7, "run_date": "2024-05-01"})
+        client.delete_flow_run(run.id)  # no worker is to run it
     assert run.parameters == {"source_id": 7, "run_date": "2024-05-01"}
 
 
@@ -243,6 +279,7 @@ def test_ruby_defaults_are_the_deployments_defaults(server: Cli, tmp_path: Path)
         with pytest.raises(PrefectHTTPStatusError, match="409|422"):
             client.create_flow_run_from_deployment(deployment.id, parameters={"account_id": 1, "limit": "x"})
         run = client.create_flow_run_from_deployment(deployment.id, parameters={"account_id": 1})
+        client.delete_flow_run(run.id)  # no worker is to run it
     assert run.parameters == {"account_id": 1}
 
 
@@ -270,3 +307,29 @@ def test_a_periodic_job_deploys_with_its_schedule(server: Cli, tmp_path: Path) -
     assert schedule.schedule.cron == "0 3 * * *" and schedule.active
     assert schedule.parameters == {}
     assert deployment.parameter_openapi_schema.get("required", []) == []
+
+
+
+def test_a_worker_runs_the_deployment_from_its_folder_with_the_saved_bridge(
+        server: Cli, tmp_path: Path) -> None:
+    """The last command MIGRATION.md lists: the worker finds the flow where `prefect deploy`
+    ran, and the flow run reads the bridge from the block the setup saved (its URL is
+    MIGRATION.md's example, so the first job cannot be enqueued: that is where this stops)."""
+    from prefect.client.orchestration import get_client
+
+    files = _convert([str(FIXTURES / "seed_pipeline")], tmp_path)
+    _deploy(server, tmp_path, files)
+    (deployment,) = _deployments([("data_pipeline", "data_pipeline")])
+    with get_client(sync_client=True) as client:
+        run = client.create_flow_run_from_deployment(
+            deployment.id, parameters={"source_id": 7, "run_date": "2024-05-01"})
+    worker = _sh_blocks(files["MIGRATION.md"], "Deploying")[1][1]
+    try:
+        output = server.watch(worker, Path("/"), until="POST https://bridge.internal:8443/jobs")
+    finally:
+        pids = {int(r.infrastructure_pid.rsplit(":", 1)[-1]) for r in _runs_started()}
+        for pid in pids - {os.getpgid(0)}:  # a flow run's process has a session of its own
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+    assert [run.id] == [r.id for r in _runs_started()], "the worker ran another test's run"
+    assert "Beginning flow run" in output and "Finished in state Completed()" in output, output
