@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
 
 from batch2flow.codegen.plan import FlowPlan
 from batch2flow.codegen.planner import plan_flow
@@ -10,7 +11,7 @@ from batch2flow.codegen.readback import check_flow
 from batch2flow.codegen.render import render_flow
 from batch2flow.diagnostics import Diagnostic
 from batch2flow.graph import build_graph
-from batch2flow.ir import Graph, Worker
+from batch2flow.ir import Graph, Span, Worker
 from batch2flow.scanner import DEFAULT_MAX_BYTES
 
 TASK_MODES = ("bridge", "stub")
@@ -63,14 +64,23 @@ def _deployments(graph: Graph, plans: list[FlowPlan]) -> str:
         specs.append(DeploymentSpec(
             name=workflow.name,
             entrypoint=f"flows/{workflow.name}.py:{plan.function}",
-            description=plan.description,
-            parameters={param: None for param in plan.params},
+            description=f"Sidekiq workflow started by {workflow.starter} ({_portable(workflow.entry)})",
+            # the flow's signature holds the Ruby's literal defaults; a required one has none
+            parameters={},
             tags=("batch2flow", "sidekiq"),
             work_queue_name=first_queue,
             cron=schedules.get(workflow.starter.split("#")[0]),
         ))
     return render_prefect_yaml("batch2flow-flows", specs)
 
+
+def _portable(span: Span) -> str:
+    """`file:line`, without the folders of a file given to `convert` by its absolute path:
+    prefect.yaml names no place on the machine that converted it."""
+    path = span.file
+    if PurePosixPath(path).is_absolute() or PureWindowsPath(path).is_absolute():
+        path = PureWindowsPath(path).name  # splits at a slash and a backslash alike
+    return f"{path}:{span.line}"
 
 
 def _migration(graph: Graph, plans: list[FlowPlan]) -> str:

@@ -1,8 +1,14 @@
 """The `prefect.yaml` beside the generated flows: one Prefect 3 deployment per workflow.
 
 Every value reaches the YAML through `to_yaml`, which writes JSON-style flow scalars:
-a description or parameter taken from Ruby can hold quotes, colons, `#`, newlines or
-`{{ }}` and still reads back as the same value, and no text can add a key.
+a description or parameter taken from Ruby can hold quotes, colons, `#` or newlines and
+still reads back as the same value, and no text can add a key. `prefect deploy` then
+expands `{{ name }}` placeholders in what it read (`{{ $VAR }}` from its environment,
+`{{ prefect.variables.x }}` from the server) and has no escape for them, so `literal`
+breaks every such placeholder in text that came from Ruby before it is written.
+
+The file carries no path and no Prefect version: with `pull: null`, `prefect deploy`
+records the folder it runs in as where the worker loads the flows from.
 """
 
 from __future__ import annotations
@@ -17,11 +23,13 @@ import jinja2
 
 from batch2flow.templating import strict_environment
 
-#: Prefect resolves `{{ $PWD }}` when a worker pulls the flow: the folder it runs in,
-#: so the deployment works wherever the generated project is checked out
-WORKING_DIRECTORY = "{{ $PWD }}"
-#: written into `prefect-version`; the generated flows need Prefect 3 (see pyproject)
-PREFECT_VERSION = "3.8.8"
+#: the process work pool the deployments use; MIGRATION.md shows the command creating it
+WORK_POOL = "batch2flow"
+#: the saved `SidekiqBridge` block the flows read the bridge's URL and token from
+BRIDGE_BLOCK = "batch2flow-bridge"
+#: what `prefect deploy` reads as a placeholder (`prefect.utilities.templating.
+#: PLACEHOLDER_CAPTURE_REGEX`, checked against Prefect's own in the tests)
+PLACEHOLDER = re.compile(r"({{\s*([\w\.\-\[\]$]+)\s*}})")
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,7 @@ class DeploymentSpec:
     #: "flows/<name>.py:<flow function>"
     entrypoint: str
     description: str
-    #: default parameter values (None unless known)
+    #: default parameter values for the deployment; a required parameter has none
     parameters: dict[str, object]
     tags: tuple[str, ...]
     #: the Prefect work queue; None for the pool's default queue
@@ -41,14 +49,26 @@ class DeploymentSpec:
 
 
 def render_prefect_yaml(
-    project: str, specs: list[DeploymentSpec], work_pool: str = "default",
-    prefect_version: str = PREFECT_VERSION,
+    project: str, specs: list[DeploymentSpec], work_pool: str = WORK_POOL,
+    bridge_block: str = BRIDGE_BLOCK,
 ) -> str:
     template = _environment().get_template("prefect.yaml.j2")
-    return template.render(
-        project=project, specs=specs, work_pool=work_pool, prefect_version=prefect_version,
-        working_directory=WORKING_DIRECTORY,
-    )
+    return template.render(project=project, specs=specs, work_pool=work_pool,
+                           job_variables={"env": {"BATCH2FLOW_BRIDGE_BLOCK": bridge_block}})
+
+
+def literal(value: object) -> object:
+    """`value` with every Prefect placeholder in its strings broken (`{{ $X }}` becomes
+    `{ { $X }}`), so that `prefect deploy` keeps the text instead of expanding it."""
+    if isinstance(value, str):
+        while PLACEHOLDER.search(value):
+            value = PLACEHOLDER.sub(lambda m: "{ " + m.group(1)[1:], value)
+        return value
+    if isinstance(value, (list, tuple)):
+        return [literal(v) for v in value]
+    if isinstance(value, dict):
+        return {literal(k): literal(v) for k, v in value.items()}
+    return value
 
 
 def to_yaml(value: object) -> str:
@@ -99,4 +119,4 @@ def _key(key: object) -> str:
 
 @cache
 def _environment() -> jinja2.Environment:
-    return strict_environment({"yaml": to_yaml})
+    return strict_environment({"yaml": to_yaml, "literal": literal})

@@ -168,6 +168,9 @@ class Workflow:
     starts: tuple[Start, ...]
     edges: tuple[Edge, ...]
     raises: tuple[Raise, ...] = ()
+    #: starter parameter -> its Ruby default, for those whose default is a plain literal
+    #: (`ruby.literals`): an int, float, str, bool or None
+    defaults: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ in it can end a code span, split a table row or close a fenced block early.
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from functools import cache
 
 import jinja2
 
 from batch2flow.codegen.plan import FlowPlan, TaskPlan
+from batch2flow.deployment import BRIDGE_BLOCK, WORK_POOL
 from batch2flow.diagnostics import Diagnostic
 from batch2flow.ir import Callback, Graph, Job, Workflow
 from batch2flow.templating import strict_environment
@@ -52,6 +54,7 @@ def render_migration(graph: Graph, plans: list[FlowPlan]) -> str:
         })
     found, converted = sum(p.found for p in plans), sum(p.converted for p in plans)
     return _environment().get_template("MIGRATION.md.j2").render(
+        work_pool=WORK_POOL, bridge_block=BRIDGE_BLOCK,
         plans=plans, sections=sections, coverage=coverage(converted, found),
         untied=sorted(d for d in graph.diagnostics if d not in tied),
     )
@@ -157,4 +160,4 @@ def _longest_backtick_run(text: str) -> int:
 
 @cache
 def _environment() -> jinja2.Environment:
-    return strict_environment(dict(code=code, cell=cell, fenced=fenced, report=report))
+    return strict_environment(dict(code=code, cell=cell, fenced=fenced, report=report, shell=shlex.quote))

@@ -67,7 +67,9 @@ def run_flows(conversion: Conversion, folder: Path, fail: set[str],
                 continue
             flow = getattr(modules[plan.workflow], plan.function)
             given = (parameters or {}).get(plan.workflow, {})
-            values = {param: given.get(param) for param in plan.params}
+            # a parameter with a default keeps it unless given; the others are None
+            defaults = dict(plan.defaults)
+            values = {param: given.get(param, defaults.get(param)) for param in plan.params}
             state = flow(**values, return_state=True)
             workers = list(dict.fromkeys(name for _, name in plan.task_names))
             report.outcomes.append(FlowOutcome(plan.workflow, state.name, state.message or "", workers))

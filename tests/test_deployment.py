@@ -3,7 +3,9 @@ string coming back as written; and the Sidekiq Enterprise cron schedules it carr
 
 from __future__ import annotations
 
+import os
 from dataclasses import fields, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from batch2flow.analysis.schedules import schedules_from_files
-from batch2flow.deployment import DeploymentSpec, render_prefect_yaml, to_yaml
+from batch2flow.deployment import PLACEHOLDER, DeploymentSpec, literal, render_prefect_yaml, to_yaml
 from batch2flow.parsing import parse
 from batch2flow.ruby.indexer import build_index
 from batch2flow.scanner import SourceFile
@@ -21,7 +23,7 @@ NIGHTLY = DeploymentSpec(
     name="nightly_report",
     entrypoint="flows/nightly_report.py:nightly_report",
     description="Nightly report",
-    parameters={"date": None, "account_id": None},
+    parameters={},
     tags=("batch2flow", "sidekiq"),
     work_queue_name="critical",
     cron="0 3 * * *",
@@ -30,7 +32,7 @@ CLEANUP = DeploymentSpec("cleanup", "flows/cleanup.py:cleanup", "Cleanup", {}, (
 
 NASTY = [
     'say "hi"', "it's", "key: value", "# not a comment", "a\nb\r\nc", "tab\tend", "back\\slash",
-    "{{ prefect.variables.x }}", "{% raw %}", "café ☕ 😀", "\u2028\u0085\x00\x7f", "- item",
+    "{ {not a placeholder}}", "{% raw %}", "café ☕ 😀", "\u2028\u0085\x00\x7f", "- item",
     "[1, 2]", "{a: b}", "&anchor *alias !tag", "null", "yes", "~", "@at `tick`", "  padded  ", "",
 ]
 
@@ -68,11 +70,9 @@ def _validate_with_prefect(text: str) -> None:
 def test_project_and_actions() -> None:
     doc = _load(render_prefect_yaml("billing", [NIGHTLY]))
     assert doc["name"] == "billing"
-    assert doc["prefect-version"].startswith("3.")
-    assert doc["build"] is None and doc["push"] is None
-    assert doc["pull"] == [
-        {"prefect.deployments.steps.set_working_directory": {"directory": "{{ $PWD }}"}}
-    ]
+    # no version to be wrong, and no path: `prefect deploy` records the folder it runs in
+    assert "prefect-version" not in doc
+    assert doc["build"] is None and doc["push"] is None and doc["pull"] is None
 
 
 def test_one_deployment_per_spec_with_every_field() -> None:
@@ -83,9 +83,11 @@ def test_one_deployment_per_spec_with_every_field() -> None:
         "tags": ["batch2flow", "sidekiq"],
         "description": "Nightly report",
         "entrypoint": "flows/nightly_report.py:nightly_report",
-        "parameters": {"date": None, "account_id": None},
-        "work_pool": {"name": "default", "work_queue_name": "critical", "job_variables": {}},
-        "schedules": [{"cron": "0 3 * * *", "timezone": "UTC"}],
+        "parameters": {},
+        "enforce_parameter_schema": True,
+        "work_pool": {"name": "batch2flow", "work_queue_name": "critical",
+                      "job_variables": {"env": {"BATCH2FLOW_BRIDGE_BLOCK": "batch2flow-bridge"}}},
+        "schedules": [{"cron": "0 3 * * *", "timezone": "UTC", "parameters": {}}],
     }
     assert cleanup["schedules"] == []
     assert cleanup["work_pool"]["work_queue_name"] is None
@@ -121,10 +123,12 @@ def test_each_spec_field_changes_the_output(field: str) -> None:
     _validate_with_prefect(render_prefect_yaml("billing", [changed]))
 
 
-def test_project_and_work_pool_change_the_output() -> None:
+def test_project_work_pool_and_bridge_block_change_the_output() -> None:
     base = render_prefect_yaml("billing", [NIGHTLY])
     assert render_prefect_yaml("other", [NIGHTLY]) != base
     assert _deployments(NIGHTLY, work_pool="k8s")[0]["work_pool"]["name"] == "k8s"
+    (deployment,) = _deployments(NIGHTLY, bridge_block="other")
+    assert deployment["work_pool"]["job_variables"] == {"env": {"BATCH2FLOW_BRIDGE_BLOCK": "other"}}
 
 
 # --- strings come back as written ------------------------------------------------------------------
@@ -150,7 +154,44 @@ def test_nasty_strings_round_trip_in_every_field(text: str) -> None:
 @given(st.text())
 def test_any_description_round_trips(text: str) -> None:
     (deployment,) = _deployments(replace(NIGHTLY, description=text))
-    assert deployment["description"] == text
+    assert deployment["description"] == (text if not PLACEHOLDER.search(text) else literal(text))
+
+
+# --- Prefect expands `{{ ... }}` on deploy: text from Ruby must not be a template --------------
+
+TEMPLATES = ["{{ $SECRET }}", "{{prefect.variables.token}}", "x {{ prefect.blocks.secret.k }} y",
+             "{{ build-image.image }}", "{{{ $A }}}", "{{ $A }}{{ $B }}"]
+
+
+def test_the_placeholder_pattern_is_prefects() -> None:
+    from prefect.utilities.templating import PLACEHOLDER_CAPTURE_REGEX
+
+    assert PLACEHOLDER.pattern == PLACEHOLDER_CAPTURE_REGEX.pattern
+
+
+@pytest.mark.parametrize("text", TEMPLATES, ids=repr)
+def test_placeholders_in_ruby_text_are_broken(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.utilities.templating import apply_values, find_placeholders
+
+    monkeypatch.setenv("SECRET", "hunter2")
+    spec = replace(NIGHTLY, description=text, work_queue_name=text, parameters={text: [text]},
+                   tags=(text,), cron=text)
+    (deployment,) = _deployments(spec)
+    assert not find_placeholders(deployment)
+    assert apply_values(deployment, {"build-image": {"image": "leak"}}) == deployment
+    assert "hunter2" not in repr(apply_values(deployment, dict(os.environ)))
+    assert deployment["description"] == literal(text) != text
+    assert deployment["description"].replace(" ", "") == text.replace(" ", "")
+
+
+@pytest.mark.parametrize("text", ["{ $SECRET }", "{{ two words }}", "{{}}", "}} {{", "{{ a/b }}"],
+                         ids=repr)
+def test_text_prefect_would_not_expand_is_kept(text: str) -> None:
+    from prefect.utilities.templating import find_placeholders
+
+    assert not find_placeholders(text)
+    (deployment,) = _deployments(replace(NIGHTLY, description=text, work_queue_name=text))
+    assert deployment["description"] == deployment["work_pool"]["work_queue_name"] == text
 
 
 ROUND_TRIP_VALUES = [0, -3, 1.5, 1e-7, 1e300, None, True, False, [], {}, {"a": [1, {"b": None}]}]
@@ -246,3 +287,24 @@ def test_periodic_registration_fixes(ruby: str, expected: dict[str, str]) -> Non
 @pytest.mark.parametrize("ruby", DOES_NOT_REGISTER.values(), ids=DOES_NOT_REGISTER.keys())
 def test_periodic_registration_noop(ruby: str) -> None:
     assert _schedules(ruby) == {}
+
+
+# --- no place on the converting machine ----------------------------------------------------------
+
+
+def test_files_given_by_absolute_path_leave_no_folder_in_prefect_yaml(tmp_path: Path) -> None:
+    from batch2flow.convert import convert
+
+    (tmp_path / "w.rb").write_text(
+        "class ImportWorker\n  include Sidekiq::Job\n  def perform(id); end\nend\n", encoding="utf-8")
+    (tmp_path / "s.rb").write_text(
+        "class Importer\n  def self.start(id)\n    b = Sidekiq::Batch.new\n"
+        "    b.jobs { ImportWorker.perform_async(id) }\n  end\nend\n", encoding="utf-8")
+    by_path = convert([str(tmp_path / "s.rb"), str(tmp_path / "w.rb")]).files
+    by_folder = convert([str(tmp_path)]).files
+    assert str(tmp_path) in by_path["flows/importer.py"]  # where a reader finds the Ruby
+    assert str(tmp_path) not in by_path["prefect.yaml"]
+    (deployment,) = _load(by_path["prefect.yaml"])["deployments"]
+    assert deployment["description"] == "Sidekiq workflow started by Importer.start (s.rb:3)"
+    (deployment,) = _load(by_folder["prefect.yaml"])["deployments"]
+    assert deployment["description"] == "Sidekiq workflow started by Importer.start (s.rb:3)"

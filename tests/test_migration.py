@@ -20,6 +20,7 @@ from ir_factory import (
 
 from batch2flow import diagnostics as diag
 from batch2flow.codegen.plan import ConditionStub, FlowPlan, TaskPlan
+from batch2flow.deployment import BRIDGE_BLOCK, WORK_POOL
 from batch2flow.ir import Graph, Start
 from batch2flow.migration import code, coverage, fenced, render_migration
 
@@ -238,8 +239,25 @@ def test_fence_is_longer_than_any_backtick_run() -> None:
 def test_diagnostic_text_with_backticks_stays_in_its_block() -> None:
     problem = diag.make(diag.DYNAMIC_REFERENCE, "lib/x.rb", 1, 1, "```\n# Heading?")
     text = render_migration(replace(graph(), diagnostics=(problem,)), [])
-    (block,) = code_blocks(text)
+    (block,) = [b for b in code_blocks(text) if b[0] != "sh"]
     assert block[0] == "text" and "# Heading?" in block[1]
+
+
+# --- deploying ------------------------------------------------------------------------------------
+
+
+def test_deploying_lists_the_setup_then_the_deploy_for_the_pool_and_block_prefect_yaml_uses() -> None:
+    text = render_migration(sample_graph(), sample_plans())
+    deploying = text.split("\n## Deploying\n", 1)[1].split("\n## ", 1)[0]
+    setup, deploy = [body.splitlines() for info, body in code_blocks(deploying) if info == "sh"]
+    assert setup[0] == f"prefect work-pool create {WORK_POOL} --type process"
+    assert setup[1].startswith("export BATCH2FLOW_BRIDGE_URL=https://")
+    assert setup[2].startswith("python3 -c ") and f'save_from_environment("{BRIDGE_BLOCK}")' in setup[2]
+    assert len(setup) == 3
+    assert deploy == ["prefect deploy --all", f"prefect worker start --pool {WORK_POOL}"]
+    # the setup comes before the semantics, and nothing else in the report is a command
+    assert text.index("## Deploying") < text.index("## Sidekiq semantics")
+    assert [info for info, _ in code_blocks(text)].count("sh") == 2
 
 
 # --- determinism ---------------------------------------------------------------------------------

@@ -190,6 +190,7 @@ FLOW_CHANGES = {
     "body": (Line("return []"),),
     "stubs": (),
     "starts_workflows": True,
+    "defaults": (("account_id", 5),),
 }
 #: bookkeeping for the CLI summary, MIGRATION.md and the libcst read-back: never rendered
 FLOW_NOT_RENDERED = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from batch2flow import diagnostics as diag
 from batch2flow.analysis.builder import MAX_NODES, DiagnosticSink, TooLarge, WorkflowBuilder
 from batch2flow.analysis.calls import Calls
@@ -17,6 +19,7 @@ from batch2flow.analysis.raising import stops_here
 from batch2flow.analysis.registration import run_pending_callbacks
 from batch2flow.ir import Span, Workflow
 from batch2flow.ruby.index import CodeIndex, MethodDef
+from batch2flow.ruby.literals import NoLiteral, literal_default
 
 
 def find_starters(index: CodeIndex) -> list[MethodDef]:
@@ -80,4 +83,14 @@ def _freeze(method: MethodDef, builder: WorkflowBuilder) -> Workflow:
         starts=tuple(builder.starts.values()),
         edges=tuple(happens_before(builder)),
         raises=tuple(builder.raises.values()),
+        defaults=_literal_defaults(method),
     )
+
+
+def _literal_defaults(method: MethodDef) -> tuple[tuple[str, object], ...]:
+    found: list[tuple[str, object]] = []
+    for name, node in zip(method.params, method.param_defaults, strict=False):
+        if node is not None:
+            with contextlib.suppress(NoLiteral):
+                found.append((name, literal_default(node)))
+    return tuple(found)

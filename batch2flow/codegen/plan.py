@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from batch2flow.codegen.names import to_python
 from batch2flow.diagnostics import Diagnostic
 
 
@@ -88,6 +89,7 @@ class ConditionStub:
 class FlowPlan:
     workflow: str
     function: str
+    #: the flow's parameter names, in the Ruby starter's order
     params: tuple[str, ...]
     description: str
     starter: str
@@ -104,3 +106,18 @@ class FlowPlan:
     #: job id -> the variable its future is held in, and the task name it runs
     variables: tuple[tuple[str, str], ...] = ()
     task_names: tuple[tuple[str, str], ...] = ()
+    #: parameter -> its default, the Ruby starter's literal one (a trailing run of them:
+    #: Python has no default before a required parameter); the others are required
+    defaults: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def signature(self) -> tuple[str, ...]:
+        """The flow's parameter declarations: `source_id`, `limit: int = 100`, `tag=None`."""
+        defaults = dict(self.defaults)
+        return tuple(_declaration(p, defaults[p]) if p in defaults else p for p in self.params)
+
+
+def _declaration(name: str, default: object) -> str:
+    if default is None:
+        return f"{name}=None"
+    return f"{name}: {type(default).__name__} = {to_python(default)}"

@@ -90,6 +90,7 @@ class _Planner:
             starts_workflows=bool(self.wf.starts),
             variables=tuple((j.id, self.names.get(j.id)) for j in self.wf.jobs),
             task_names=tuple((j.id, self.tasks[j.id].worker) for j in self.wf.jobs),
+            defaults=_trailing_defaults(self.wf),
         )
 
     # -- one callback block ----------------------------------------------------------
@@ -373,3 +374,13 @@ def _codes(statements: list[Statement]) -> list[str]:
             found += _codes(list(statement.body))
     return found
 
+
+def _trailing_defaults(workflow: Workflow) -> tuple[tuple[str, object], ...]:
+    """The starter's literal defaults on the parameters after its last required one."""
+    known = dict(workflow.defaults)
+    trailing: list[tuple[str, object]] = []
+    for param in reversed(workflow.params):
+        if param not in known:
+            break
+        trailing.append((to_var(param), known[param]))
+    return tuple(reversed(trailing))

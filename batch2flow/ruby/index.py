@@ -32,6 +32,8 @@ class MethodDef:
     cref: tuple[str, ...]
     #: per parameter: req, opt, rest, key, keyreq, keyrest or block
     param_kinds: tuple[str, ...] = ()
+    #: per parameter: its default value's expression (`b = 1`, `key: 2`), else None
+    param_defaults: tuple[Node | None, ...] = ()
 
     @property
     def line(self) -> int:

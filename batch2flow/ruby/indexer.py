@@ -95,6 +95,7 @@ def _define_method(
         owner.name if owner else "", nodes.text(name_node), singleton,
         tuple(_param_name(p) for p in declared), parsed, node, cref,
         tuple(_param_kind(p) for p in declared),
+        tuple(p.child_by_field_name("value") for p in declared),
     )
     if owner is None:
         index.top_methods.setdefault(method.name, method)

@@ -31,6 +31,11 @@ def load_config() -> BridgeConfig:
     block_name = os.environ.get("BATCH2FLOW_BRIDGE_BLOCK")
     if block_name:
         return _from_block(block_name)
+    return config_from_environment()
+
+
+def config_from_environment() -> BridgeConfig:
+    """BATCH2FLOW_BRIDGE_URL, _TOKEN and _TIMEOUT, whatever BATCH2FLOW_BRIDGE_BLOCK says."""
     url = os.environ.get("BATCH2FLOW_BRIDGE_URL", "").strip()
     if not url:
         raise BridgeError(HOW_TO_CONFIGURE)
