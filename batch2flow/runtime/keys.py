@@ -1,0 +1,108 @@
+"""The idempotency key of one enqueue: one call of a flow run, whatever the attempt.
+
+Prefect 3 gives a submitted task run a random `dynamic_key` and a new id in each
+flow-run attempt, and the callback blocks submit from threads in no fixed order, so
+neither names a call across a flow-run retry. What does is the job itself: the flow run
+id, the worker, its queue and arguments, and which of the calls with exactly these
+values it is (the first, the second, ...). A Prefect retry of the task run keeps its
+key (remembered by task run id); a flow-run retry makes the same calls again and gets
+the same keys, so the bridge answers them with the jobs of the first attempt.
+Two calls with the same values are interchangeable jobs: which gets which key is moot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import uuid
+from dataclasses import dataclass
+
+from batch2flow.runtime.errors import NotEnqueued
+
+
+@dataclass(frozen=True)
+class Call:
+    #: the Idempotency-Key header
+    key: str
+    #: the flow run's attempt (1 outside a flow run): a dead job is enqueued again only
+    #: by a later attempt, never by a repeat within one
+    run_attempt: int
+    #: the flow run, when there is one (its state says whether it is being cancelled)
+    flow_run_id: str | None
+
+
+_lock = threading.Lock()
+_by_task_run: dict[str, Call] = {}
+#: (flow run id, attempt) -> the keys of the calls whose job it lost track of, and why
+_lost: dict[tuple[str, int], dict[str, str]] = {}
+#: flow run id -> (attempt, how many calls of each job digest it made)
+_seen: dict[str, tuple[int, dict[str, int]]] = {}
+
+
+def job_call(worker: str, args: list[object], queue: str | None) -> Call:
+    """The key of this call of `worker`; a fresh one outside a task run."""
+    digest = _digest(worker, args, queue)
+    from prefect.context import FlowRunContext, TaskRunContext
+
+    task_ctx = TaskRunContext.get()
+    if task_ctx is None or task_ctx.task_run.flow_run_id is None:
+        return Call(f"b2f-{uuid.uuid4().hex}", 1, None)
+    flow_ctx = FlowRunContext.get()
+    attempt = flow_ctx.flow_run.run_count if flow_ctx is not None and flow_ctx.flow_run else 1
+    flow_run_id = str(task_ctx.task_run.flow_run_id)
+    with _lock:
+        known = _by_task_run.get(str(task_ctx.task_run.id))
+        if known is not None:
+            return known
+        run_attempt, counts = _seen.get(flow_run_id, (attempt, {}))
+        if run_attempt != attempt:  # a flow-run retry counts its calls afresh
+            counts = {}
+        index = counts.get(digest, 0)
+        counts[digest] = index + 1
+        _seen[flow_run_id] = (attempt, counts)
+        nth = hashlib.sha256(f"{digest}/{index}".encode()).hexdigest()[:32]
+        call = Call(f"b2f-{flow_run_id}-{nth}", max(attempt, 1), flow_run_id)
+        _by_task_run[str(task_ctx.task_run.id)] = call
+        return call
+
+
+def lose_track(call: Call, error: BaseException) -> None:
+    """Note that this flow run attempt no longer knows what the job of `call` did."""
+    if call.flow_run_id is not None:
+        with _lock:
+            _lost.setdefault((call.flow_run_id, call.run_attempt), {}).setdefault(call.key, str(error))
+
+
+def found_again(call: Call) -> None:
+    """The job of `call` was seen to end after all (a Prefect retry of its task waited for it)."""
+    if call.flow_run_id is not None:
+        with _lock:
+            _lost.get((call.flow_run_id, call.run_attempt), {}).pop(call.key, None)
+
+
+def refuse_if_lost(call: Call, worker: str) -> None:
+    """Enqueue nothing more in a flow run attempt that lost track of a job: `:complete`
+    work waits for it with `allow_failure` and would run as if that job had ended. The
+    call that lost it may ask again: that finds the same job."""
+    if call.flow_run_id is None:
+        return
+    with _lock:
+        lost = _lost.get((call.flow_run_id, call.run_attempt), {})
+        why = next((text for key, text in lost.items() if key != call.key), None)
+    if why is not None:
+        raise NotEnqueued(
+            f"{worker}: not enqueued, this flow run no longer knows what an earlier job did "
+            f"({why}); fix that, then retry the flow run"
+        )
+
+
+def _digest(worker: str, args: list[object], queue: str | None) -> str:
+    try:
+        text = json.dumps([worker, queue, args], sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise NotEnqueued(
+            f"{worker}: not enqueued, its arguments are not JSON (Sidekiq takes strings, numbers, "
+            f"booleans, nil, arrays and string-keyed hashes): {exc}"
+        ) from None
+    return hashlib.sha256(text.encode()).hexdigest()
