@@ -13,6 +13,7 @@ from fake_bridge import FakeBridge, JobScript, Recorder
 from batch2flow.runtime import BridgeError, NotEnqueued, run_job, transport
 from batch2flow.runtime import bridge as bridge_module
 from batch2flow.runtime.config import load_config
+from batch2flow.runtime.keys import Call
 
 TOKEN = "s3cret-t0ken"
 
@@ -150,3 +151,17 @@ def test_arguments_that_are_not_json_are_not_enqueued(bridge: FakeBridge) -> Non
         run_job("ChargeWorker", [float("nan")])
 
     assert bridge.requests == []
+
+
+def test_a_key_reused_with_other_arguments_is_a_bridge_error(bridge: FakeBridge) -> None:
+    call = Call("b2f-fixed", 1, None)
+    config = load_config()
+    first = bridge_module.enqueue(config, "ChargeWorker", [1], None, call)
+    again = bridge_module.enqueue(config, "ChargeWorker", [1], None, call)
+
+    with pytest.raises(BridgeError, match="HTTP 409: the idempotency key was used before"):
+        bridge_module.enqueue(config, "ChargeWorker", [2], None, call)
+
+    assert (first.jid, first.created) == ("jid-1", True)
+    assert (again.jid, again.created) == ("jid-1", False)
+    assert len(bridge.jobs) == 1

@@ -118,8 +118,9 @@ def _attempt_position() -> tuple[bool, bool]:
         return True, True
     # run_count is 1 on the first attempt and counts retries; task.retries excludes it.
     run_count = ctx.task_run.run_count
-    # a generated task does not retry a simulated death at all (`retry_job`): the first
-    # attempt stands for the job dying after its last retry, at no cost in time or API calls
+    # a generated task has no Prefect retries (one generated before has `retry_job`, which
+    # retries no simulated death): the first attempt stands for the job dying after its
+    # last Sidekiq retry, at no cost in time or API calls
     final = ctx.task.retry_condition_fn is retry_job or run_count > ctx.task.retries
     return run_count <= 1, final
 

@@ -16,7 +16,8 @@ import hashlib
 import json
 import threading
 import uuid
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from batch2flow.runtime.errors import NotEnqueued
 
@@ -32,12 +33,24 @@ class Call:
     flow_run_id: str | None
 
 
+#: flow run attempts remembered at once; a process rarely runs more than one flow run
+KEPT_ATTEMPTS = 256
+
+
+@dataclass
+class _Attempt:
+    """What one attempt of one flow run has enqueued so far."""
+
+    #: how many calls of each job digest it made
+    counts: dict[str, int] = field(default_factory=dict)
+    #: task run id -> its call, so a Prefect retry of the task run keeps its key
+    calls: dict[str, Call] = field(default_factory=dict)
+    #: key -> why the attempt lost track of that call's job
+    lost: dict[str, str] = field(default_factory=dict)
+
+
 _lock = threading.Lock()
-_by_task_run: dict[str, Call] = {}
-#: (flow run id, attempt) -> the keys of the calls whose job it lost track of, and why
-_lost: dict[tuple[str, int], dict[str, str]] = {}
-#: flow run id -> (attempt, how many calls of each job digest it made)
-_seen: dict[str, tuple[int, dict[str, int]]] = {}
+_attempts: OrderedDict[tuple[str, int], _Attempt] = OrderedDict()
 
 
 def job_call(worker: str, args: list[object], queue: str | None) -> Call:
@@ -49,21 +62,18 @@ def job_call(worker: str, args: list[object], queue: str | None) -> Call:
     if task_ctx is None or task_ctx.task_run.flow_run_id is None:
         return Call(f"b2f-{uuid.uuid4().hex}", 1, None)
     flow_ctx = FlowRunContext.get()
-    attempt = flow_ctx.flow_run.run_count if flow_ctx is not None and flow_ctx.flow_run else 1
-    flow_run_id = str(task_ctx.task_run.flow_run_id)
+    count = flow_ctx.flow_run.run_count if flow_ctx is not None and flow_ctx.flow_run else 1
+    flow_run_id, task_run_id = str(task_ctx.task_run.flow_run_id), str(task_ctx.task_run.id)
     with _lock:
-        known = _by_task_run.get(str(task_ctx.task_run.id))
+        attempt = _attempt(flow_run_id, max(count, 1))
+        known = attempt.calls.get(task_run_id)
         if known is not None:
             return known
-        run_attempt, counts = _seen.get(flow_run_id, (attempt, {}))
-        if run_attempt != attempt:  # a flow-run retry counts its calls afresh
-            counts = {}
-        index = counts.get(digest, 0)
-        counts[digest] = index + 1
-        _seen[flow_run_id] = (attempt, counts)
+        index = attempt.counts.get(digest, 0)
+        attempt.counts[digest] = index + 1
         nth = hashlib.sha256(f"{digest}/{index}".encode()).hexdigest()[:32]
-        call = Call(f"b2f-{flow_run_id}-{nth}", max(attempt, 1), flow_run_id)
-        _by_task_run[str(task_ctx.task_run.id)] = call
+        call = Call(f"b2f-{flow_run_id}-{nth}", max(count, 1), flow_run_id)
+        attempt.calls[task_run_id] = call
         return call
 
 
@@ -71,14 +81,14 @@ def lose_track(call: Call, error: BaseException) -> None:
     """Note that this flow run attempt no longer knows what the job of `call` did."""
     if call.flow_run_id is not None:
         with _lock:
-            _lost.setdefault((call.flow_run_id, call.run_attempt), {}).setdefault(call.key, str(error))
+            _attempt(call.flow_run_id, call.run_attempt).lost.setdefault(call.key, str(error))
 
 
 def found_again(call: Call) -> None:
     """The job of `call` was seen to end after all (a Prefect retry of its task waited for it)."""
     if call.flow_run_id is not None:
         with _lock:
-            _lost.get((call.flow_run_id, call.run_attempt), {}).pop(call.key, None)
+            _attempt(call.flow_run_id, call.run_attempt).lost.pop(call.key, None)
 
 
 def refuse_if_lost(call: Call, worker: str) -> None:
@@ -88,13 +98,24 @@ def refuse_if_lost(call: Call, worker: str) -> None:
     if call.flow_run_id is None:
         return
     with _lock:
-        lost = _lost.get((call.flow_run_id, call.run_attempt), {})
+        lost = _attempt(call.flow_run_id, call.run_attempt).lost
         why = next((text for key, text in lost.items() if key != call.key), None)
     if why is not None:
         raise NotEnqueued(
             f"{worker}: not enqueued, this flow run no longer knows what an earlier job did "
             f"({why}); fix that, then retry the flow run"
         )
+
+
+def _attempt(flow_run_id: str, run_attempt: int) -> _Attempt:
+    """The record of one flow run attempt (call under `_lock`); the oldest are forgotten."""
+    found = _attempts.get((flow_run_id, run_attempt))
+    if found is None:
+        found = _attempts[(flow_run_id, run_attempt)] = _Attempt()
+        while len(_attempts) > KEPT_ATTEMPTS:
+            _attempts.popitem(last=False)
+    _attempts.move_to_end((flow_run_id, run_attempt))
+    return found
 
 
 def _digest(worker: str, args: list[object], queue: str | None) -> str:
