@@ -234,3 +234,24 @@ def _messages(state: Any) -> str:
     except Exception as error:  # the flow's failure: the first error of its futures
         return f"{state.message} {error}"
     return str(state.message)
+
+
+def test_a_prefect_api_that_cannot_say_whether_the_run_is_cancelled_enqueues_nothing(
+    bridge: FakeBridge, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.client.orchestration import SyncPrefectClient
+    from prefect.context import TaskRunContext
+
+    read = SyncPrefectClient.read_flow_run
+
+    def unreachable_from_tasks(self: SyncPrefectClient, flow_run_id: Any) -> Any:
+        if TaskRunContext.get() is not None:  # the engine itself still reads it
+            raise ConnectionError("no API")
+        return read(self, flow_run_id)
+
+    monkeypatch.setattr(SyncPrefectClient, "read_flow_run", unreachable_from_tasks)
+
+    state = two_steps(return_state=True)
+
+    assert state.is_failed() and "could not read whether flow run" in _messages(state)
+    assert bridge.jobs == []

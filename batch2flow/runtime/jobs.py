@@ -62,8 +62,14 @@ def _cancelling(flow_run_id: str) -> bool:
     """The flow run is being cancelled (or was): a task that starts now enqueues nothing."""
     from prefect.client.orchestration import get_client
 
-    with get_client(sync_client=True) as client:
-        state = client.read_flow_run(flow_run_id).state  # type: ignore[arg-type]
+    try:
+        with get_client(sync_client=True) as client:
+            state = client.read_flow_run(flow_run_id).state  # type: ignore[arg-type]
+    except Exception as error:  # the task engine's own retries of the API call are spent
+        raise NotEnqueued(
+            f"not enqueued: could not read whether flow run {flow_run_id} is being cancelled "
+            f"({type(error).__name__})"
+        ) from None
     return state is not None and (state.is_cancelling() or state.is_cancelled())
 
 
