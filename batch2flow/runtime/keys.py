@@ -8,6 +8,10 @@ values it is (the first, the second, ...). A Prefect retry of the task run keeps
 key (remembered by task run id); a flow-run retry makes the same calls again and gets
 the same keys, so the bridge answers them with the jobs of the first attempt.
 Two calls with the same values are interchangeable jobs: which gets which key is moot.
+
+The counts live in the flow run's process: right for Prefect's default thread-pool task
+runner, where every task of the run executes there. A task runner that runs tasks in
+other processes would count equal calls apart, and two of them would share one job.
 """
 
 from __future__ import annotations
