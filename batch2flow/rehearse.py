@@ -2,8 +2,8 @@
 
 Nothing reaches Sidekiq: the flows are written to a temporary folder, imported, and
 run one after another against an ephemeral Prefect API while the runtime is in
-rehearsal mode (every job simulated; `--fail` workers fail after their retries,
-which `retry_delays` makes immediate during a rehearsal). Prefect itself is imported
+rehearsal mode (every job simulated; `--fail` workers die at once, as after their last
+Sidekiq retry: generated tasks have no Prefect retries). Prefect itself is imported
 here only, so the rest of the CLI does not pay for it.
 """
 

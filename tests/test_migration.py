@@ -108,7 +108,8 @@ def test_coverage(converted: int, found: int, expected: str) -> None:
 
 def test_semantics_section_names_each_difference() -> None:
     semantics = section(render_migration(sample_graph(), sample_plans()), "Sidekiq semantics vs this flow")
-    for phrase in ("allow_failure", "`:complete`", "`:death`", "`retry: false`", "backoff",
+    for phrase in ("allow_failure", "`:complete`", "`:death`", "`retries=0`", "backoff", "BridgeTimeout",
+                   "idempotency key", "prefect flow-run retry",
                    "@run.callback", "only logs", "`perform_in`", "`perform_at`",
                    "run_deployment(..., timeout=0)"):
         assert phrase in semantics

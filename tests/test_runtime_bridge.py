@@ -7,11 +7,12 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from fake_bridge import FakeBridge, JobScript
+from fake_bridge import FakeBridge, JobScript, Recorded
 
 from batch2flow.runtime import BridgeError, BridgeTimeout, SidekiqJobFailed, run_job, transport
 from batch2flow.runtime import bridge as bridge_module
 from batch2flow.runtime.config import load_config
+from batch2flow.runtime.where import Endpoint
 
 TOKEN = "s3cret"
 ENV = (
@@ -40,22 +41,23 @@ def bridge(fast: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBridge]:
         yield fake
 
 
+def _polls(bridge: FakeBridge) -> list[Recorded]:
+    return [r for r in bridge.requests if r.method == "GET"]
+
+
 def test_enqueues_then_polls_until_the_job_succeeds(bridge: FakeBridge) -> None:
     bridge.script("Billing::ChargeWorker", JobScript(polls=2, result={"rows": 3}))
 
     assert run_job("Billing::ChargeWorker", [1, "a"], queue="critical") == {"rows": 3}
 
     post, *polls = bridge.requests
-    assert (post.method, post.path) == ("POST", "/jobs")
-    assert post.body == {
-        "class": "Billing::ChargeWorker",
-        "args": [1, "a"],
-        "queue": "critical",
-        "retry": False,
-    }
+    assert (post.method, post.path) == ("POST", "/v1/jobs")
+    assert post.body == {"class": "Billing::ChargeWorker", "args": [1, "a"], "queue": "critical",
+                         "run_attempt": 1}
     assert post.headers["authorization"] == f"Bearer {TOKEN}"
     assert post.headers["content-type"] == "application/json"
-    assert [(r.method, r.path) for r in polls] == [("GET", "/jobs/jid-1")] * 3
+    assert post.headers["idempotency-key"].startswith("b2f-")
+    assert [(r.method, r.path) for r in polls] == [("GET", "/v1/jobs/jid-1")] * 3
     assert all(r.headers["authorization"] == f"Bearer {TOKEN}" for r in polls)
 
 
@@ -65,12 +67,12 @@ def test_no_queue_is_sent_as_null_and_no_token_as_no_header(
     with FakeBridge() as fake:
         monkeypatch.setenv("BATCH2FLOW_BRIDGE_URL", fake.url)
         assert run_job("PlainWorker", []) is None
-    assert fake.requests[0].body == {"class": "PlainWorker", "args": [], "queue": None, "retry": False}
+    assert fake.requests[0].body == {"class": "PlainWorker", "args": [], "queue": None, "run_attempt": 1}
     assert "authorization" not in fake.requests[0].headers
 
 
-def test_a_failed_job_raises_sidekiq_job_failed(bridge: FakeBridge) -> None:
-    bridge.script("BrokenWorker", JobScript(polls=1, error="ActiveRecord::RecordNotFound: user 7"))
+def test_a_dead_job_raises_sidekiq_job_failed_after_its_sidekiq_retries(bridge: FakeBridge) -> None:
+    bridge.script("BrokenWorker", JobScript(polls=1, retries=2, error="ActiveRecord::RecordNotFound: user 7"))
 
     with pytest.raises(SidekiqJobFailed) as caught:
         run_job("BrokenWorker", [7])
@@ -78,6 +80,8 @@ def test_a_failed_job_raises_sidekiq_job_failed(bridge: FakeBridge) -> None:
     assert (caught.value.worker, caught.value.jid) == ("BrokenWorker", "jid-1")
     assert caught.value.error == "ActiveRecord::RecordNotFound: user 7"
     assert "BrokenWorker" in str(caught.value) and "user 7" in str(caught.value)
+    # Sidekiq retried it twice (running, retrying, retrying, dead); the client pushed it once
+    assert len(bridge.jobs) == 1 and len(_polls(bridge)) == 4
 
 
 def test_a_job_that_never_finishes_times_out(bridge: FakeBridge, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -85,11 +89,12 @@ def test_a_job_that_never_finishes_times_out(bridge: FakeBridge, monkeypatch: py
     monkeypatch.setenv("BATCH2FLOW_BRIDGE_TIMEOUT", "0.2")
     started = time.monotonic()
 
-    with pytest.raises(BridgeTimeout, match=r"StuckWorker \(jid jid-1\) still running after 0.2 s"):
+    with pytest.raises(BridgeTimeout, match=r"StuckWorker \(jid jid-1\) still running after 0.2 s") as caught:
         run_job("StuckWorker", [])
 
     assert 0.2 <= time.monotonic() - started < 2
     assert len(bridge.requests) > 3  # it kept polling until the deadline
+    assert bridge.url in str(caught.value) and TOKEN not in str(caught.value)
 
 
 def test_poll_pauses_double_up_to_the_cap(bridge: FakeBridge, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,14 +114,15 @@ def test_503_answers_are_retried(bridge: FakeBridge) -> None:
 
     assert run_job("FlakyWorker", []) == "ok"
     assert [r.method for r in bridge.requests] == ["POST"] * 4 + ["GET"] * 4
+    assert len({r.headers["idempotency-key"] for r in bridge.requests if r.method == "POST"}) == 1
 
 
-def test_503_more_than_three_times_is_a_bridge_error(bridge: FakeBridge) -> None:
-    bridge.script("DownWorker", JobScript(unavailable=4))
+def test_503_more_than_five_times_is_a_bridge_error(bridge: FakeBridge) -> None:
+    bridge.script("DownWorker", JobScript(unavailable=6))
 
-    with pytest.raises(BridgeError, match=r"POST .*/jobs: bridge unavailable after 4 attempts: HTTP 503"):
+    with pytest.raises(BridgeError, match=r"POST .*/v1/jobs: bridge unavailable after 6 attempts: HTTP 503"):
         run_job("DownWorker", [])
-    assert len(bridge.requests) == 4
+    assert len(bridge.requests) == 6 and bridge.jobs == []
 
 
 def test_a_refused_connection_is_retried_then_reported(fast: None, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -125,7 +131,8 @@ def test_a_refused_connection_is_retried_then_reported(fast: None, monkeypatch: 
         port = unused.getsockname()[1]
     monkeypatch.setenv("BATCH2FLOW_BRIDGE_URL", f"http://127.0.0.1:{port}")
 
-    with pytest.raises(BridgeError, match="after 4 attempts: .*refused"):
+    refused = f"POST http://127.0.0.1:{port}/v1/jobs: .*after 6 attempts: .*refused"
+    with pytest.raises(BridgeError, match=refused):
         run_job("AnyWorker", [])
 
 
@@ -134,14 +141,17 @@ def test_a_wrong_token_is_a_bridge_error_with_the_answer(
 ) -> None:
     monkeypatch.setenv("BATCH2FLOW_BRIDGE_TOKEN", "stale")
 
-    with pytest.raises(BridgeError, match="HTTP 401: .*missing or wrong bearer token"):
+    refused = "HTTP 401: the bridge refused the token.*missing or wrong"
+    with pytest.raises(BridgeError, match=refused) as caught:
         run_job("AnyWorker", [])
     assert len(bridge.requests) == 1  # a 4xx is not retried
+    assert "stale" not in str(caught.value)
 
 
 def test_a_400_is_a_bridge_error_with_the_answer(bridge: FakeBridge) -> None:
-    with pytest.raises(BridgeError, match="HTTP 400: .*exactly class, args, queue, retry"):
-        transport.request_json("POST", bridge.url + "/jobs", TOKEN, {"class": "AnyWorker"})
+    endpoint = Endpoint.parse(bridge.url, TOKEN)
+    with pytest.raises(BridgeError, match="HTTP 400: .*exactly class, args, queue, run_attempt"):
+        transport.request_json(endpoint, "POST", "/v1/jobs", {"class": "AnyWorker"}, {"Idempotency-Key": "k"})
 
 
 @pytest.mark.parametrize(
@@ -149,23 +159,28 @@ def test_a_400_is_a_bridge_error_with_the_answer(bridge: FakeBridge) -> None:
     [
         pytest.param(
             JobScript(raw_poll=b"<html>oops</html>"),
-            r"GET http://\S+/jobs/jid-1: the answer is not JSON",
+            r"GET http://\S+/v1/jobs/jid-1: the answer is not JSON",
             id="poll-not-json",
         ),
         pytest.param(
-            JobScript(raw_poll=b'{"status": "lost"}'),
-            r"GET http://\S+/jobs/jid-1: expected a job status",
+            JobScript(raw_poll=b'{"jid": "jid-1", "state": "lost"}'),
+            r"GET http://\S+/v1/jobs/jid-1: expected a job's state",
             id="poll-unknown-status",
         ),
-        pytest.param(JobScript(raw_poll=b"[1, 2]"), "expected a job status", id="poll-not-an-object"),
+        pytest.param(JobScript(raw_poll=b"[1, 2]"), "expected a job's state", id="poll-not-an-object"),
+        pytest.param(
+            # the old protocol's answer: a job never seen as succeeded is not reported so
+            JobScript(raw_poll=b'{"jid": "jid-1", "status": "succeeded"}'),
+            "expected a job's state", id="poll-old-protocol",
+        ),
         pytest.param(
             JobScript(raw_enqueue=b'{"id": 1}'),
-            r"POST http://\S+/jobs: expected \{\"jid\"",
+            r"POST http://\S+/v1/jobs: expected 201 or 200 with \{\"jid\"",
             id="enqueue-without-jid",
         ),
         pytest.param(
             JobScript(raw_enqueue=b"ok"),
-            r"POST http://\S+/jobs: the answer is not JSON",
+            r"POST http://\S+/v1/jobs: the answer is not JSON",
             id="enqueue-not-json",
         ),
     ],

@@ -160,7 +160,9 @@ def test_task_carries_name_tags_retries_and_queue():
     function = function_named(tree, "billing_charge_worker")
     assert decorator_keyword(function, "task", "name") == "Billing::ChargeWorker"
     assert decorator_keyword(function, "task", "tags") == ["sidekiq", "queue:billing"]
-    assert decorator_keyword(function, "task", "retries") == 3
+    # Sidekiq owns the job's retries; Prefect adds none on top
+    assert decorator_keyword(function, "task", "retries") == 0
+    assert "    # Sidekiq retries a failed job itself (3 retries); the task waits until\n" in text
     assert "cache_policy=NO_CACHE," in text  # every job runs, same arguments or not
     assert "from prefect.cache_policies import NONE as NO_CACHE\n" in text
     assert "return run_job('Billing::ChargeWorker', [account_id, amount], queue='billing')" in text
@@ -303,7 +305,7 @@ TEMPLATE_IMPORTS = {
     ("prefect", ("flow", "task")),
     ("prefect.cache_policies", ("NONE",)),
     ("batch2flow.runtime", ("OMITTED", "WorkflowRun", "bulk_rows", "not_ported", "orchestration_step",
-                            "retry_delays", "retry_job", "ruby_condition", "ruby_items", "ruby_raises",
+                            "ruby_condition", "ruby_items", "ruby_raises",
                             "ruby_to_s", "ruby_value", "run_job", "start_workflow")),
 }
 

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from batch2flow.runtime.errors import JobOutcomeUnknown
+
 if TYPE_CHECKING:
     from prefect.client.schemas.objects import State
     from prefect.futures import PrefectFuture
@@ -53,5 +55,26 @@ def _never_ran(state: State[Any]) -> bool:
 
 
 def died(state: State[Any]) -> bool:
-    """The job's final state is a death: failed after its retries, or crashed."""
-    return state.is_failed() or state.is_crashed()
+    """The job's final state is a death: failed after its retries, or crashed.
+
+    A task that failed because the bridge could not be reached, refused it or was not
+    configured, or because the flow run was being cancelled, says nothing about the job:
+    that is no death, and no callback may decide on it (`:death` work must not run for a
+    job that never ran). The error is raised again here, so the callback block that asked
+    fails, and with it the flow run."""
+    if not (state.is_failed() or state.is_crashed()):
+        return False
+    unknown = _outcome_unknown(state)
+    if unknown is not None:
+        raise unknown
+    return True
+
+
+def _outcome_unknown(state: State[Any]) -> JobOutcomeUnknown | None:
+    if not state.is_failed():
+        return None
+    try:
+        error = state.result(raise_on_failure=False)
+    except Exception:  # the result is gone (persisted elsewhere, say): judge by the state
+        return None
+    return error if isinstance(error, JobOutcomeUnknown) else None

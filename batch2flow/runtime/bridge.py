@@ -1,70 +1,111 @@
-"""Run one Sidekiq job through the REST bridge and wait for it.
+"""Run one Sidekiq job through the REST bridge and wait for it (docs/bridge-protocol.md).
 
-The bridge protocol (the Ruby side implements it; all bodies are JSON):
-
-- ``POST {url}/jobs`` with ``{"class": "Billing::ChargeWorker", "args": [...], "queue": "default"
-  or null, "retry": false}`` and, when a token is configured, ``Authorization: Bearer <token>``.
-  Answers 201 or 200 with ``{"jid": "<job id>"}``. ``retry`` is always false: Prefect owns
-  retries, and a job Sidekiq retried on its own would report ``failed`` too late or never.
-- ``GET {url}/jobs/<jid>`` answers 200 with ``{"jid": "...", "status": "queued" | "running" |
-  "succeeded" | "failed", "result": <any JSON>, "error": "<message>" or null}``.
-  The bridge must keep a finished job's status at least until it has been read once.
-
-The flow polls the status with a pause of 0.5 s that doubles up to 10 s, and gives up after
-the configured timeout (6 h by default) with BridgeTimeout. HTTP 502/503/504, refused and
-reset connections are retried 3 times; any other 4xx/5xx, or an answer that is not the JSON
-above, raises BridgeError at once. A ``failed`` job raises SidekiqJobFailed.
+The enqueue carries the call's idempotency key, so a repeat (after a 502, a reset, a
+Prefect retry of the task, a retry of the whole flow run) answers with the job already
+enqueued, and polling goes on with that job. Sidekiq owns the job's retries: the task
+waits, through `retrying`, until the job succeeded or died, at most the configured time.
 """
 
 from __future__ import annotations
 
+import logging
 import urllib.parse
+from dataclasses import dataclass
 from time import monotonic, sleep
 
 from batch2flow.runtime.config import BridgeConfig
 from batch2flow.runtime.errors import BridgeError, BridgeTimeout, SidekiqJobFailed
+from batch2flow.runtime.keys import Call
 from batch2flow.runtime.transport import request_json
 
+#: the protocol version this client speaks: the path prefix of every request
+PROTOCOL = "/v1"
 #: first pause between two status polls (tests set it near 0)
 POLL_INITIAL_SECONDS = 0.5
 #: the pause doubles up to this; a job that takes hours costs one request per 10 s
 POLL_MAX_SECONDS = 10.0
 
-_WAITING = frozenset({"queued", "running"})
+STATES = frozenset({"queued", "running", "retrying", "succeeded", "dead"})
+_WAITING = frozenset({"queued", "running", "retrying"})
 
 
-def enqueue(config: BridgeConfig, worker: str, args: list[object], queue: str | None) -> str:
-    """Push the job and return its jid."""
-    url = f"{config.url}/jobs"
-    body = {"class": worker, "args": args, "queue": queue, "retry": False}
-    answer = request_json("POST", url, config.token, body)
-    jid = answer.get("jid") if isinstance(answer, dict) else None
-    if not isinstance(jid, str) or not jid:
-        raise BridgeError(f'POST {url}: expected {{"jid": "..."}}, got {answer!r:.200}')
-    return jid
+@dataclass(frozen=True)
+class Enqueued:
+    jid: str
+    #: the job's state when the bridge answered: "queued" for a new job
+    state: str
+    #: False when the bridge already had a job under the key (a repeat, or a retried flow run)
+    created: bool
 
 
-def wait_for(config: BridgeConfig, worker: str, jid: str) -> object:
-    """Poll until the job finished; return its result or raise SidekiqJobFailed."""
-    url = f"{config.url}/jobs/{urllib.parse.quote(jid, safe='')}"
+def enqueue(config: BridgeConfig, worker: str, args: list[object], queue: str | None, call: Call) -> Enqueued:
+    """Push the job under `call.key`, or find the one pushed under it before."""
+    endpoint = config.endpoint
+    path = f"{PROTOCOL}/jobs"
+    body = {"class": worker, "args": args, "queue": queue, "run_attempt": call.run_attempt}
+    answer = request_json(endpoint, "POST", path, body, {"Idempotency-Key": call.key})
+    found = answer.body if isinstance(answer.body, dict) else {}
+    jid, state = found.get("jid"), found.get("state")
+    if answer.status not in (200, 201) or not isinstance(jid, str) or not jid or state not in STATES:
+        raise BridgeError(
+            f'POST {endpoint.shown(path)}: expected 201 or 200 with {{"jid": "...", "state": "..."}}, '
+            f"got HTTP {answer.status} {endpoint.redact(repr(answer.body))[:200]}"
+        )
+    return Enqueued(jid, str(state), answer.status == 201)
+
+
+Logger = logging.Logger | logging.LoggerAdapter[logging.Logger]
+
+
+def wait_for(config: BridgeConfig, worker: str, jid: str, log: Logger) -> object:
+    """Poll until the job succeeded (return its result) or died (raise SidekiqJobFailed)."""
+    endpoint = config.endpoint
+    path = f"{PROTOCOL}/jobs/{urllib.parse.quote(jid, safe='')}"
     deadline = monotonic() + config.timeout_seconds
     pause = POLL_INITIAL_SECONDS
+    retries_seen = 0
     while True:
-        answer = request_json("GET", url, config.token)
-        status = answer.get("status") if isinstance(answer, dict) else None
-        if status == "succeeded":
-            assert isinstance(answer, dict)
-            return answer.get("result")
-        if status == "failed":
-            assert isinstance(answer, dict)
-            raise SidekiqJobFailed(worker, jid, str(answer.get("error") or "no error message"))
-        if status not in _WAITING:
-            raise BridgeError(f"GET {url}: expected a job status, got {answer!r:.200}")
+        found = _poll(config, path, jid)
+        state = found["state"]
+        if state == "succeeded":
+            return found.get("result")
+        if state == "dead":
+            raise SidekiqJobFailed(worker, jid, _error_text(found))
+        if state == "retrying" and _retry_count(found) > retries_seen:
+            retries_seen = _retry_count(found)
+            log.warning("%s (jid %s) failed, Sidekiq retries it (retry %d): %s",
+                        worker, jid, retries_seen, _error_text(found))
         left = deadline - monotonic()
         if left <= 0:
             raise BridgeTimeout(
-                f"{worker} (jid {jid}) still {status} after {config.timeout_seconds:g} s; "
-                "the Sidekiq job may still run: check it before retrying the flow"
+                f"{worker} (jid {jid}) still {state} after {config.timeout_seconds:g} s "
+                f"(bridge {endpoint.url}). Sidekiq may still run or retry it; retrying this flow "
+                "run goes on waiting for the same job and enqueues nothing twice"
             )
         sleep(min(pause, left))
         pause = min(pause * 2, POLL_MAX_SECONDS)
+
+
+def _poll(config: BridgeConfig, path: str, jid: str) -> dict[str, object]:
+    endpoint = config.endpoint
+    answer = request_json(endpoint, "GET", path)
+    found = answer.body
+    if not isinstance(found, dict) or found.get("state") not in STATES or found.get("jid") != jid:
+        raise BridgeError(
+            f"GET {endpoint.shown(path)}: expected a job's state, got HTTP {answer.status} "
+            f"{endpoint.redact(repr(found))[:200]}"
+        )
+    return found
+
+
+def _retry_count(found: dict[str, object]) -> int:
+    count = found.get("retry_count")
+    return count if isinstance(count, int) else 0
+
+
+def _error_text(found: dict[str, object]) -> str:
+    error = found.get("error")
+    if isinstance(error, dict):
+        name, message = error.get("class"), error.get("message")
+        return f"{name}: {message}" if name else str(message)
+    return "no error reported"

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from batch2flow.runtime.errors import BridgeError
+from batch2flow.runtime.where import Endpoint
 
 DEFAULT_TIMEOUT_SECONDS = 6 * 3600.0
 
 HOW_TO_CONFIGURE = (
     "no Sidekiq bridge configured: set BATCH2FLOW_BRIDGE_BLOCK to the name of a saved "
     "'Sidekiq Bridge' Prefect block, or set BATCH2FLOW_BRIDGE_URL (and optionally "
-    "BATCH2FLOW_BRIDGE_TOKEN and BATCH2FLOW_BRIDGE_TIMEOUT in seconds)"
+    "BATCH2FLOW_BRIDGE_TOKEN and BATCH2FLOW_BRIDGE_TIMEOUT, the longest wait for one job, "
+    "in seconds)"
 )
 
 
@@ -20,10 +22,14 @@ HOW_TO_CONFIGURE = (
 class BridgeConfig:
     #: base URL without a trailing slash
     url: str
-    #: bearer token, or None to send no Authorization header
-    token: str | None
-    #: seconds one job may take, enqueue to finish
+    #: bearer token, or None to send no Authorization header; never shown
+    token: str | None = field(repr=False)
+    #: the longest wait for one job, enqueue to success or death, its Sidekiq retries included
     timeout_seconds: float
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint.parse(self.url, self.token)
 
 
 def load_config() -> BridgeConfig:
@@ -71,7 +77,8 @@ def _from_block(name: str) -> BridgeConfig:
 
 
 def _checked(config: BridgeConfig) -> BridgeConfig:
-    # urllib would also open file:// and ftp:// URLs; a bridge is only ever HTTP.
-    if not config.url.startswith(("http://", "https://")):
-        raise BridgeError(f"the Sidekiq bridge URL must start with http:// or https://, not {config.url!r}")
+    Endpoint.parse(config.url, config.token)  # raises BridgeError for a URL that is no bridge's
+    if not config.timeout_seconds > 0:
+        raise BridgeError(f"the bridge timeout must be a positive number of seconds, "
+                          f"not {config.timeout_seconds!r}")
     return config

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 
-class BridgeError(Exception):
-    """The Sidekiq bridge could not be reached, refused a request or answered nonsense."""
+class JobOutcomeUnknown(Exception):
+    """The flow cannot tell what a job did: it was never enqueued, or its end was not seen.
+    Never a job's death: no `:death` work fires and no Sidekiq retry is spent on it; the
+    callbacks that would read the job's batch raise it again, so the flow run fails."""
+
+
+class BridgeError(JobOutcomeUnknown):
+    """The Sidekiq bridge could not be reached, refused a request or answered nonsense,
+    or it is not configured. The message names the bridge URL, never the token."""
 
 
 class BridgeTimeout(BridgeError):
-    """A job was still queued or running when the configured timeout ran out."""
+    """A job was still queued, running or retrying when the configured wait ran out.
+    It may still run: retrying the flow run goes on waiting for the same job."""
+
+
+class NotEnqueued(JobOutcomeUnknown):
+    """The job was not enqueued: its arguments cannot be sent, or the flow run is being
+    cancelled."""
 
 
 class SidekiqJobFailed(Exception):
-    """A Ruby job raised. Raised into the Prefect task so Prefect's retries take over."""
+    """A Ruby job died: it raised and Sidekiq spent its retries (or it had none)."""
 
     def __init__(self, worker: str, jid: str, error: str) -> None:
         super().__init__(f"{worker} (jid {jid}) failed: {error}")

@@ -4,26 +4,73 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from batch2flow.runtime.arguments import sent_arguments
-from batch2flow.runtime.errors import SimulatedJobFailure
+from batch2flow.runtime.errors import JobOutcomeUnknown, NotEnqueued, SidekiqJobFailed, SimulatedJobFailure
 from batch2flow.runtime.rehearsal import Rehearsal, active_rehearsal
+
+if TYPE_CHECKING:
+    from batch2flow.runtime.keys import Call
 
 
 def run_job(worker: str, args: list[object], *, queue: str | None = None) -> object:
     """Run one Sidekiq job through the bridge and return its result (None in a rehearsal).
-    Trailing `OMITTED` arguments (optional Ruby parameters not passed) are not sent."""
+    Trailing `OMITTED` arguments (optional Ruby parameters not passed) are not sent.
+
+    Sidekiq retries the job as its `sidekiq_options` say; this waits until it succeeded
+    or died. Each call of a flow run is enqueued once, whatever repeats it (see keys.py)."""
     current = active_rehearsal()
     if current is not None:
         _simulate(current, worker)
         return None
+    from batch2flow.runtime.keys import found_again, job_call, lose_track
+
+    sent = sent_arguments(args)
+    call = job_call(worker, sent, queue)
+    try:
+        result = _through_bridge(worker, sent, queue, call)
+    except JobOutcomeUnknown as error:
+        lose_track(call, error)
+        raise
+    except SidekiqJobFailed:
+        found_again(call)
+        raise
+    found_again(call)
+    return result
+
+
+def _through_bridge(worker: str, sent: list[object], queue: str | None, call: Call) -> object:
     from batch2flow.runtime.bridge import enqueue, wait_for
     from batch2flow.runtime.config import load_config
+    from batch2flow.runtime.keys import refuse_if_lost
 
+    refuse_if_lost(call, worker)
+    if call.flow_run_id is not None and _cancelling(call.flow_run_id):
+        raise NotEnqueued(f"{worker}: not enqueued, the flow run is being cancelled")
     config = load_config()
-    jid = enqueue(config, worker, sent_arguments(args), queue)
-    run_logger().info("%s enqueued as jid %s; waiting for it", worker, jid)
-    return wait_for(config, worker, jid)
+    log = run_logger()
+    job = enqueue(config, worker, sent, queue, call)
+    if job.created:
+        log.info("%s enqueued as jid %s; waiting for it", worker, job.jid)
+    else:
+        log.info("%s was enqueued before as jid %s (now %s); waiting for it", worker, job.jid, job.state)
+    return wait_for(config, worker, job.jid, log)
+
+
+def _cancelling(flow_run_id: str) -> bool:
+    """The flow run is being cancelled (or was): a task that starts now enqueues nothing."""
+    from prefect.client.orchestration import get_client
+
+    try:
+        with get_client(sync_client=True) as client:
+            state = client.read_flow_run(flow_run_id).state  # type: ignore[arg-type]
+    except Exception as error:  # the task engine's own retries of the API call are spent
+        raise NotEnqueued(
+            f"not enqueued: could not read whether flow run {flow_run_id} is being cancelled "
+            f"({type(error).__name__})"
+        ) from None
+    return state is not None and (state.is_cancelling() or state.is_cancelled())
 
 
 def orchestration_step(worker: str) -> None:
@@ -77,8 +124,9 @@ def _attempt_position() -> tuple[bool, bool]:
         return True, True
     # run_count is 1 on the first attempt and counts retries; task.retries excludes it.
     run_count = ctx.task_run.run_count
-    # a generated task does not retry a simulated death at all (`retry_job`): the first
-    # attempt stands for the job dying after its last retry, at no cost in time or API calls
+    # a generated task has no Prefect retries (one generated before has `retry_job`, which
+    # retries no simulated death): the first attempt stands for the job dying after its
+    # last Sidekiq retry, at no cost in time or API calls
     final = ctx.task.retry_condition_fn is retry_job or run_count > ctx.task.retries
     return run_count <= 1, final
 

@@ -1,4 +1,8 @@
-"""Sidekiq's retry schedule, as a list Prefect's `retry_delay_seconds` accepts."""
+"""Sidekiq's retry schedule, as a list Prefect's `retry_delay_seconds` accepts.
+
+Generated tasks no longer use these (Sidekiq retries the job, the task waits for it);
+they stay for flows generated before, and for hand-written tasks that want Sidekiq's backoff.
+"""
 
 from __future__ import annotations
 
