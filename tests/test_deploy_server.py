@@ -325,7 +325,7 @@ def test_a_worker_runs_the_deployment_from_its_folder_with_the_saved_bridge(
             deployment.id, parameters={"source_id": 7, "run_date": "2024-05-01"})
     worker = _sh_blocks(files["MIGRATION.md"], "Deploying")[1][1]
     try:
-        output = server.watch(worker, Path("/"), until="POST https://bridge.internal:8443/jobs")
+        output = server.watch(worker, Path("/"), until="POST https://bridge.internal:8443/v1/jobs")
     finally:
         pids = {int(r.infrastructure_pid.rsplit(":", 1)[-1]) for r in _runs_started()}
         for pid in pids - {os.getpgid(0)}:  # a flow run's process has a session of its own
