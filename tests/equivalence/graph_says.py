@@ -275,11 +275,7 @@ def order_pairs(workflow: Document, fail: set[str], document: Document | None = 
 def _with_started(workflow: Document, fail: set[str], document: Document, jobs: dict[str, str],
                   happening: frozenset[str] | None) -> tuple[Pairs, Pairs]:
     after_all, after_death = order_pairs(workflow, fail)
-    on_death = {cb["id"] for cb in workflow["callbacks"] if cb["event"] == "death"}
-    successors: dict[str, list[str]] = defaultdict(list)
-    for edge in workflow["edges"]:
-        if not (edge["to"] in on_death and edge["from"] in jobs and jobs[edge["from"]] not in fail):
-            successors[edge["from"]].append(edge["to"])
+    successors = _run_successors(workflow, jobs, fail)
     for start in workflow["starts"]:
         if start["restart"] or (happening is not None and start["id"] not in happening):
             continue
@@ -318,11 +314,7 @@ def restart_pairs(workflow: Document, fail: set[str]) -> Pairs:
     """(A, B) where a restart of the workflow follows A, and B is a worker of the next
     round: that round comes after everything that led to the restart."""
     jobs = {job["id"]: job["worker"] for job in workflow["jobs"] if not job["placeholder"]}
-    on_death = {cb["id"] for cb in workflow["callbacks"] if cb["event"] == "death"}
-    successors: dict[str, list[str]] = defaultdict(list)
-    for edge in workflow["edges"]:
-        if not (edge["to"] in on_death and edge["from"] in jobs and jobs[edge["from"]] not in fail):
-            successors[edge["from"]].append(edge["to"])
+    successors = _run_successors(workflow, jobs, fail)
     # the next round: what the starter does, and what follows it along the edges (a job
     # a perform enqueues is not ordered after that perform's job, in either round)
     actors = {job["id"]: job["spawned_by"] for job in workflow["jobs"]}
@@ -343,6 +335,17 @@ def _from_the_starter(node: str, actors: dict[str, str | None], jobs: dict[str, 
     while actor in jobs:
         actor = actors[actor]
     return actor is None
+
+
+def _run_successors(workflow: Document, jobs: dict[str, str], fail: set[str]) -> dict[str, list[str]]:
+    """The edges that hold in a run where the workers in `fail` die: an edge from a job
+    into a `:death` callback only when that job dies."""
+    on_death = {cb["id"] for cb in workflow["callbacks"] if cb["event"] == "death"}
+    successors: dict[str, list[str]] = defaultdict(list)
+    for edge in workflow["edges"]:
+        if not (edge["to"] in on_death and edge["from"] in jobs and jobs[edge["from"]] not in fail):
+            successors[edge["from"]].append(edge["to"])
+    return successors
 
 
 def spawn_pairs(workflow: Document) -> Pairs:
