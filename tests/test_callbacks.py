@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import only_workflow
-from reachability import is_after
+from reachability import is_after, reachable_from
 from ruby_snippets import starter
 
 CALLBACK_CLASSES = """
@@ -187,6 +187,36 @@ end
     edges = {(e.source, e.target, e.on) for e in workflow.edges}
     assert ("j1", death.id, "death") in edges
     assert (child_done.id, death.id) not in {(s, t) for s, t, _ in edges}
+
+
+@pytest.mark.parametrize("reopened", ["status.parent_bid", "status.bid"])
+def test_what_a_death_callback_adds_to_a_batch_it_fired_for_is_not_waited_for(ruby_tree, reopened):
+    # the death comes once retries are exhausted: the batches' `:complete` may have run
+    body = """
+b = Sidekiq::Batch.new
+b.on(:complete, Done)
+b.jobs do
+  child = Sidekiq::Batch.new
+  child.on(:death, 'Steps#died')
+  child.on(:complete, 'Done#finished')
+  child.jobs { A.perform_async }
+end
+"""
+    steps = f"""
+class Steps
+  def died(status, options)
+    Sidekiq::Batch.new({reopened}).jobs {{ C.perform_async }}
+  end
+end
+"""
+    workflow = only_workflow(ruby_tree(starter(body, CALLBACK_CLASSES + steps)))
+    job = {j.worker: j for j in workflow.jobs}
+    died = next(cb for cb in workflow.callbacks if cb.event == "death")
+    assert job["C"].id in reachable_from(workflow, died.id)
+    for callback in workflow.callbacks:
+        if callback.event == "complete":
+            assert callback.id not in reachable_from(workflow, job["C"].id), callback.target
+            assert callback.id in reachable_from(workflow, job["A"].id), callback.target
 
 
 def test_every_job_keeps_its_own_edge_into_a_death_callback(ruby_tree):

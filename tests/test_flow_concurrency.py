@@ -125,8 +125,8 @@ end
 """
 
 
-def _run_death_case(tmp_path: Path, fail: set[str]) -> tuple[str, object]:
-    (tmp_path / "pipeline.rb").write_text(DEATH_WHILE_A_CALLBACK_ADDS, encoding="utf-8")
+def _run_death_case(tmp_path: Path, fail: set[str], ruby: str = "") -> tuple[str, object]:
+    (tmp_path / "pipeline.rb").write_text(ruby or DEATH_WHILE_A_CALLBACK_ADDS, encoding="utf-8")
     conversion = convert([str(tmp_path)])
     [plan] = conversion.plans
     folder = tmp_path / "flows"
@@ -158,3 +158,38 @@ def test_a_death_callback_without_a_death_never_fires(tmp_path: Path) -> None:
     state, line = _run_death_case(tmp_path, set())
     assert state == "Completed"
     assert "BWorker" in line.ends and "XWorker" not in line.starts  # type: ignore[attr-defined]
+
+
+#: a child's `:death` callback reopens the parent and adds a slow job: the parent's
+#: `:complete` may fire before that death in Sidekiq, so it does not wait for the job
+DEATH_ADDS_TO_PARENT = WORKERS.replace("BWorker", "SlowWorker") + """
+class Pipeline
+  def self.start
+    overall = Sidekiq::Batch.new
+    overall.on(:complete, 'Steps#all_done')
+    overall.jobs do
+      step = Sidekiq::Batch.new
+      step.on(:death, 'Steps#step_died')
+      step.jobs { AWorker.perform_async }
+    end
+  end
+end
+
+class Steps
+  def step_died(status, options)
+    Sidekiq::Batch.new(status.parent_bid).jobs { SlowWorker.perform_async }
+  end
+
+  def all_done(status, options)
+    YWorker.perform_async
+  end
+end
+"""
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_parents_complete_does_not_wait_for_what_a_childs_death_callback_adds(tmp_path: Path) -> None:
+    state, line = _run_death_case(tmp_path, {"AWorker"}, DEATH_ADDS_TO_PARENT)
+    assert state == "Failed"
+    assert "SlowWorker" in line.ends  # type: ignore[attr-defined]
+    assert min(line.starts["YWorker"]) < max(line.ends["SlowWorker"]) - LONG / 2  # type: ignore[attr-defined]

@@ -2,7 +2,8 @@
 
 - A `:success` or `:complete` callback runs after every job of its batch and of all
   its descendant batches (including jobs added later by reopening the batch), and
-  after the callbacks of those descendant batches.
+  after the callbacks of those descendant batches; but not after what a `:death`
+  callback of that subtree adds to it (`batch_tree.after_a_death`).
 - A `:death` callback runs once some job of the batch (or of a descendant batch)
   died: after that job, not after the others nor after the child callbacks. Its
   edges from the jobs are conditional, each holding only when its job dies.
@@ -19,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from batch2flow.analysis.builder import WorkflowBuilder
-from batch2flow.batch_tree import subtrees
+from batch2flow.batch_tree import after_a_death, subtrees
 from batch2flow.ir import Callback, Edge
 
 
@@ -49,15 +50,20 @@ def _callback_inputs(workflow: WorkflowBuilder) -> list[Edge]:
     callbacks_on: dict[str, list[Callback]] = defaultdict(list)
     for callback in workflow.callbacks.values():
         callbacks_on[callback.batch].append(callback)
+    raced = after_a_death(workflow.batches.values(), workflow.jobs.values(), workflow.callbacks.values())
     edges: list[Edge] = []
     for callback in workflow.callbacks.values():
+        def waited(node: str, batch: str = callback.batch) -> bool:
+            return batch not in raced.get(node, ())
+
         subtree = below[callback.batch]
         for batch_id in subtree:
-            edges.extend(Edge(j, callback.id, callback.event) for j in jobs_in[batch_id])
+            edges.extend(Edge(j, callback.id, callback.event) for j in jobs_in[batch_id] if waited(j))
         if callback.event == "death":
             continue
         for batch_id in subtree[1:]:
-            edges.extend(Edge(c.id, callback.id, callback.event) for c in callbacks_on[batch_id])
+            edges.extend(Edge(c.id, callback.id, callback.event)
+                         for c in callbacks_on[batch_id] if waited(c.id))
     return edges
 
 

@@ -4,7 +4,8 @@ The body has one block for the starter and one per callback that fires. A node
 belongs to the block of the callback whose run set it in motion (following jobs
 that enqueue jobs back to that callback). A callback's block needs every block that
 adds a job to the batches it waits for, and the block that registers it, so every
-job it waits for has been submitted before it runs; `order` lists the blocks so that
+job it waits for has been submitted before it runs (what a `:death` callback adds to
+a batch it fired for is no such job: `batch_tree.after_a_death`); `order` lists the blocks so that
 each comes after the blocks it needs.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from batch2flow.batch_tree import subtrees
+from batch2flow.batch_tree import after_a_death, subtrees
 from batch2flow.ir import Workflow
 
 #: the block of the starter itself
@@ -71,6 +72,7 @@ def _trigger(node: str, actor_of: dict[str, str | None], callbacks: set[str]) ->
 
 def _needs(workflow: Workflow, blocks: Blocks, callbacks: set[str]) -> dict[str, set[str]]:
     below = subtrees(workflow.batches)
+    raced = after_a_death(workflow.batches, workflow.jobs, workflow.callbacks)
     jobs_in: dict[str, list[str]] = defaultdict(list)
     for job in workflow.jobs:
         if job.batch is not None:
@@ -79,7 +81,8 @@ def _needs(workflow: Workflow, blocks: Blocks, callbacks: set[str]) -> dict[str,
     for cb in workflow.callbacks:
         if cb.id not in callbacks:
             continue
-        waited = {blocks.block_of[j] for b in below[cb.batch] for j in jobs_in[b]}
+        waited = {blocks.block_of[j] for b in below[cb.batch] for j in jobs_in[b]
+                  if cb.batch not in raced.get(j, ())}
         waited |= {blocks.block_of[cb.id], blocks.block_of[cb.batch]}
         needs[cb.id] = waited - {cb.id}
     return needs

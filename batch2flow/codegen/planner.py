@@ -14,7 +14,7 @@ checks whether one of them died.
 from __future__ import annotations
 
 from batch2flow import diagnostics as diag
-from batch2flow.batch_tree import subtrees
+from batch2flow.batch_tree import after_a_death, subtrees
 from batch2flow.codegen.blocks import STARTER, build_blocks
 from batch2flow.codegen.conditions import ConditionWriter, relative_condition
 from batch2flow.codegen.descriptions import description_arg
@@ -56,6 +56,8 @@ class _Planner:
         self.raises = {r.id: r for r in workflow.raises}
         #: batch id -> itself and every batch below it
         self.below = subtrees(workflow.batches)
+        #: node -> the batches whose callbacks it races (a `:death` callback made it)
+        self.raced = after_a_death(workflow.batches, workflow.jobs, workflow.callbacks)
 
     def plan(self) -> FlowPlan:
         self.blocks = build_blocks(self.wf)
@@ -233,7 +235,7 @@ class _Planner:
             return self._new_batch(node), None, None
         if node in self.jobs:
             job = self.jobs[node]
-            holder = self._batch_var(job.batch) if job.batch else "run"
+            holder = self._holder(job.id, job.batch)
             scope = self.scopes.chain(job.spawned_by)
             var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
             job_wait = _wait_for(self._spawner_wait(job.spawned_by, wait))
@@ -264,9 +266,17 @@ class _Planner:
         batch = self.batches[batch_id]
         var = self._batch_var(batch_id)
         description, note = description_arg(batch, self.scopes.chain(batch.created_by), self.todo)
-        maker = f"{self._batch_var(batch.parent)}.child" if batch.parent else "run.batch"
+        holder = self._holder(batch_id, batch.parent)
+        maker = f"{holder}.child" if holder != "run" else "run.batch"
         where = f"batch {batch_id}, {batch.span}" + (f"; {note}" if note else "")
         return [Line(f"{var} = {maker}({description})", where)]
+
+    def _holder(self, node: str, batch: str | None) -> str:
+        """The batch the flow counts `node` in: its Ruby batch, unless a `:death` callback
+        added it there after that batch may have finished (then no callback waits for it)."""
+        if batch is None or batch in self.raced.get(node, ()):
+            return "run"
+        return self._batch_var(batch)
 
     def _start(self, start_id: str, waits: Waits) -> list[Statement]:
         start = self.starts[start_id]

@@ -197,13 +197,34 @@ class _Predictor:
         """`status.failures`, `total` and `pending` as the callback sees them: counts of
         the batch's own jobs (Sidekiq::Batch::Status leaves the children out)."""
         members = self._members(callback_id, own_batch_only=True)
+        batch = self.callbacks[callback_id]["batch"]
+        # what a `:death` callback added to the batch may land before the callback fires or
+        # after it: Sidekiq counts it in one run and not in another
+        late = [j for j in members if self._raced(j, batch) and self.job(j["id"]) != NO]
+        members = [j for j in members if j not in late]
         failed = self._died(members)
         failures: object = 0 if failed == NO else SomeFailures() if failed == YES else UNKNOWN
+        if self._died(late) != NO and failed != YES:
+            failures = UNKNOWN
         countable = all(self.job(j["id"]) in (YES, NO) and not j["fan_out"] for j in members)
-        total: object = sum(self.job(j["id"]) == YES for j in members) if countable else UNKNOWN
+        total: object = sum(self.job(j["id"]) == YES for j in members) if countable and not late else UNKNOWN
         event = self.callbacks[callback_id]["event"]
-        pending = 0 if event == "success" else failures if event == "complete" else UNKNOWN
+        pending = 0 if event == "success" else failures if event == "complete" and not late else UNKNOWN
         return {"failures": failures, "total": total, "pending": pending}
+
+    def _raced(self, job: Document, batch: str) -> bool:
+        """`job` was set off by a `:death` callback of `batch` or of a batch below it:
+        that death fired while the batch's own callbacks may have run already."""
+        actor, seen = job["spawned_by"], set()
+        while actor is not None and actor not in seen:
+            seen.add(actor)
+            callback = self.callbacks.get(actor)
+            death = callback is not None and callback["event"] == "death"
+            if death and callback["batch"] in self.below[batch]:
+                return True
+            node = self.jobs.get(actor) or callback
+            actor = None if node is None else node.get("spawned_by", node.get("registered_by"))
+        return False
 
     def _members(self, callback_id: str, own_batch_only: bool) -> list[Document]:
         """Jobs of the callback's batch (and its children), but not those the callback's

@@ -402,6 +402,8 @@ class RubyWriter:
     def reopened(self, statement: Statement, context: _Context) -> list[str]:
         """A chain (a child batch in the reopened parent) or plain jobs added to the parent."""
         self.shapes.add(f"parent reopened through {statement.reopen.replace('_', ' ')}")
+        if context.event == "death":
+            self.shapes.add("death callback adds to the reopened parent")
         if statement.reopen == "parent_bid":
             head, parent_bid = ["Sidekiq::Batch.new(status.parent_bid).jobs do"], "status.parent_bid"
         elif statement.reopen == "local_bid":
