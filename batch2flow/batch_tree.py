@@ -26,7 +26,6 @@ def subtrees(batches: Iterable[Batch]) -> dict[str, list[str]]:
     return result
 
 
-
 def after_a_death(batches: Iterable[Batch], jobs: Iterable[Job],
                   callbacks: Iterable[Callback]) -> dict[str, set[str]]:
     """Each node a `:death` callback set off (what its code enqueues, creates or registers,

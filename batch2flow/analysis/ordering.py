@@ -53,17 +53,15 @@ def _callback_inputs(workflow: WorkflowBuilder) -> list[Edge]:
     raced = after_a_death(workflow.batches.values(), workflow.jobs.values(), workflow.callbacks.values())
     edges: list[Edge] = []
     for callback in workflow.callbacks.values():
-        def waited(node: str, batch: str = callback.batch) -> bool:
-            return batch not in raced.get(node, ())
-
         subtree = below[callback.batch]
         for batch_id in subtree:
-            edges.extend(Edge(j, callback.id, callback.event) for j in jobs_in[batch_id] if waited(j))
+            edges.extend(Edge(j, callback.id, callback.event) for j in jobs_in[batch_id]
+                         if callback.batch not in raced.get(j, ()))
         if callback.event == "death":
             continue
         for batch_id in subtree[1:]:
-            edges.extend(Edge(c.id, callback.id, callback.event)
-                         for c in callbacks_on[batch_id] if waited(c.id))
+            edges.extend(Edge(c.id, callback.id, callback.event) for c in callbacks_on[batch_id]
+                         if callback.batch not in raced.get(c.id, ()))
     return edges
 
 

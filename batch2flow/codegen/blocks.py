@@ -30,6 +30,8 @@ class Blocks:
     order: list[str] = field(default_factory=list)
     #: callback block key -> the block keys it needs (STARTER included)
     needs: dict[str, set[str]] = field(default_factory=dict)
+    #: node -> the batches whose callbacks do not wait for it (`batch_tree.after_a_death`)
+    raced: dict[str, set[str]] = field(default_factory=dict)
 
 
 def build_blocks(workflow: Workflow) -> Blocks:
@@ -50,6 +52,7 @@ def build_blocks(workflow: Workflow) -> Blocks:
         key = _trigger(node, actor_of, callbacks)
         blocks.members[key].append(node)
         blocks.block_of[node] = key
+    blocks.raced = after_a_death(workflow.batches, workflow.jobs, workflow.callbacks)
     blocks.needs = _needs(workflow, blocks, callbacks)
     blocks.order = _order(blocks.needs)
     return blocks
@@ -72,7 +75,6 @@ def _trigger(node: str, actor_of: dict[str, str | None], callbacks: set[str]) ->
 
 def _needs(workflow: Workflow, blocks: Blocks, callbacks: set[str]) -> dict[str, set[str]]:
     below = subtrees(workflow.batches)
-    raced = after_a_death(workflow.batches, workflow.jobs, workflow.callbacks)
     jobs_in: dict[str, list[str]] = defaultdict(list)
     for job in workflow.jobs:
         if job.batch is not None:
@@ -82,7 +84,7 @@ def _needs(workflow: Workflow, blocks: Blocks, callbacks: set[str]) -> dict[str,
         if cb.id not in callbacks:
             continue
         waited = {blocks.block_of[j] for b in below[cb.batch] for j in jobs_in[b]
-                  if cb.batch not in raced.get(j, ())}
+                  if cb.batch not in blocks.raced.get(j, ())}
         waited |= {blocks.block_of[cb.id], blocks.block_of[cb.batch]}
         needs[cb.id] = waited - {cb.id}
     return needs

@@ -14,7 +14,7 @@ checks whether one of them died.
 from __future__ import annotations
 
 from batch2flow import diagnostics as diag
-from batch2flow.batch_tree import after_a_death, subtrees
+from batch2flow.batch_tree import subtrees
 from batch2flow.codegen.blocks import STARTER, build_blocks
 from batch2flow.codegen.conditions import ConditionWriter, relative_condition
 from batch2flow.codegen.descriptions import description_arg
@@ -56,8 +56,6 @@ class _Planner:
         self.raises = {r.id: r for r in workflow.raises}
         #: batch id -> itself and every batch below it
         self.below = subtrees(workflow.batches)
-        #: node -> the batches whose callbacks it races (a `:death` callback made it)
-        self.raced = after_a_death(workflow.batches, workflow.jobs, workflow.callbacks)
 
     def plan(self) -> FlowPlan:
         self.blocks = build_blocks(self.wf)
@@ -274,7 +272,7 @@ class _Planner:
     def _holder(self, node: str, batch: str | None) -> str:
         """The batch the flow counts `node` in: its Ruby batch, unless a `:death` callback
         added it there after that batch may have finished (then no callback waits for it)."""
-        if batch is None or batch in self.raced.get(node, ()):
+        if batch is None or batch in self.blocks.raced.get(node, ()):
             return "run"
         return self._batch_var(batch)
 

@@ -215,16 +215,9 @@ class _Predictor:
     def _raced(self, job: Document, batch: str) -> bool:
         """`job` was set off by a `:death` callback of `batch` or of a batch below it:
         that death fired while the batch's own callbacks may have run already."""
-        actor, seen = job["spawned_by"], set()
-        while actor is not None and actor not in seen:
-            seen.add(actor)
-            callback = self.callbacks.get(actor)
-            death = callback is not None and callback["event"] == "death"
-            if death and callback["batch"] in self.below[batch]:
-                return True
-            node = self.jobs.get(actor) or callback
-            actor = None if node is None else node.get("spawned_by", node.get("registered_by"))
-        return False
+        deaths = [self.callbacks[a] for a in self._actors(job)
+                  if a in self.callbacks and self.callbacks[a]["event"] == "death"]
+        return any(death["batch"] in self.below[batch] for death in deaths)
 
     def _members(self, callback_id: str, own_batch_only: bool) -> list[Document]:
         """Jobs of the callback's batch (and its children), but not those the callback's
@@ -235,14 +228,18 @@ class _Predictor:
                 if job["batch"] in batches and not self._descends_from(job, callback_id)]
 
     def _descends_from(self, job: Document, callback_id: str) -> bool:
-        actor, seen = job["spawned_by"], set()
-        while actor is not None and actor not in seen:
-            if actor == callback_id:
-                return True
-            seen.add(actor)
+        return callback_id in self._actors(job)
+
+    def _actors(self, job: Document) -> list[str]:
+        """The job or callback whose code enqueued `job`, the one that set that off, and so
+        on up to the starter."""
+        found: list[str] = []
+        actor = job["spawned_by"]
+        while actor is not None and actor not in found:
+            found.append(actor)
             node = self.jobs.get(actor) or self.callbacks.get(actor)
             actor = None if node is None else node.get("spawned_by", node.get("registered_by"))
-        return False
+        return found
 
     def _died(self, members: list[Document]) -> int:
         """YES when a job certain to run dies, MAYBE when only an uncertain one would."""
