@@ -29,6 +29,7 @@ MAIN_HELP = """Read Sidekiq Batch workflows from a Rails tree and turn them into
   batch2flow graph app/workers                 the workflows as an indented tree
   batch2flow graph app --format mermaid        one Mermaid flowchart per workflow
   batch2flow graph app --format json           the graph for tools (version 1)
+  batch2flow bridge app -o lib                 the Ruby side of the Sidekiq bridge
 """
 
 CONVERT_HELP = """Convert the Sidekiq Batch workflows under PATH... into Prefect 3 flows in OUT.
@@ -55,6 +56,18 @@ No Sidekiq and no Prefect server are needed: an ephemeral Prefect API is started
 the run. --fail WORKER (repeatable, fully qualified) makes every job of that worker
 fail permanently, after its retries, without waiting, so you see which callbacks
 still run. --trace FILE writes one JSON line per job event (start, end, fail).
+"""
+
+BRIDGE_HELP = """Write the Ruby side of the Sidekiq bridge for the workflows under PATH... into OUT.
+
+\b
+Writes batch2flow_bridge.rb, batch2flow_bridge/*.rb (Rack app, Sidekiq middleware,
+recorder, allowlist.json made from the same graph as the flows) and config.ru, and
+prints the lines for config/routes.rb and config/initializers/sidekiq.rb. Every file
+carries a stamp: a file you edited is never overwritten without --force.
+
+Exit status: 0 when all went well, 1 when some diagnostic is an error or files are in
+the way, 2 for usage errors.
 """
 
 EXIT_ERRORS = 1
@@ -230,3 +243,39 @@ def rehearse(path: str, failing: tuple[str, ...], trace_path: Path | None) -> No
         if trace_file is not None:
             trace_file.close()
     click.echo(timeline(report), nl=False)
+
+
+@main.command(help=BRIDGE_HELP)
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=True, dir_okay=True))
+@click.option("-o", "--output", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+@click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
+@click.option("--force", is_flag=True, help="Overwrite files that were edited or not written by batch2flow.")
+def bridge(paths: tuple[str, ...], out_dir: Path, dry_run: bool, force: bool) -> None:
+    from batch2flow import writer
+    from batch2flow.codegen.bridge_files import INITIALIZER_LINES, MOUNT_LINE, build_bridge
+
+    try:
+        result = build_bridge(list(paths))
+        changes = writer.plan_writes(out_dir, result.files)
+    except Exception:  # a bug of ours must still not reach the user as a bare traceback
+        _internal_error()
+        return
+    _print_diagnostics(list(result.diagnostics), paths)
+    failed = has_errors(list(result.diagnostics))
+    if dry_run:
+        for change in changes:
+            click.echo(f"{change.status:>9}  {change.path}")
+        sys.exit(EXIT_ERRORS if failed else 0)
+    try:
+        written = writer.apply(out_dir, changes, force)
+    except writer.WriteRefused as refused:
+        click.echo(f"batch2flow: {refused}", err=True)
+        sys.exit(EXIT_ERRORS)
+    for change in written:
+        click.echo(f"wrote {out_dir / change.path}")
+    click.echo(f"\nconfig/routes.rb:\n  {MOUNT_LINE}")
+    initializer = "\n  ".join(INITIALIZER_LINES.splitlines())
+    click.echo(f"config/initializers/sidekiq.rb (with {out_dir} on the load path):\n  {initializer}")
+    sys.exit(EXIT_ERRORS if failed else 0)

@@ -233,12 +233,16 @@ class FakeBridge:
             return "succeeded", 0
         retried = job.polled - script.polls
         if retried <= script.retries:
-            return "retrying", retried
+            # as Sidekiq counts: 0 after the first failure, before any retry started
+            return "retrying", retried - 1
         return "dead", script.retries
 
 
 def _well_formed(body: object) -> bool:
-    if not isinstance(body, dict) or set(body) != FIELDS:
+    if not isinstance(body, dict) or not FIELDS <= set(body) <= FIELDS | {"batch"}:
+        return False
+    batch = body.get("batch")
+    if batch is not None and not (isinstance(batch, dict) and isinstance(batch.get("bid"), str)):
         return False
     attempt = body["run_attempt"]
     return (isinstance(body["class"], str) and bool(body["class"])

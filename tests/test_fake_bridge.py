@@ -58,7 +58,7 @@ def test_a_dead_job_is_pushed_again_only_by_a_later_run_attempt(fake: FakeBridge
     post(fake, dying)
     states = [send(fake, "GET", "/v1/jobs/jid-1")[1] for _ in range(2)]
     assert states == [
-        {"jid": "jid-1", "state": "retrying", "retry_count": 1,
+        {"jid": "jid-1", "state": "retrying", "retry_count": 0,
          "error": {"class": "RuntimeError", "message": "boom"}, "result": None},
         {"jid": "jid-1", "state": "dead", "retry_count": 1,
          "error": {"class": "RuntimeError", "message": "boom"}, "result": None},

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from time import monotonic, sleep
 
 from batch2flow.runtime.config import BridgeConfig
-from batch2flow.runtime.errors import BridgeError, BridgeTimeout, SidekiqJobFailed
+from batch2flow.runtime.errors import BridgeError, BridgeTimeout, JobCancelled, SidekiqJobFailed
 from batch2flow.runtime.keys import Call
 from batch2flow.runtime.transport import request_json
 
@@ -25,7 +25,10 @@ POLL_INITIAL_SECONDS = 0.5
 #: the pause doubles up to this; a job that takes hours costs one request per 10 s
 POLL_MAX_SECONDS = 10.0
 
-STATES = frozenset({"queued", "running", "retrying", "succeeded", "dead"})
+#: backtrace lines of a Ruby error shown in the task's failure
+BACKTRACE_SHOWN = 5
+
+STATES = frozenset({"queued", "running", "retrying", "succeeded", "dead", "cancelled"})
 _WAITING = frozenset({"queued", "running", "retrying"})
 
 
@@ -38,11 +41,19 @@ class Enqueued:
     created: bool
 
 
-def enqueue(config: BridgeConfig, worker: str, args: list[object], queue: str | None, call: Call) -> Enqueued:
-    """Push the job under `call.key`, or find the one pushed under it before."""
+def enqueue(config: BridgeConfig, worker: str, args: list[object], queue: str | None, call: Call,
+            batch: dict[str, str | None] | None = None) -> Enqueued:
+    """Push the job under `call.key`, or find the one pushed under it before. `batch` is
+    the batch a planned job runs in (`bid`, `parent_bid`), as its plan named it."""
+    body: dict[str, object] = {"class": worker, "args": args, "queue": queue, "run_attempt": call.run_attempt}
+    if batch is not None:
+        body["batch"] = batch
+    return post_once(config, f"{PROTOCOL}/jobs", body, call)
+
+
+def post_once(config: BridgeConfig, path: str, body: dict[str, object], call: Call) -> Enqueued:
+    """POST a job or a call under its idempotency key; the answer names its jid."""
     endpoint = config.endpoint
-    path = f"{PROTOCOL}/jobs"
-    body = {"class": worker, "args": args, "queue": queue, "run_attempt": call.run_attempt}
     answer = request_json(endpoint, "POST", path, body, {"Idempotency-Key": call.key})
     found = answer.body if isinstance(answer.body, dict) else {}
     jid, state = found.get("jid"), found.get("state")
@@ -59,22 +70,31 @@ Logger = logging.Logger | logging.LoggerAdapter[logging.Logger]
 
 def wait_for(config: BridgeConfig, worker: str, jid: str, log: Logger) -> object:
     """Poll until the job succeeded (return its result) or died (raise SidekiqJobFailed)."""
+    return wait_for_state(config, worker, jid, log).get("result")
+
+
+def wait_for_state(config: BridgeConfig, worker: str, jid: str, log: Logger) -> dict[str, object]:
+    """Poll until the job succeeded (return its whole state: result, plan, times) or died
+    (raise SidekiqJobFailed); a job cancelled before it started raises JobCancelled."""
     endpoint = config.endpoint
     path = f"{PROTOCOL}/jobs/{urllib.parse.quote(jid, safe='')}"
     deadline = monotonic() + config.timeout_seconds
     pause = POLL_INITIAL_SECONDS
-    retries_seen = 0
+    retries_seen = -1
     while True:
         found = _poll(config, path, jid)
         state = found["state"]
         if state == "succeeded":
-            return found.get("result")
+            return found
+        if state == "cancelled":
+            raise JobCancelled(f"{worker} (jid {jid}) was cancelled before it started; it never ran")
         if state == "dead":
             raise SidekiqJobFailed(worker, jid, _error_text(found))
+        # retry_count is 0 after the first failure (no retry started yet): log each failure once
         if state == "retrying" and _retry_count(found) > retries_seen:
             retries_seen = _retry_count(found)
             log.warning("%s (jid %s) failed, Sidekiq retries it (retry %d): %s",
-                        worker, jid, retries_seen, _error_text(found))
+                        worker, jid, retries_seen + 1, _error_text(found))
         left = deadline - monotonic()
         if left <= 0:
             raise BridgeTimeout(
@@ -107,5 +127,10 @@ def _error_text(found: dict[str, object]) -> str:
     error = found.get("error")
     if isinstance(error, dict):
         name, message = error.get("class"), error.get("message")
-        return f"{name}: {message}" if name else str(message)
+        text = f"{name}: {message}" if name else str(message)
+        lines = error.get("backtrace")
+        if isinstance(lines, list):
+            # the first lines say where in the Ruby it raised; the rest is in Sidekiq's log
+            text += "".join(f"\n    from {line}" for line in lines[:BACKTRACE_SHOWN] if isinstance(line, str))
+        return text
     return "no error reported"

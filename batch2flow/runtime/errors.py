@@ -79,3 +79,17 @@ class RubyRaised(Exception):
 
     def __reduce__(self) -> tuple[type[RubyRaised], tuple[str, str]]:
         return (type(self), (self.error, self.where))
+
+
+class UnplannedWork(JobOutcomeUnknown):
+    """Ruby enqueued a job or registered a callback at a call site the flow's graph does not
+    know: the flow would run other work than Sidekiq did, so it runs none of it."""
+
+
+class MalformedPlan(BridgeError):
+    """The bridge answered a plan that is not the shape docs/bridge-protocol.md gives."""
+
+
+class JobCancelled(JobOutcomeUnknown):
+    """The job was cancelled before it started (its flow run was cancelled): it never ran,
+    so it is no death and no callback may decide on it."""

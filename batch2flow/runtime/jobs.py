@@ -42,35 +42,22 @@ def run_job(worker: str, args: list[object], *, queue: str | None = None) -> obj
 
 def _through_bridge(worker: str, sent: list[object], queue: str | None, call: Call) -> object:
     from batch2flow.runtime.bridge import enqueue, wait_for
+    from batch2flow.runtime.cancelling import flow_run_cancelling, remember
     from batch2flow.runtime.config import load_config
     from batch2flow.runtime.keys import refuse_if_lost
 
     refuse_if_lost(call, worker)
-    if call.flow_run_id is not None and _cancelling(call.flow_run_id):
+    if call.flow_run_id is not None and flow_run_cancelling(call.flow_run_id):
         raise NotEnqueued(f"{worker}: not enqueued, the flow run is being cancelled")
     config = load_config()
     log = run_logger()
     job = enqueue(config, worker, sent, queue, call)
+    remember(call.flow_run_id, config, job.jid)
     if job.created:
         log.info("%s enqueued as jid %s; waiting for it", worker, job.jid)
     else:
         log.info("%s was enqueued before as jid %s (now %s); waiting for it", worker, job.jid, job.state)
     return wait_for(config, worker, job.jid, log)
-
-
-def _cancelling(flow_run_id: str) -> bool:
-    """The flow run is being cancelled (or was): a task that starts now enqueues nothing."""
-    from prefect.client.orchestration import get_client
-
-    try:
-        with get_client(sync_client=True) as client:
-            state = client.read_flow_run(flow_run_id).state  # type: ignore[arg-type]
-    except Exception as error:  # the task engine's own retries of the API call are spent
-        raise NotEnqueued(
-            f"not enqueued: could not read whether flow run {flow_run_id} is being cancelled "
-            f"({type(error).__name__})"
-        ) from None
-    return state is not None and (state.is_cancelling() or state.is_cancelled())
 
 
 def orchestration_step(worker: str) -> None:

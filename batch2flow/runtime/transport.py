@@ -44,8 +44,9 @@ class _Transient(Exception):
 
 
 def request_json(endpoint: Endpoint, method: str, path: str, body: object = None,
-                 headers: dict[str, str] | None = None) -> Answer:
-    """Send `body` as JSON (when not None) to `path` under the bridge URL; return the 2xx answer.
+                 headers: dict[str, str] | None = None, answers: frozenset[int] = frozenset()) -> Answer:
+    """Send `body` as JSON (when not None) to `path` under the bridge URL; return the 2xx
+    answer, or one whose status is in `answers` (a 409 that says something to the caller).
     A request retried after a transient failure is sent again byte for byte (the enqueue
     carries an Idempotency-Key, so the bridge answers a repeat with the same job)."""
     data = None if body is None else json.dumps(body).encode("utf-8")
@@ -58,7 +59,7 @@ def request_json(endpoint: Endpoint, method: str, path: str, body: object = None
     for attempt in range(TRANSIENT_RETRIES + 1):
         try:
             status, raw = _send(endpoint, method, path, data, sent)
-            return Answer(status, _decode(endpoint, where, status, raw))
+            return Answer(status, _decode(endpoint, where, status, raw, answers))
         except _Transient as exc:
             if attempt == TRANSIENT_RETRIES:
                 raise BridgeError(
@@ -127,7 +128,7 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text != type(exc).__name__ else text
 
 
-def _decode(endpoint: Endpoint, where: str, status: int, raw: bytes) -> object:
+def _decode(endpoint: Endpoint, where: str, status: int, raw: bytes, answers: frozenset[int]) -> object:
     if status in _TRANSIENT_STATUS:
         raise _Transient(f"HTTP {status}")
     if 300 <= status < 400:
@@ -141,7 +142,7 @@ def _decode(endpoint: Endpoint, where: str, status: int, raw: bytes) -> object:
         body = None
         if 200 <= status < 300:
             raise BridgeError(f"{where}: the answer is not JSON: {endpoint.redact(raw[:200])!r}") from None
-    if 200 <= status < 300:
+    if 200 <= status < 300 or status in answers:
         return body
     raise BridgeError(f"{where}: HTTP {status}: {_refusal(status)}{_said(endpoint, body, raw)}")
 

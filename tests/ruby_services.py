@@ -1,0 +1,138 @@
+"""Real Redis, a real Sidekiq process and the generated bridge's Rack app on loopback,
+for the tests of the Ruby bridge (tests/test_bridge_ruby.py).
+
+Each service is a process group of its own, ended in `Services.close` (also when a test
+or a start fails). Without ruby or redis-server the tests are skipped, except where
+BATCH2FLOW_REQUIRE_RUBY=1 (set by .ci/run): there a missing tool fails them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import pytest
+
+TOOLS = ("ruby", "redis-server", "sidekiq", "puma")
+START_SECONDS = 30
+
+
+def require_tools() -> None:
+    """Skip (or, where Ruby is required, fail) when a tool the services need is missing."""
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+    if not missing:
+        return
+    message = f"the Ruby bridge tests need {', '.join(missing)} (apt-get: see .ci/run)"
+    if os.environ.get("BATCH2FLOW_REQUIRE_RUBY") == "1" or os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Redis:
+    """Just enough RESP to read and reset what the workers write."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def call(self, *command: str) -> object:
+        payload = f"*{len(command)}\r\n" + "".join(f"${len(c.encode())}\r\n{c}\r\n" for c in command)
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as conn:
+            conn.sendall(payload.encode())
+            return _reply(conn.makefile("rb"))
+
+    def effects(self) -> list[object]:
+        found = self.call("LRANGE", "effects", "0", "-1")
+        assert isinstance(found, list)
+        return [json.loads(item) for item in found]
+
+
+def _reply(stream: object) -> object:
+    line = stream.readline().rstrip(b"\r\n")  # type: ignore[attr-defined]
+    kind, rest = line[:1], line[1:].decode()
+    if kind in (b"+", b"-"):
+        return rest
+    if kind == b":":
+        return int(rest)
+    if kind == b"$":
+        return None if rest == "-1" else stream.read(int(rest) + 2)[:-2].decode()  # type: ignore[attr-defined]
+    return [_reply(stream) for _ in range(int(rest))]
+
+
+@dataclass
+class Services:
+    root: Path
+    env: dict[str, str]
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    logs: list[BinaryIO] = field(default_factory=list)
+
+    def start(self, name: str, command: list[str], cwd: Path) -> None:
+        log = (self.root / f"{name}.log").open("wb")
+        self.logs.append(log)
+        self.processes.append(
+            subprocess.Popen(
+                command,
+                cwd=cwd,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+
+    def log(self, name: str) -> str:
+        path = self.root / f"{name}.log"
+        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+
+    def wait(self, what: str, ready: object, name: str) -> None:
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            if any(p.poll() is not None for p in self.processes):
+                break
+            try:
+                if ready():  # type: ignore[operator]
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{what} did not start:\n{self.log(name)}")
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        for log in self.logs:
+            log.close()
+
+
+def http(
+    url: str, method: str = "GET", body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, object]]:
+    """(status, JSON body) of one request; an error status is an answer too."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
