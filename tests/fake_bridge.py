@@ -239,7 +239,7 @@ class FakeBridge:
 
 
 def _well_formed(body: object) -> bool:
-    if not isinstance(body, dict) or not FIELDS <= set(body) <= FIELDS | {"batch"}:
+    if not isinstance(body, dict) or not FIELDS <= set(body) <= FIELDS | {"batch", "in"}:
         return False
     batch = body.get("batch")
     if batch is not None and not (isinstance(batch, dict) and isinstance(batch.get("bid"), str)):

@@ -17,6 +17,8 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -136,3 +138,52 @@ def http(
             return answer.status, json.loads(answer.read())
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read())
+
+
+@dataclass
+class RunningBridge:
+    url: str
+    redis: Redis
+    services: Services
+    bridge_dir: Path
+
+
+@contextmanager
+def bridge_services(root: Path, app: Path, queues: tuple[str, ...], token: str) -> Iterator[RunningBridge]:
+    """Generate the bridge for `app`, then start Redis, Sidekiq (loading `app`'s
+    config/sidekiq_boot.rb, listening on `queues`) and puma serving the bridge; stop them
+    all on the way out, whatever happened."""
+    from batch2flow import writer
+    from batch2flow.codegen.bridge_files import build_bridge
+
+    require_tools()
+    bridge_dir = root / "bridge"
+    output = build_bridge([str(app)])
+    writer.apply(bridge_dir, writer.plan_writes(bridge_dir, output.files), force=False)
+    redis_port, http_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "BATCH2FLOW_BRIDGE_TOKEN": token,
+        "BATCH2FLOW_APP_ROOT": str(app),
+        "BATCH2FLOW_BRIDGE_DIR": str(bridge_dir),
+        "BATCH2FLOW_REQUIRE": str(app / "config" / "environment.rb"),
+    }
+    services = Services(root, env)
+    redis = Redis(redis_port)
+    try:
+        services.start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
+                                 "--save", "", "--appendonly", "no", "--dir", str(root)], root)
+        services.wait("redis-server", lambda: redis.call("PING") == "PONG", "redis")
+        listened = [arg for queue in queues for arg in ("-q", queue)]
+        services.start("sidekiq", ["sidekiq", "-r", str(app / "config" / "sidekiq_boot.rb"), "-c", "2",
+                                   *listened], root)
+        services.start("puma", ["puma", "--quiet", "-b", f"tcp://127.0.0.1:{http_port}", "-t", "1:4",
+                                str(bridge_dir / "config.ru")], bridge_dir)
+        url = f"http://127.0.0.1:{http_port}"
+        auth = {"Authorization": f"Bearer {token}"}
+        services.wait("puma", lambda: http(url + "/v1/health", headers=auth)[0] == 200, "puma")
+        services.wait("sidekiq", lambda: bool(redis.call("SMEMBERS", "processes")), "sidekiq")
+        yield RunningBridge(url, redis, services, bridge_dir)
+    finally:
+        services.close()

@@ -9,7 +9,6 @@ stay put.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 import uuid
@@ -17,10 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from ruby_services import Redis, Services, free_port, http, require_tools
-
-from batch2flow import writer
-from batch2flow.codegen.bridge_files import build_bridge
+from ruby_services import Redis, Services, bridge_services, http
 
 APP = Path(__file__).parent / "bridge_app"
 TOKEN = "s3cret-t0ken"
@@ -87,70 +83,8 @@ def key() -> str:
 
 @pytest.fixture(scope="module")
 def bridge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bridge]:
-    require_tools()
-    root = tmp_path_factory.mktemp("ruby_bridge")
-    bridge_dir = root / "bridge"
-    output = build_bridge([str(APP)])
-    writer.apply(bridge_dir, writer.plan_writes(bridge_dir, output.files), force=False)
-    redis_port, http_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "BATCH2FLOW_BRIDGE_TOKEN": TOKEN,
-        "BATCH2FLOW_APP_ROOT": str(APP),
-        "BATCH2FLOW_BRIDGE_DIR": str(bridge_dir),
-        "BATCH2FLOW_REQUIRE": str(APP / "config" / "environment.rb"),
-    }
-    services = Services(root, env)
-    redis = Redis(redis_port)
-    try:
-        services.start(
-            "redis",
-            [
-                "redis-server",
-                "--port",
-                str(redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(root),
-            ],
-            root,
-        )
-        services.wait("redis-server", lambda: redis.call("PING") == "PONG", "redis")
-        queues = [arg for queue in QUEUES for arg in ("-q", queue)]
-        services.start(
-            "sidekiq",
-            ["sidekiq", "-r", str(APP / "config" / "sidekiq_boot.rb"), "-c", "2", *queues],
-            root,
-        )
-        services.start(
-            "puma",
-            [
-                "puma",
-                "--quiet",
-                "-b",
-                f"tcp://127.0.0.1:{http_port}",
-                "-t",
-                "1:4",
-                str(bridge_dir / "config.ru"),
-            ],
-            bridge_dir,
-        )
-        url = f"http://127.0.0.1:{http_port}"
-        services.wait(
-            "puma",
-            lambda: http(url + "/v1/health", headers={"Authorization": f"Bearer {TOKEN}"})[0] == 200,
-            "puma",
-        )
-        services.wait("sidekiq", lambda: bool(redis.call("SMEMBERS", "processes")), "sidekiq")
-        yield Bridge(url, redis, services, bridge_dir)
-    finally:
-        services.close()
+    with bridge_services(tmp_path_factory.mktemp("ruby_bridge"), APP, QUEUES, TOKEN) as running:
+        yield Bridge(running.url, running.redis, running.services, running.bridge_dir)
 
 
 def effects_named(bridge: Bridge, name: str) -> list[object]:

@@ -128,8 +128,14 @@ class PlanRun:
     def _fire_ready(self) -> None:
         """Fire each callback whose batch is done; skip those whose event cannot come."""
         with self._lock:
-            ready = [(bid, cb) for bid, batch in self._book.batches.items()
-                     for cb in batch.callbacks if cb.stage == "waiting" and self._decide(bid, cb)]
+            ready: list[tuple[str, CallbackEntry]] = []
+            decided = True
+            while decided:  # a child's callback skipped can make its parent complete
+                waiting = [(bid, cb) for bid, batch in self._book.batches.items()
+                           for cb in batch.callbacks if cb.stage == "waiting"]
+                fired = [(bid, cb) for bid, cb in waiting if self._decide(bid, cb)]
+                ready.extend(fired)
+                decided = any(cb.stage != "waiting" for _, cb in waiting)
             for bid, cb in ready:
                 ruby_task, then = cb.handler
                 status = self._book.status(bid)

@@ -35,6 +35,8 @@ def run_planned_job(job: PlannedJob, parent_bid: str | None) -> Plan:
     body: dict[str, object] = {"class": job.worker, "args": job.args, "queue": job.queue}
     if job.bid is not None:
         body["batch"] = {"bid": job.bid, "parent_bid": parent_bid}
+    if job.at:
+        body["in"] = job.at
     return run_ruby(RubyCall(path="/jobs", body=body, key=job.key, name=job.worker))
 
 

@@ -68,6 +68,8 @@ module Batch2flow
         enqueue(key, body, queue) do |jid|
           item = {"class" => klass, "args" => body["args"], "jid" => jid, "b2f" => marker}
           item["queue"] = body["queue"] if body["queue"]
+          # `perform_in` as the plan recorded it: Sidekiq's scheduled set holds it until due
+          item["at"] = Time.now.to_f + body["in"] if body["in"]&.positive?
           Sidekiq::Client.push(item)
         end
       end

@@ -40,13 +40,15 @@ module Batch2flow
       end
 
       def job(body)
-        fields = body.key?("batch") ? JOB_FIELDS + ["batch"] : JOB_FIELDS
-        exactly(body, fields, "class, args, queue, run_attempt and an optional batch")
+        fields = JOB_FIELDS + %w[batch in].select { |optional| body.key?(optional) }
+        exactly(body, fields, "class, args, queue, run_attempt and optional batch and in")
         name = body["class"]
         bad!("class must be a class name") unless name.is_a?(String) && CONSTANT.match?(name)
         bad!("args must be an array") unless body["args"].is_a?(Array)
         common(body)
         batch(body["batch"]) if body.key?("batch")
+        delay = body["in"]
+        bad!("in must be null or a number of seconds, 0 or more") unless delay.nil? || (delay.is_a?(Numeric) && delay.finite? && delay >= 0)
         raise Refusal.new(422, "#{name} is not a worker of the bridge's allowlist") unless Settings.workers.include?(name)
 
         native!(body["args"], "args")
