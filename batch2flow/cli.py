@@ -152,9 +152,11 @@ def _internal_error() -> None:
                 type=click.Path(exists=True, file_okay=True, dir_okay=True))
 @click.option("-o", "--output", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
-@click.option("--tasks", type=click.Choice(["bridge", "stub"]), default="bridge", show_default=True,
+@click.option("--tasks", type=click.Choice(["bridge", "stub", "ruby"]), default="bridge", show_default=True,
               help="bridge: tasks run the Ruby workers through the Sidekiq bridge; "
-                   "stub: tasks hold the Ruby perform to port to Python.")
+                   "stub: tasks hold the Ruby perform to port to Python; "
+                   "ruby: every Ruby method (starter, jobs, callbacks) runs in Ruby through "
+                   "the bridge (batch2flow bridge) and the flow submits what that Ruby planned.")
 @click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
 @click.option("--diff", "show_diff", is_flag=True, help="Show a unified diff; write nothing.")
 @click.option("--check", is_flag=True, help="Exit 1 when the output would change; write nothing.")

@@ -9,12 +9,17 @@ from batch2flow.codegen.plan import FlowPlan
 from batch2flow.codegen.planner import plan_flow
 from batch2flow.codegen.readback import check_flow
 from batch2flow.codegen.render import render_flow
+from batch2flow.codegen.ruby_flow import render_ruby_flow
+from batch2flow.codegen.ruby_flow_plan import plan_ruby_flow
 from batch2flow.diagnostics import Diagnostic
 from batch2flow.graph import build_graph
 from batch2flow.ir import Graph, Span, Worker
 from batch2flow.scanner import DEFAULT_MAX_BYTES
 
-TASK_MODES = ("bridge", "stub")
+#: bridge: jobs run in Ruby through the bridge, the rest of the Ruby is translated;
+#: stub: tasks hold the Ruby perform to port; ruby: every Ruby method (starter, jobs,
+#: callbacks) runs in Ruby through the bridge and the flow submits what it planned
+TASK_MODES = ("bridge", "stub", "ruby")
 
 
 @dataclass(frozen=True)
@@ -36,12 +41,17 @@ def convert(paths: list[str], tasks: str = "bridge", max_bytes: int = DEFAULT_MA
         plan = plan_flow(workflow, workers, params_of, stub_tasks=tasks == "stub")
         source = render_flow(plan)
         check_flow(source, workflow, dict(plan.variables), dict(plan.task_names))
+        if tasks == "ruby":
+            source = render_ruby_flow(plan_ruby_flow(workflow, workers))
         plans.append(plan)
         files[f"flows/{workflow.name}.py"] = source
         files[f"diagrams/{workflow.name}.md"] = _diagram(graph, workflow.name)
     files["prefect.yaml"] = _deployments(graph, plans)
     files["MIGRATION.md"] = _migration(graph, plans)
-    found = list(graph.diagnostics) + [d for plan in plans for d in plan.diagnostics]
+    # the translating planner's findings (untranslated Ruby, work the flow does not run) do
+    # not hold where every Ruby method runs in Ruby
+    translated = [d for plan in plans for d in plan.diagnostics] if tasks != "ruby" else []
+    found = list(graph.diagnostics) + translated
     return Conversion(graph, tuple(plans), files, tuple(sorted(set(found))))
 
 

@@ -1,23 +1,23 @@
-"""Ruby computes, Prefect orchestrates, end to end: a plan-driven flow (written as the
-generated flows are) runs tests/flow_app's workflow under Prefect against the generated
+"""Ruby computes, Prefect orchestrates, end to end: the flow `convert --tasks ruby`
+generates for tests/flow_app runs its workflow under Prefect against the generated
 bridge, a real Sidekiq process and a real Redis. Every Ruby method runs in Ruby: the
 starter's, the jobs' and the callbacks' side effects land in Redis, in Sidekiq's order.
 """
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 from prefect import flow
 from ruby_services import RunningBridge, bridge_services
 
+from batch2flow.convert import convert
 from batch2flow.runtime import bridge as bridge_client
-from batch2flow.runtime.plans import Plan
-from batch2flow.runtime.replay import PlanRun
-from batch2flow.runtime.ruby_tasks import ruby_callback, ruby_job, ruby_starter
 
 APP = Path(__file__).parent / "flow_app"
 TOKEN = "flow-t0ken"
@@ -43,40 +43,22 @@ def bridged(ruby: RunningBridge, monkeypatch: pytest.MonkeyPatch) -> RunningBrid
     return ruby
 
 
-# The handlers, one per piece of Ruby, each claiming the call sites the graph knows.
-def after_start(run: PlanRun, plan: Plan) -> None:
-    """What Report.start planned (app/services/report.rb:4)."""
-    for job in plan.jobs("ExtractWorker", "app/services/report.rb", 11):
-        run.submit(ruby_job, job, after_extract)
-    for callback in plan.callbacks_at("app/services/report.rb", 8):
-        run.on(callback, ruby_callback)
-    for callback in plan.callbacks_at("app/services/report.rb", 9):
-        run.on(callback, ruby_callback)
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    """tests/flow_app converted with `--tasks ruby`, imported as the Prefect worker would."""
+    files = convert([str(APP)], tasks="ruby").files
+    path = tmp_path_factory.mktemp("flows") / "report.py"
+    path.write_text(files["flows/report.py"], encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("generated_report_flow", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def after_extract(run: PlanRun, plan: Plan) -> None:
-    """What ExtractWorker#perform planned (app/workers/extract_worker.rb:7)."""
-    for job in plan.jobs("PartWorker", "app/workers/extract_worker.rb", 13):
-        run.submit(ruby_job, job)
-    for callback in plan.callbacks_at("app/workers/extract_worker.rb", 11):
-        run.on(callback, ruby_callback, after_extracted)
-
-
-def after_extracted(run: PlanRun, plan: Plan) -> None:
-    """What ReportCallbacks#extracted planned (app/services/report_callbacks.rb:4)."""
-    for job in plan.jobs("PublishWorker", "app/services/report_callbacks.rb", 7):
-        run.submit(ruby_job, job)
-
-
-@flow(name="report")
-def report(id: int) -> list[Any]:
-    run = PlanRun()
-    run.start(ruby_starter, "Report.start", [id], after_start)
-    return run.futures()
-
-
-def test_every_ruby_method_runs_in_ruby_in_sidekiqs_order(bridged: RunningBridge) -> None:
-    state = report(7, return_state=True)
+def test_every_ruby_method_runs_in_ruby_in_sidekiqs_order(bridged: RunningBridge,
+                                                          generated: ModuleType) -> None:
+    state = generated.report(7, return_state=True)
     assert state.is_completed(), bridged.services.log("sidekiq")
     effects = bridged.redis.effects()
     assert effects[:2] == [["start", 7], ["extract", 7]]
@@ -85,9 +67,10 @@ def test_every_ruby_method_runs_in_ruby_in_sidekiqs_order(bridged: RunningBridge
     assert sorted(map(str, effects[6:])) == sorted([str(["finished", 7]), str(["complete", 0])])
 
 
-def test_a_dead_job_stops_success_work_and_complete_still_runs(bridged: RunningBridge) -> None:
+def test_a_dead_job_stops_success_work_and_complete_still_runs(bridged: RunningBridge,
+                                                               generated: ModuleType) -> None:
     bridged.redis.call("SET", "fail:PartWorker", "1")
-    state = report(8, return_state=True)
+    state = generated.report(8, return_state=True)
     assert state.is_failed()
     names = [effect[0] for effect in bridged.redis.effects()]  # type: ignore[index]
     assert names[:2] == ["start", "extract"]
@@ -95,7 +78,8 @@ def test_a_dead_job_stops_success_work_and_complete_still_runs(bridged: RunningB
     assert names[-1] == "complete"
 
 
-def test_retrying_the_flow_run_runs_no_succeeded_job_twice(bridged: RunningBridge) -> None:
+def test_retrying_the_flow_run_runs_no_succeeded_job_twice(bridged: RunningBridge,
+                                                           generated: ModuleType) -> None:
     """Same flow run, next attempt: the keys come out the same, so the bridge answers each
     job and call that succeeded with its stored plan and runs none of them again."""
     from prefect.context import FlowRunContext
@@ -107,7 +91,7 @@ def test_retrying_the_flow_run_runs_no_succeeded_job_twice(bridged: RunningBridg
         ctx = FlowRunContext.get()
         assert ctx is not None and ctx.flow_run is not None
         attempts.append(ctx.flow_run.run_count)
-        futures = report.fn(id)
+        futures = generated.report.fn(id)
         if ctx.flow_run.run_count == 1:
             raise RuntimeError("the flow run's process was lost")  # after every job ran
         return futures

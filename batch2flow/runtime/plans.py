@@ -91,6 +91,12 @@ class Plan:
         site = Site(file, line)
         return self._claim(self.enqueues, lambda row: row.worker == worker and row.site == site)
 
+    def jobs_at(self, file: str, line: int) -> list[PlannedJob]:
+        """The enqueues Ruby made at file:line, whatever the worker (one the graph could
+        not know statically), claimed."""
+        site = Site(file, line)
+        return self._claim(self.enqueues, lambda row: row.site == site)
+
     def callbacks_at(self, file: str, line: int) -> list[PlannedCallback]:
         """The callbacks Ruby registered at file:line, claimed."""
         site = Site(file, line)
