@@ -149,10 +149,13 @@ class RunningBridge:
 
 
 @contextmanager
-def bridge_services(root: Path, app: Path, queues: tuple[str, ...], token: str) -> Iterator[RunningBridge]:
-    """Generate the bridge for `app`, then start Redis, Sidekiq (loading `app`'s
-    config/sidekiq_boot.rb, listening on `queues`) and puma serving the bridge; stop them
-    all on the way out, whatever happened."""
+def bridge_services(root: Path, app: Path, queues: tuple[str, ...], token: str,
+                    config: Path | None = None) -> Iterator[RunningBridge]:
+    """Generate the bridge for `app`, then start Redis, Sidekiq (loading
+    `config`/sidekiq_boot.rb, by default `app`/config, listening on `queues`) and puma
+    serving the bridge (booting `config`/environment.rb); stop them all on the way out,
+    whatever happened."""
+    config = config or app / "config"
     from batch2flow import writer
     from batch2flow.codegen.bridge_files import build_bridge
 
@@ -167,7 +170,7 @@ def bridge_services(root: Path, app: Path, queues: tuple[str, ...], token: str) 
         "BATCH2FLOW_BRIDGE_TOKEN": token,
         "BATCH2FLOW_APP_ROOT": str(app),
         "BATCH2FLOW_BRIDGE_DIR": str(bridge_dir),
-        "BATCH2FLOW_REQUIRE": str(app / "config" / "environment.rb"),
+        "BATCH2FLOW_REQUIRE": str(config / "environment.rb"),
     }
     services = Services(root, env)
     redis = Redis(redis_port)
@@ -176,7 +179,7 @@ def bridge_services(root: Path, app: Path, queues: tuple[str, ...], token: str) 
                                  "--save", "", "--appendonly", "no", "--dir", str(root)], root)
         services.wait("redis-server", lambda: redis.call("PING") == "PONG", "redis")
         listened = [arg for queue in queues for arg in ("-q", queue)]
-        services.start("sidekiq", ["sidekiq", "-r", str(app / "config" / "sidekiq_boot.rb"), "-c", "2",
+        services.start("sidekiq", ["sidekiq", "-r", str(config / "sidekiq_boot.rb"), "-c", "2",
                                    *listened], root)
         services.start("puma", ["puma", "--quiet", "-b", f"tcp://127.0.0.1:{http_port}", "-t", "1:4",
                                 str(bridge_dir / "config.ru")], bridge_dir)
