@@ -190,16 +190,17 @@ def convert(paths: tuple[str, ...], out_dir: Path, tasks: str, dry_run: bool, sh
         sys.exit(EXIT_ERRORS)
     for change in written:
         click.echo(f"wrote {out_dir / change.path}")
-    _summary(result, len(written), len(changes) - len(written))
+    _summary(result, len(written), len(changes) - len(written), tasks == "ruby")
     sys.exit(EXIT_ERRORS if has_errors(list(result.diagnostics)) else 0)
 
 
-def _summary(result: Conversion, written: int, kept: int) -> None:
+def _summary(result: Conversion, written: int, kept: int, in_ruby: bool) -> None:
     found = sum(plan.found for plan in result.plans)
     converted = sum(plan.converted for plan in result.plans)
     share = f"{100 * converted / found:.0f}%" if found else "n/a"
-    click.echo(f"{len(result.plans)} workflows; {converted}/{found} jobs and callbacks converted "
-               f"without a stub ({share}); {written} files written, {kept} unchanged; "
+    how = (f"{found} jobs and callbacks, all run in Ruby through the bridge" if in_ruby
+           else f"{converted}/{found} jobs and callbacks converted without a stub ({share})")
+    click.echo(f"{len(result.plans)} workflows; {how}; {written} files written, {kept} unchanged; "
                f"{len(result.diagnostics)} diagnostics (see MIGRATION.md)")
 
 

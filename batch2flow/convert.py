@@ -47,7 +47,7 @@ def convert(paths: list[str], tasks: str = "bridge", max_bytes: int = DEFAULT_MA
         files[f"flows/{workflow.name}.py"] = source
         files[f"diagrams/{workflow.name}.md"] = _diagram(graph, workflow.name)
     files["prefect.yaml"] = _deployments(graph, plans)
-    files["MIGRATION.md"] = _migration(graph, plans)
+    files["MIGRATION.md"] = _migration(graph, plans, tasks == "ruby")
     # the translating planner's findings (untranslated Ruby, work the flow does not run) do
     # not hold where every Ruby method runs in Ruby
     translated = [d for plan in plans for d in plan.diagnostics] if tasks != "ruby" else []
@@ -93,7 +93,7 @@ def _portable(span: Span) -> str:
     return f"{path}:{span.line}"
 
 
-def _migration(graph: Graph, plans: list[FlowPlan]) -> str:
+def _migration(graph: Graph, plans: list[FlowPlan], ruby_computes: bool) -> str:
     from batch2flow.migration import render_migration
 
-    return render_migration(graph, plans)
+    return render_migration(graph, plans, ruby_computes)

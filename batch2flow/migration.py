@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import jinja2
@@ -37,7 +37,13 @@ class Row:
     python: str
 
 
-def render_migration(graph: Graph, plans: list[FlowPlan]) -> str:
+#: what each job and callback became where every Ruby method runs in Ruby (`--tasks ruby`)
+IN_RUBY = "runs in Ruby through the bridge; the flow submits what it planned"
+
+
+def render_migration(graph: Graph, plans: list[FlowPlan], ruby_computes: bool = False) -> str:
+    """`ruby_computes`: the flows of `--tasks ruby`, where no Ruby is translated, so the
+    translating planner's rows, stubs and findings do not apply."""
     workflows = {wf.name: wf for wf in graph.workflows}
     tied: set[Diagnostic] = set()
     sections = []
@@ -46,16 +52,19 @@ def render_migration(graph: Graph, plans: list[FlowPlan]) -> str:
         files = _files(workflow) if workflow else set()
         own = [d for d in graph.diagnostics if d.file in files]
         tied.update(own)
+        rows = _rows(workflow, plan) if workflow else []
         sections.append({
             "plan": plan,
-            "rows": _rows(workflow, plan) if workflow else [],
-            "diagnostics": sorted(set(own) | set(plan.diagnostics)),
-            "coverage": coverage(plan.converted, plan.found),
+            "rows": [_in_ruby(row) for row in rows] if ruby_computes else rows,
+            "diagnostics": sorted(set(own) | (set() if ruby_computes else set(plan.diagnostics))),
+            "coverage": RUBY_COVERAGE if ruby_computes else coverage(plan.converted, plan.found),
+            "stubs": () if ruby_computes else plan.stubs,
         })
     found, converted = sum(p.found for p in plans), sum(p.converted for p in plans)
     return _environment().get_template("MIGRATION.md.j2").render(
-        work_pool=WORK_POOL, bridge_block=BRIDGE_BLOCK,
-        plans=plans, sections=sections, coverage=coverage(converted, found),
+        work_pool=WORK_POOL, bridge_block=BRIDGE_BLOCK, ruby_computes=ruby_computes,
+        plans=plans, sections=sections,
+        coverage=RUBY_COVERAGE if ruby_computes else coverage(converted, found),
         untied=sorted(d for d in graph.diagnostics if d not in tied),
     )
 
@@ -99,6 +108,21 @@ def _rows(workflow: Workflow, plan: FlowPlan) -> list[Row]:
         rows.append(Row("Ruby raises", raised.error, str(raised.span), tuple(notes),
                         "not converted: the flow raises there too", "ruby_raises(...)"))
     return rows
+
+
+RUBY_COVERAGE = "every job and callback runs in Ruby, as written, through the bridge"
+
+
+def _in_ruby(row: Row) -> Row:
+    if row.kind == "starts workflow":
+        # its Ruby runs inside the call; the batches it plans are at sites this flow's
+        # graph does not hold, so the run stops there with UnplannedWork, never silently
+        became = "not followed yet: the run stops with UnplannedWork at its first batch"
+    elif row.kind == "Ruby raises":
+        became = "raises in Ruby, as before: that job or callback dies"
+    else:
+        became = IN_RUBY
+    return replace(row, became=became, python="")
 
 
 def _callback_outcome(callback: Callback) -> str:

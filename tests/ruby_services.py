@@ -8,6 +8,7 @@ BATCH2FLOW_REQUIRE_RUBY=1 (set by .ci/run): there a missing tool fails them.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import BinaryIO
 
 import pytest
@@ -190,3 +192,29 @@ def bridge_services(root: Path, app: Path, queues: tuple[str, ...], token: str,
         yield RunningBridge(url, redis, services, bridge_dir)
     finally:
         services.close()
+
+
+def point_client_at(running: RunningBridge, token: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the flows' bridge client talk to `running`, polling quickly; forget earlier effects."""
+    from batch2flow.runtime import bridge as bridge_client
+
+    monkeypatch.setattr(bridge_client, "POLL_INITIAL_SECONDS", 0.02)
+    monkeypatch.setattr(bridge_client, "POLL_MAX_SECONDS", 0.1)
+    monkeypatch.delenv("BATCH2FLOW_BRIDGE_BLOCK", raising=False)
+    monkeypatch.setenv("BATCH2FLOW_BRIDGE_URL", running.url)
+    monkeypatch.setenv("BATCH2FLOW_BRIDGE_TOKEN", token)
+    running.redis.call("DEL", "effects")
+
+
+def generated_flow(app: Path, workflow: str, folder: Path) -> ModuleType:
+    """`app` converted with `--tasks ruby`; the flow module of `workflow`, imported from a
+    file as a Prefect worker imports it."""
+    from batch2flow.convert import convert
+
+    path = folder / f"{workflow}.py"
+    path.write_text(convert([str(app)], tasks="ruby").files[f"flows/{workflow}.py"], encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(f"generated_{workflow}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -6,7 +6,6 @@ starter's, the jobs' and the callbacks' side effects land in Redis, in Sidekiq's
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -14,10 +13,7 @@ from typing import Any
 
 import pytest
 from prefect import flow
-from ruby_services import RunningBridge, bridge_services
-
-from batch2flow.convert import convert
-from batch2flow.runtime import bridge as bridge_client
+from ruby_services import RunningBridge, bridge_services, generated_flow, point_client_at
 
 APP = Path(__file__).parent / "flow_app"
 TOKEN = "flow-t0ken"
@@ -34,26 +30,15 @@ def ruby(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBridge]:
 
 @pytest.fixture
 def bridged(ruby: RunningBridge, monkeypatch: pytest.MonkeyPatch) -> RunningBridge:
-    monkeypatch.setattr(bridge_client, "POLL_INITIAL_SECONDS", 0.02)
-    monkeypatch.setattr(bridge_client, "POLL_MAX_SECONDS", 0.1)
-    monkeypatch.delenv("BATCH2FLOW_BRIDGE_BLOCK", raising=False)
-    monkeypatch.setenv("BATCH2FLOW_BRIDGE_URL", ruby.url)
-    monkeypatch.setenv("BATCH2FLOW_BRIDGE_TOKEN", TOKEN)
-    ruby.redis.call("DEL", "effects", "fail:PartWorker")
+    point_client_at(ruby, TOKEN, monkeypatch)
+    ruby.redis.call("DEL", "fail:PartWorker")
     return ruby
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     """tests/flow_app converted with `--tasks ruby`, imported as the Prefect worker would."""
-    files = convert([str(APP)], tasks="ruby").files
-    path = tmp_path_factory.mktemp("flows") / "report.py"
-    path.write_text(files["flows/report.py"], encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("generated_report_flow", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return generated_flow(APP, "report", tmp_path_factory.mktemp("flows"))
 
 
 def test_every_ruby_method_runs_in_ruby_in_sidekiqs_order(bridged: RunningBridge,

@@ -7,16 +7,12 @@ Ruby runs and opens the next step, and the side effects come in the pipeline's o
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from ruby_services import RunningBridge, bridge_services
-
-from batch2flow.convert import convert
-from batch2flow.runtime import bridge as bridge_client
+from ruby_services import RunningBridge, bridge_services, generated_flow, point_client_at
 
 APP = Path(__file__).parent.parent / "fixtures" / "seed_pipeline"
 SUPPORT = Path(__file__).parent / "seed_support"
@@ -34,19 +30,8 @@ def ruby(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBridge]:
 
 @pytest.fixture
 def pipeline(ruby: RunningBridge, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ModuleType:
-    monkeypatch.setattr(bridge_client, "POLL_INITIAL_SECONDS", 0.02)
-    monkeypatch.setattr(bridge_client, "POLL_MAX_SECONDS", 0.1)
-    monkeypatch.delenv("BATCH2FLOW_BRIDGE_BLOCK", raising=False)
-    monkeypatch.setenv("BATCH2FLOW_BRIDGE_URL", ruby.url)
-    monkeypatch.setenv("BATCH2FLOW_BRIDGE_TOKEN", TOKEN)
-    ruby.redis.call("DEL", "effects")
-    path = tmp_path / "data_pipeline.py"
-    path.write_text(convert([str(APP)], tasks="ruby").files["flows/data_pipeline.py"], encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("generated_data_pipeline", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    point_client_at(ruby, TOKEN, monkeypatch)
+    return generated_flow(APP, "data_pipeline", tmp_path)
 
 
 def test_the_kickoff_and_every_callback_run_in_ruby_in_the_pipelines_order(
