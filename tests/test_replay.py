@@ -178,3 +178,15 @@ def test_a_row_at_a_call_site_the_flow_does_not_know_fails_the_run_naming_file_a
     with pytest.raises(UnplannedWork, match=r"app/x\.rb:42: A enqueued Surprise"):
         strict()
     assert "Surprise" not in ran
+
+
+def test_a_child_whose_success_can_no_longer_come_still_lets_its_parent_complete() -> None:
+    scripted["Pipeline.start"] = {"batches": [batch("B1")],
+                                  "callbacks": [callback("B1", "complete", "Cb#complete", 20)],
+                                  "enqueues": [enqueue("A", "B1", 10)]}
+    scripted["A"] = {"batches": [batch("B2", "B1")],
+                     "callbacks": [callback("B2", "success", "Cb#child_success", 21)],
+                     "enqueues": [enqueue("X", "B2", 11)]}
+    failing.add("X")
+    assert workflow(return_state=True).is_failed()
+    assert "Cb#child_success" not in ran and ran[-1] == "Cb#complete"

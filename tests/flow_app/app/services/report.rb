@@ -7,6 +7,7 @@ class Report
     batch.description = "report #{id}"
     batch.on(:success, "ReportCallbacks#finished", "id" => id)
     batch.on(:complete, ReportCallbacks, "id" => id)
+    batch.on(:death, "ReportCallbacks#died", "id" => id)
     batch.jobs do
       ExtractWorker.perform_async(id)
     end

@@ -12,6 +12,10 @@ class ReportCallbacks
     Effects.write("finished", options["id"])
   end
 
+  def died(status, options)
+    Effects.write("died", options["id"], status.failed_jids.size)
+  end
+
   def on_complete(status, _options)
     Effects.write("complete", status.failures)
   end
