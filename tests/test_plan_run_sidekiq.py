@@ -6,6 +6,12 @@ starter's, the jobs' and the callbacks' side effects land in Redis, in Sidekiq's
 
 from __future__ import annotations
 
+import http.client
+import socket
+import struct
+import threading
+import urllib.parse
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -88,3 +94,66 @@ def test_retrying_the_flow_run_runs_no_succeeded_job_twice(bridged: RunningBridg
     names = [effect[0] for effect in bridged.redis.effects()]  # type: ignore[index]
     assert sorted(names) == sorted(["start", "extract", "part", "part", "extracted", "publish",
                                     "finished", "complete"])
+
+
+class CuttingProxy:
+    """Forwards each request to the bridge, and for the first `cuts` of them resets the
+    connection once the bridge has answered, as a load balancer dying mid-answer would."""
+
+    def __init__(self, upstream: str, cuts: int) -> None:
+        self.upstream = urllib.parse.urlsplit(upstream)
+        self.cuts = cuts
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            with client:
+                self._one(client)
+
+    def _one(self, client: socket.socket) -> None:
+        stream = client.makefile("rb")
+        method, path, _ = stream.readline().decode().split(" ", 2)
+        headers: dict[str, str] = {}
+        while (line := stream.readline().decode().strip()):
+            name, _, value = line.partition(":")
+            headers[name.strip()] = value.strip()
+        body = stream.read(int(headers.get("Content-Length", "0")))
+        upstream = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=10)
+        upstream.request(method, path, body=body or None, headers=headers)
+        answer = upstream.getresponse()
+        data = answer.read()
+        upstream.close()
+        if self.cuts > 0:
+            self.cuts -= 1
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return  # closing with linger 0 resets the connection: the answer is lost
+        client.sendall(f"HTTP/1.1 {answer.status} {answer.reason}\r\nContent-Type: application/json\r\n"
+                       f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode() + data)
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def test_a_connection_cut_after_the_bridge_accepted_the_job_runs_it_once(
+        bridged: RunningBridge, monkeypatch: pytest.MonkeyPatch) -> None:
+    from batch2flow.runtime import transport
+    from batch2flow.runtime.plans import PlannedJob, Site
+    from batch2flow.runtime.ruby_calls import run_planned_job
+
+    monkeypatch.setattr(transport, "TRANSIENT_BACKOFF_SECONDS", 0.01)
+    proxy = CuttingProxy(bridged.url, cuts=1)
+    try:
+        monkeypatch.setenv("BATCH2FLOW_BRIDGE_URL", proxy.url)
+        job = PlannedJob(worker="PublishWorker", args=[42], queue=None, at=None, bid=None,
+                         site=Site("app/services/report_callbacks.rb", 7), key=f"b2f-cut-{uuid.uuid4().hex}")
+        run_planned_job(job, None)
+    finally:
+        proxy.close()
+    assert proxy.cuts == 0  # the POST's answer was lost once, and the POST repeated
+    assert bridged.redis.effects() == [["publish", 42]]
