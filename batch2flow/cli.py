@@ -26,6 +26,8 @@ MAIN_HELP = """Read Sidekiq Batch workflows from a Rails tree and turn them into
 \b
   batch2flow convert app -o prefect_flows      Prefect flows, prefect.yaml, diagrams, MIGRATION.md
   batch2flow rehearse app --fail ChargeWorker  run the flows under Prefect with simulated jobs
+  batch2flow rehearse app --sidekiq            ... or with every job and callback in Ruby
+  batch2flow bridge app -o lib                 the Ruby side of the Sidekiq bridge
   batch2flow graph app/workers                 the workflows as an indented tree
   batch2flow graph app --format mermaid        one Mermaid flowchart per workflow
   batch2flow graph app --format json           the graph for tools (version 1)
@@ -210,8 +212,20 @@ def _summary(result: Conversion, written: int, kept: int, in_ruby: bool) -> None
               help="A worker whose jobs all fail permanently (repeatable).")
 @click.option("--trace", "trace_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the job events as JSON lines here.")
-def rehearse(path: str, failing: tuple[str, ...], trace_path: Path | None) -> None:
+@click.option("--sidekiq", is_flag=True,
+              help="Run every job and callback in Ruby: Redis (or REDIS_URL), a Sidekiq process "
+                   "loading PATH's Ruby and the generated bridge, on loopback.")
+@click.option("--require", "requires", multiple=True, metavar="FILE",
+              help="With --sidekiq: the app's boot file (default PATH/config/environment.rb).")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="With --sidekiq: a flow parameter (VALUE is read as JSON, else as text).")
+def rehearse(path: str, failing: tuple[str, ...], trace_path: Path | None, sidekiq: bool,
+             requires: tuple[str, ...], params: tuple[str, ...]) -> None:
     import json
+
+    if sidekiq:
+        _rehearse_with_sidekiq(path, failing, trace_path, requires, params)
+        return
 
     from batch2flow.convert import convert as run_conversion
 
@@ -246,6 +260,44 @@ def rehearse(path: str, failing: tuple[str, ...], trace_path: Path | None) -> No
         if trace_file is not None:
             trace_file.close()
     click.echo(timeline(report), nl=False)
+
+
+def _rehearse_with_sidekiq(path: str, failing: tuple[str, ...], trace_path: Path | None,
+                           requires: tuple[str, ...], params: tuple[str, ...]) -> None:
+    import json
+
+    from batch2flow.convert import convert as run_conversion
+    from batch2flow.processes import ServiceFailed
+    from batch2flow.rehearse import timeline
+    from batch2flow.sidekiq_rehearsal import NotReady, rehearse_with_sidekiq
+
+    values: dict[str, object] = {}
+    for item in params:
+        name, sep, text = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{item!r} is not NAME=VALUE", param_hint="--param")
+        try:
+            values[name] = json.loads(text)
+        except ValueError:
+            values[name] = text
+    conversion = run_conversion([path], "ruby")
+    unknown = sorted(set(failing) - {w.name for w in conversion.graph.workers})
+    if unknown:
+        raise click.BadParameter(f"no such worker in {path}: {', '.join(unknown)}", param_hint="--fail")
+    trace_file = trace_path.open("w", encoding="utf-8") if trace_path else None
+    try:
+        def write(event: dict[str, object]) -> None:
+            if trace_file is not None:
+                trace_file.write(json.dumps(event) + "\n")
+
+        report = rehearse_with_sidekiq(conversion, Path(path), list(requires), set(failing), values, write)
+    except (NotReady, ServiceFailed) as missing:
+        raise click.ClickException(str(missing)) from None
+    finally:
+        if trace_file is not None:
+            trace_file.close()
+    click.echo(timeline(report), nl=False)
+    sys.exit(0 if all(o.state == "Completed" for o in report.outcomes) else EXIT_ERRORS)
 
 
 @main.command(help=BRIDGE_HELP)

@@ -12,23 +12,20 @@ import importlib.util
 import json
 import os
 import shutil
-import signal
 import socket
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import BinaryIO
 
 import pytest
 
+from batch2flow.processes import Services, free_port
+
 TOOLS = ("ruby", "redis-server", "sidekiq", "puma")
-START_SECONDS = 30
 
 
 def require_tools() -> None:
@@ -40,12 +37,6 @@ def require_tools() -> None:
     if os.environ.get("BATCH2FLOW_REQUIRE_RUBY") == "1" or os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Redis:
@@ -76,58 +67,6 @@ def _reply(stream: object) -> object:
     if kind == b"$":
         return None if rest == "-1" else stream.read(int(rest) + 2)[:-2].decode()  # type: ignore[attr-defined]
     return [_reply(stream) for _ in range(int(rest))]
-
-
-@dataclass
-class Services:
-    root: Path
-    env: dict[str, str]
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-    logs: list[BinaryIO] = field(default_factory=list)
-
-    def start(self, name: str, command: list[str], cwd: Path) -> None:
-        log = (self.root / f"{name}.log").open("wb")
-        self.logs.append(log)
-        self.processes.append(
-            subprocess.Popen(
-                command,
-                cwd=cwd,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
-
-    def log(self, name: str) -> str:
-        path = self.root / f"{name}.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
-
-    def wait(self, what: str, ready: object, name: str) -> None:
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            if any(p.poll() is not None for p in self.processes):
-                break
-            try:
-                if ready():  # type: ignore[operator]
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{what} did not start:\n{self.log(name)}")
-
-    def close(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        for log in self.logs:
-            log.close()
 
 
 def http(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from time import monotonic, sleep
 
@@ -73,7 +74,8 @@ def wait_for(config: BridgeConfig, worker: str, jid: str, log: Logger) -> object
     return wait_for_state(config, worker, jid, log).get("result")
 
 
-def wait_for_state(config: BridgeConfig, worker: str, jid: str, log: Logger) -> dict[str, object]:
+def wait_for_state(config: BridgeConfig, worker: str, jid: str, log: Logger,
+                   on_end: Callable[[dict[str, object]], None] | None = None) -> dict[str, object]:
     """Poll until the job succeeded (return its whole state: result, plan, times) or died
     (raise SidekiqJobFailed); a job cancelled before it started raises JobCancelled."""
     endpoint = config.endpoint
@@ -84,6 +86,8 @@ def wait_for_state(config: BridgeConfig, worker: str, jid: str, log: Logger) -> 
     while True:
         found = _poll(config, path, jid)
         state = found["state"]
+        if on_end is not None and state in ("succeeded", "dead"):
+            on_end(found)  # a trace reads when the job started and ended in Ruby
         if state == "succeeded":
             return found
         if state == "cancelled":

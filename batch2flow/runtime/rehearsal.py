@@ -49,6 +49,17 @@ class Rehearsal:
             if self._trace is not None:
                 self._trace(record)
 
+    def emit_at(self, worker: str, event: str, flow: str | None, monotonic: float | None) -> None:
+        """An event that happened at `monotonic` (seconds of `time.monotonic()`'s clock, as
+        the Ruby bridge reports it), or now; kept in time order."""
+        at = self.clock() if monotonic is None else round(monotonic - self._t0, 3)
+        with _lock:
+            record: Event = {"worker": worker, "event": event, "t": at, "flow": flow}
+            self.events.append(record)
+            self.events.sort(key=lambda e: float(e["t"]))  # type: ignore[arg-type]
+            if self._trace is not None:
+                self._trace(record)
+
     def note(self, text: str) -> None:
         with _lock:
             if text not in self.notes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Callable
 
 from batch2flow.runtime.errors import JobOutcomeUnknown, NotEnqueued, SidekiqJobFailed
 from batch2flow.runtime.keys import Call, found_again, lose_track, refuse_if_lost
@@ -64,7 +65,7 @@ def run_ruby(call: RubyCall) -> Plan:
         remember(flow_run_id, config, job.jid)
         verb = "enqueued" if job.created else f"was enqueued before (now {job.state})"
         log.info("%s %s as jid %s; waiting for it", call.name, verb, job.jid)
-        state = wait_for_state(config, call.name, job.jid, log)
+        state = wait_for_state(config, call.name, job.jid, log, on_end=_traced(call.name))
     except JobOutcomeUnknown as error:
         lose_track(tracked, error)
         raise
@@ -88,3 +89,25 @@ def _flow_run_id() -> str:
     found = _run_attempt()[1]
     # outside a flow run (a script, a test) every start is its own
     return found if found is not None else uuid.uuid4().hex
+
+
+def _traced(name: str) -> Callable[[dict[str, object]], None] | None:
+    """In `rehearse --sidekiq`, note when the Ruby started and ended (its own clock is the
+    host's monotonic one, which the rehearsal's clock is too)."""
+    from batch2flow.runtime.rehearsal import active_rehearsal
+
+    current = active_rehearsal()
+    if current is None:
+        return None
+
+    def note(state: dict[str, object]) -> None:
+        from prefect.runtime import flow_run
+
+        flow = flow_run.flow_name if isinstance(flow_run.flow_name, str) else None
+        started, ended = state.get("started_at"), state.get("ended_at")
+        end = "end" if state.get("state") == "succeeded" else "fail"
+        if isinstance(started, (int, float)):
+            current.emit_at(name, "start", flow, float(started))
+        current.emit_at(name, end, flow, float(ended) if isinstance(ended, (int, float)) else None)
+
+    return note

@@ -14,6 +14,7 @@ module Batch2flow
         jid = job_hash["jid"]
         store = Store.new
         return nil if start(store, jid, Retries.started(job_hash)) == "cancelled"
+        return rehearsed_death(store, jid) if Settings.failing.include?(job_hash["class"].to_s)
 
         parents = {marker["bid"] => marker["parent_bid"], marker["status_bid"] => marker["status_parent_bid"]}
         recorder = Recorder.new(marker["key"].to_s, parents)
@@ -46,6 +47,15 @@ module Batch2flow
         end
         store.update(jid) { |state| state.merge("state" => "succeeded", "plan" => recorder.plan, "ended_at" => Settings.now) }
         result
+      end
+
+      # `batch2flow rehearse --sidekiq --fail Worker`: the job dies at once, its retries
+      # spent without waiting; its perform does not run
+      def rehearsed_death(store, jid)
+        error = {"class" => "Batch2flow::RehearsedFailure", "message" => "failed on purpose (rehearse --fail)",
+                 "backtrace" => []}
+        store.update(jid) { |state| state.merge("state" => "dead", "error" => error, "ended_at" => Settings.now) }
+        nil
       end
 
       def failed(store, jid, state_name, exception)

@@ -27,6 +27,12 @@ module Batch2flow
         @starters ||= Set.new(allowlist.fetch("starters")).freeze
       end
 
+      # Workers whose every job dies at once: `batch2flow rehearse --sidekiq --fail W`
+      # sets BATCH2FLOW_FAIL (comma-separated) for the Sidekiq process it starts.
+      def failing
+        @failing ||= Set.new(ENV.fetch("BATCH2FLOW_FAIL", "").split(",").map(&:strip).reject(&:empty?)).freeze
+      end
+
       # The folder batch2flow read the app from: BATCH2FLOW_APP_ROOT, else the allowlist's
       # app_root taken from the Rails root (or the current folder).
       def app_root

@@ -1,0 +1,133 @@
+"""`rehearse PATH --sidekiq`: the flows of `convert --tasks ruby` run under a throwaway
+Prefect API against the real thing: Redis (started here, or REDIS_URL), a Sidekiq
+process loading PATH's Ruby, and the generated bridge served by puma, all on loopback.
+Every Ruby method runs in Ruby; the trace says when each job and callback started and
+ended there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import tempfile
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from batch2flow import writer
+from batch2flow.convert import Conversion
+from batch2flow.processes import Services, free_port
+from batch2flow.rehearse import FlowOutcome, RehearsalReport, import_flows, throwaway_prefect_api
+from batch2flow.runtime.rehearsal import Event
+
+TOOLS = ("redis-server", "sidekiq", "puma")
+BOOT = """# frozen_string_literal: true
+
+# Written by `batch2flow rehearse --sidekiq`: the app's boot files, then the bridge.
+require "json"
+require "sidekiq"
+JSON.parse(ENV.fetch("BATCH2FLOW_REQUIRES")).each { |file| require file }
+require File.join(ENV.fetch("BATCH2FLOW_BRIDGE_DIR"), "batch2flow_bridge")
+Batch2flow::Bridge.install!
+"""
+
+
+class NotReady(Exception):
+    """What `rehearse --sidekiq` needs is missing; the message says what to install or pass."""
+
+
+def boot_files(path: Path, requires: list[str]) -> list[str]:
+    """The app's boot files: those given, else PATH/config/environment.rb."""
+    if requires:
+        return [str(Path(file).resolve()) for file in requires]
+    default = path / "config" / "environment.rb"
+    if default.is_file():
+        return [str(default.resolve())]
+    raise NotReady(f"no boot file: pass --require FILE (the file that loads {path}'s workers, "
+                   "as config/environment.rb does in Rails)")
+
+
+def rehearse_with_sidekiq(conversion: Conversion, path: Path, requires: list[str], fail: set[str],
+                          parameters: dict[str, object],
+                          trace: Callable[[Event], None] | None) -> RehearsalReport:
+    missing = [tool for tool in TOOLS if shutil.which(tool) is None and not (
+        tool == "redis-server" and os.environ.get("REDIS_URL"))]
+    if missing:
+        raise NotReady(f"rehearse --sidekiq needs {', '.join(missing)} (Debian: apt-get install "
+                       "redis-server ruby-sidekiq puma)")
+    boots = boot_files(path, requires)
+    with tempfile.TemporaryDirectory(prefix="batch2flow-sidekiq-") as tmp, \
+            ruby_side(Path(tmp), path, boots, fail, conversion) as (url, token), throwaway_prefect_api():
+        return _run(conversion, Path(tmp), url, token, parameters, trace)
+
+
+@contextmanager
+def ruby_side(root: Path, path: Path, boots: list[str], fail: set[str],
+              conversion: Conversion) -> Iterator[tuple[str, str]]:
+    from batch2flow.codegen.bridge_files import build_bridge
+
+    bridge_dir = root / "bridge"
+    writer.apply(bridge_dir, writer.plan_writes(bridge_dir, build_bridge([str(path)]).files), force=False)
+    (root / "boot.rb").write_text(BOOT, encoding="utf-8")
+    token = secrets.token_urlsafe(24)
+    redis_url = os.environ.get("REDIS_URL") or f"redis://127.0.0.1:{free_port()}/0"
+    http_port = free_port()
+    env = {**os.environ, "REDIS_URL": redis_url, "BATCH2FLOW_BRIDGE_TOKEN": token,
+           "BATCH2FLOW_APP_ROOT": str(path.resolve()), "BATCH2FLOW_BRIDGE_DIR": str(bridge_dir),
+           "BATCH2FLOW_REQUIRE": str(root / "boot_app.rb"), "BATCH2FLOW_REQUIRES": json.dumps(boots),
+           "BATCH2FLOW_FAIL": ",".join(sorted(fail))}
+    # the Rack app needs the app's classes but not a second install of the middlewares
+    (root / "boot_app.rb").write_text('require "json"\n'
+                                      "JSON.parse(ENV.fetch('BATCH2FLOW_REQUIRES')).each { |f| require f }\n")
+    services = Services(root, env)
+    try:
+        if not os.environ.get("REDIS_URL"):
+            port = redis_url.rsplit(":", 1)[1].split("/")[0]
+            services.start("redis", ["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
+                                     "--appendonly", "no", "--dir", str(root)], root)
+        queues = [arg for queue in _queues(conversion) for arg in ("-q", queue)]
+        services.start("sidekiq", ["sidekiq", "-r", str(root / "boot.rb"), "-c", "5", *queues], root)
+        services.start("puma", ["puma", "--quiet", "-b", f"tcp://127.0.0.1:{http_port}", "-t", "1:4",
+                                str(bridge_dir / "config.ru")], bridge_dir)
+        url = f"http://127.0.0.1:{http_port}"
+        services.wait("the bridge (puma)", lambda: _healthy(url, token), "puma")
+        yield url, token
+    finally:
+        services.close()
+
+
+def _run(conversion: Conversion, folder: Path, url: str, token: str, parameters: dict[str, object],
+         trace: Callable[[Event], None] | None) -> RehearsalReport:
+    from batch2flow.runtime.rehearsal import rehearsal
+
+    os.environ.update({"BATCH2FLOW_BRIDGE_URL": url, "BATCH2FLOW_BRIDGE_TOKEN": token})
+    os.environ.pop("BATCH2FLOW_BRIDGE_BLOCK", None)
+    report = RehearsalReport()
+    modules = import_flows(conversion, folder)
+    # the rehearsal only collects the trace here: nothing is simulated in these flows
+    with rehearsal(trace=trace) as current:
+        for plan in conversion.plans:
+            flow = getattr(modules[plan.workflow], plan.function)
+            defaults = dict(plan.defaults)
+            values = {param: parameters.get(param, defaults.get(param)) for param in plan.params}
+            state = flow(**values, return_state=True)
+            workers = list(dict.fromkeys(name for _, name in plan.task_names))
+            report.outcomes.append(FlowOutcome(plan.workflow, state.name, state.message or "", workers))
+    report.events, report.flow_starts = current.events, current.flow_starts
+    return report
+
+
+def _queues(conversion: Conversion) -> list[str]:
+    graph = conversion.graph
+    found = {w.queue for w in graph.workers if w.queue} | {"default"}
+    found |= {b.callback_queue for wf in graph.workflows for b in wf.batches if b.callback_queue}
+    return sorted(found)
+
+
+def _healthy(url: str, token: str) -> bool:
+    request = urllib.request.Request(url + "/v1/health", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=2) as answer:
+        return bool(answer.status == 200)
