@@ -10,7 +10,7 @@ from batch2flow.codegen.planner import plan_flow
 from batch2flow.codegen.readback import check_flow
 from batch2flow.codegen.render import render_flow
 from batch2flow.codegen.ruby_flow import render_ruby_flow
-from batch2flow.codegen.ruby_flow_plan import plan_ruby_flow
+from batch2flow.codegen.ruby_flow_plan import plan_ruby_flow, ruby_flow_diagnostics
 from batch2flow.diagnostics import Diagnostic
 from batch2flow.graph import build_graph
 from batch2flow.ir import Graph, Span, Worker
@@ -50,7 +50,10 @@ def convert(paths: list[str], tasks: str = "bridge", max_bytes: int = DEFAULT_MA
     files["MIGRATION.md"] = _migration(graph, plans, tasks == "ruby")
     # the translating planner's findings (untranslated Ruby, work the flow does not run) do
     # not hold where every Ruby method runs in Ruby
-    translated = [d for plan in plans for d in plan.diagnostics] if tasks != "ruby" else []
+    if tasks == "ruby":
+        translated = [d for workflow in graph.workflows for d in ruby_flow_diagnostics(workflow)]
+    else:
+        translated = [d for plan in plans for d in plan.diagnostics]
     found = list(graph.diagnostics) + translated
     return Conversion(graph, tuple(plans), files, tuple(sorted(set(found))))
 

@@ -71,3 +71,15 @@ def test_ruff_finds_nothing_to_say_or_to_reformat(converted: tuple[Path, dict[st
     for command in (["check", "--isolated", "."], ["format", "--isolated", "--check", "."]):
         done = subprocess.run([ruff, *command], cwd=tmp_path, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_what_a_ruby_flow_cannot_do_yet_is_a_counted_diagnostic() -> None:
+    fixtures = Path(__file__).parent.parent / "fixtures"
+    starters = convert([str(fixtures / "starters")], tasks="ruby").diagnostics
+    not_callable = sorted(d.file for d in starters if d.code == "B2F209")
+    assert not_callable == ["app/controllers/admin/exports_controller.rb", "lib/maintenance/reindex_catalog.rb"]
+    cycles = convert([str(fixtures / "cycles")], tasks="ruby").diagnostics
+    assert {d.file for d in cycles if d.code == "B2F210"} == {
+        "app/callbacks/digests/daily_digest_callback.rb", "app/callbacks/feeds/poll_feeds_callback.rb"}
+    # nothing of the translating planner is reported where no Ruby is translated
+    assert not [d for d in starters + cycles if d.code in ("B2F201", "B2F202", "B2F203", "B2F206")]

@@ -8,9 +8,12 @@ which branch, how many items) are what Ruby computed, so nothing here translates
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from batch2flow import diagnostics as diag
 from batch2flow.codegen.names import to_var
+from batch2flow.diagnostics import Diagnostic
 from batch2flow.ir import Span, Worker, Workflow
 
 
@@ -126,3 +129,27 @@ def _doc(workflow: Workflow, actor: str | None) -> str:
     callback = next(c for c in workflow.callbacks if c.id == actor)
     where: Span = callback.method_span or callback.span
     return f"What the :{callback.event} callback {callback.target} planned ({where})."
+
+
+def ruby_flow_diagnostics(workflow: Workflow) -> list[Diagnostic]:
+    """What a `--tasks ruby` flow of `workflow` cannot do yet, said before it runs."""
+    found = []
+    starter, entry = workflow.starter, workflow.entry
+    owner = re.split(r"[#.]", starter, maxsplit=1)[0]
+    if not re.fullmatch(r"[A-Z]\w*(::[A-Z]\w*)*[#.]\w+[!?]?", starter) or owner.endswith("Controller"):
+        found.append(_diagnostic(diag.STARTER_NOT_CALLABLE, entry,
+                                 f"{starter} starts workflow {workflow.name}, but the bridge runs a "
+                                 "starter as `Klass.method` or `Klass.new.method` in a Sidekiq process: "
+                                 "a controller action, rake task or script cannot run there, so the "
+                                 "flow's first call fails. Move the batch building into a class method "
+                                 "and call that"))
+    for start in workflow.starts:
+        found.append(_diagnostic(diag.START_NOT_FOLLOWED, start.span,
+                                 f"this Ruby starts workflow {start.workflow}; its batches come back in the "
+                                 "plan at call sites this flow does not claim, so the run stops there "
+                                 "(UnplannedWork) instead of running it"))
+    return found
+
+
+def _diagnostic(code: diag.Code, span: Span, message: str) -> Diagnostic:
+    return Diagnostic(span.file, span.line, span.col, code.code, code.severity, message)
