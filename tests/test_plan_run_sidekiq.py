@@ -157,3 +157,26 @@ def test_a_connection_cut_after_the_bridge_accepted_the_job_runs_it_once(
         proxy.close()
     assert proxy.cuts == 0  # the POST's answer was lost once, and the POST repeated
     assert bridged.redis.effects() == [["publish", 42]]
+
+
+def test_cancelling_a_flow_run_cancels_its_jobs_that_have_not_started(bridged: RunningBridge) -> None:
+    """The flows' on_cancellation hook: a job still queued is cancelled and never runs; the
+    bridge keeps its state, so a poll says so."""
+    from types import SimpleNamespace
+
+    from ruby_services import http as ask
+
+    from batch2flow.runtime.bridge import enqueue
+    from batch2flow.runtime.cancelling import cancel_not_started, remember
+    from batch2flow.runtime.config import load_config
+    from batch2flow.runtime.keys import Call
+
+    config = load_config()
+    run_id = uuid.uuid4().hex
+    # a queue no Sidekiq process of the test listens to: the job stays queued
+    job = enqueue(config, "PublishWorker", [5], "parked", Call(f"b2f-cancel-{run_id}", 1, run_id))
+    remember(run_id, config, job.jid)
+    cancel_not_started(None, SimpleNamespace(id=run_id), None)
+    _, state = ask(f"{bridged.url}/v1/jobs/{job.jid}", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert state["state"] == "cancelled"
+    assert bridged.redis.effects() == []

@@ -77,7 +77,8 @@ def test_what_a_ruby_flow_cannot_do_yet_is_a_counted_diagnostic() -> None:
     fixtures = Path(__file__).parent.parent / "fixtures"
     starters = convert([str(fixtures / "starters")], tasks="ruby").diagnostics
     not_callable = sorted(d.file for d in starters if d.code == "B2F209")
-    assert not_callable == ["app/controllers/admin/exports_controller.rb", "lib/maintenance/reindex_catalog.rb"]
+    assert not_callable == ["app/controllers/admin/exports_controller.rb",
+                            "lib/maintenance/reindex_catalog.rb"]
     cycles = convert([str(fixtures / "cycles")], tasks="ruby").diagnostics
     assert {d.file for d in cycles if d.code == "B2F210"} == {
         "app/callbacks/digests/daily_digest_callback.rb", "app/callbacks/feeds/poll_feeds_callback.rb"}
