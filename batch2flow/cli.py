@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,7 @@ from batch2flow.diagnostics import Diagnostic, has_errors
 if TYPE_CHECKING:  # heavy modules stay out of `batch2flow --help`
     from batch2flow.convert import Conversion
     from batch2flow.ir import Graph
+    from batch2flow.writer import FileChange
 
 MAIN_HELP = """Read Sidekiq Batch workflows from a Rails tree and turn them into Prefect flows.
 
@@ -185,6 +188,15 @@ def convert(paths: tuple[str, ...], out_dir: Path, tasks: str, dry_run: bool, sh
             click.echo(f"{change.status:>9}  {change.path}")
         failed = check and writer.needs_writing(changes)
         sys.exit(EXIT_ERRORS if failed or has_errors(list(result.diagnostics)) else 0)
+    written = _write(out_dir, changes, force)
+    _summary(result, len(written), len(changes) - len(written), tasks == "ruby")
+    sys.exit(EXIT_ERRORS if has_errors(list(result.diagnostics)) else 0)
+
+
+def _write(out_dir: Path, changes: list[FileChange], force: bool) -> list[FileChange]:
+    """Write what changed, naming each file; a file in the way ends the run (exit 1)."""
+    from batch2flow import writer
+
     try:
         written = writer.apply(out_dir, changes, force)
     except writer.WriteRefused as refused:
@@ -192,8 +204,7 @@ def convert(paths: tuple[str, ...], out_dir: Path, tasks: str, dry_run: bool, sh
         sys.exit(EXIT_ERRORS)
     for change in written:
         click.echo(f"wrote {out_dir / change.path}")
-    _summary(result, len(written), len(changes) - len(written), tasks == "ruby")
-    sys.exit(EXIT_ERRORS if has_errors(list(result.diagnostics)) else 0)
+    return written
 
 
 def _summary(result: Conversion, written: int, kept: int, in_ruby: bool) -> None:
@@ -221,8 +232,6 @@ def _summary(result: Conversion, written: int, kept: int, in_ruby: bool) -> None
               help="With --sidekiq: a flow parameter (VALUE is read as JSON, else as text).")
 def rehearse(path: str, failing: tuple[str, ...], trace_path: Path | None, sidekiq: bool,
              requires: tuple[str, ...], params: tuple[str, ...]) -> None:
-    import json
-
     if sidekiq:
         _rehearse_with_sidekiq(path, failing, trace_path, requires, params)
         return
@@ -242,24 +251,35 @@ def rehearse(path: str, failing: tuple[str, ...], trace_path: Path | None, sidek
     except Exception:
         _internal_error()
         return
-    unknown = sorted(set(failing) - {w.name for w in conversion.graph.workers})
-    if unknown:
-        raise click.BadParameter(f"no such worker in {path}: {', '.join(unknown)}",
-                                 param_hint="--fail")
-    trace_file = trace_path.open("w", encoding="utf-8") if trace_path else None
+    _known_workers(conversion, failing, path)
     try:
-        def write(event: dict[str, object]) -> None:
-            if trace_file is not None:
-                trace_file.write(json.dumps(event) + "\n")
-
-        report = run_rehearsal(conversion, set(failing), write)
+        with _trace_lines(trace_path) as write:
+            report = run_rehearsal(conversion, set(failing), write)
     except Exception:
         _internal_error()
         return
-    finally:
-        if trace_file is not None:
-            trace_file.close()
     click.echo(timeline(report), nl=False)
+
+
+def _known_workers(conversion: Conversion, failing: tuple[str, ...], path: str) -> None:
+    unknown = sorted(set(failing) - {w.name for w in conversion.graph.workers})
+    if unknown:
+        raise click.BadParameter(f"no such worker in {path}: {', '.join(unknown)}", param_hint="--fail")
+
+
+@contextmanager
+def _trace_lines(trace_path: Path | None) -> Iterator[Callable[[dict[str, object]], None]]:
+    """A writer of one JSON line per trace event into `trace_path` (nothing without one)."""
+    import json
+
+    if trace_path is None:
+        yield lambda event: None
+        return
+    with trace_path.open("w", encoding="utf-8") as trace_file:
+        def write(event: dict[str, object]) -> None:
+            trace_file.write(json.dumps(event) + "\n")
+
+        yield write
 
 
 def _rehearse_with_sidekiq(path: str, failing: tuple[str, ...], trace_path: Path | None,
@@ -281,21 +301,13 @@ def _rehearse_with_sidekiq(path: str, failing: tuple[str, ...], trace_path: Path
         except ValueError:
             values[name] = text
     conversion = run_conversion([path], "ruby")
-    unknown = sorted(set(failing) - {w.name for w in conversion.graph.workers})
-    if unknown:
-        raise click.BadParameter(f"no such worker in {path}: {', '.join(unknown)}", param_hint="--fail")
-    trace_file = trace_path.open("w", encoding="utf-8") if trace_path else None
+    _known_workers(conversion, failing, path)
     try:
-        def write(event: dict[str, object]) -> None:
-            if trace_file is not None:
-                trace_file.write(json.dumps(event) + "\n")
-
-        report = rehearse_with_sidekiq(conversion, Path(path), list(requires), set(failing), values, write)
+        with _trace_lines(trace_path) as write:
+            report = rehearse_with_sidekiq(conversion, Path(path), list(requires), set(failing), values,
+                                           write)
     except (NotReady, ServiceFailed) as missing:
         raise click.ClickException(str(missing)) from None
-    finally:
-        if trace_file is not None:
-            trace_file.close()
     click.echo(timeline(report), nl=False)
     sys.exit(0 if all(o.state == "Completed" for o in report.outcomes) else EXIT_ERRORS)
 
@@ -323,13 +335,7 @@ def bridge(paths: tuple[str, ...], out_dir: Path, dry_run: bool, force: bool) ->
         for change in changes:
             click.echo(f"{change.status:>9}  {change.path}")
         sys.exit(EXIT_ERRORS if failed else 0)
-    try:
-        written = writer.apply(out_dir, changes, force)
-    except writer.WriteRefused as refused:
-        click.echo(f"batch2flow: {refused}", err=True)
-        sys.exit(EXIT_ERRORS)
-    for change in written:
-        click.echo(f"wrote {out_dir / change.path}")
+    _write(out_dir, changes, force)
     click.echo(f"\nconfig/routes.rb:\n  {MOUNT_LINE}")
     initializer = "\n  ".join(INITIALIZER_LINES.splitlines())
     click.echo(f"config/initializers/sidekiq.rb (with {out_dir} on the load path):\n  {initializer}")

@@ -9,6 +9,8 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,3 +73,39 @@ class Services:
                 process.wait()
         for log in self.logs:
             log.close()
+
+
+def start_bridge(services: Services, *, bridge_dir: Path, redis_port: int | None, sidekiq_boot: Path,
+                 queues: list[str], token: str, concurrency: int) -> str:
+    """Start Redis on `redis_port` (None: one is running already, at the env's REDIS_URL),
+    a Sidekiq process requiring `sidekiq_boot` and listening on `queues`, and puma serving
+    the bridge in `bridge_dir`, on loopback; return the bridge's URL once it answers."""
+    root = services.root
+    if redis_port is not None:
+        services.start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
+                                 "--save", "", "--appendonly", "no", "--dir", str(root)], root)
+        # Sidekiq gives up at boot on a Redis that does not answer yet
+        services.wait("redis-server", lambda: _pong(redis_port), "redis")
+    listened = [arg for queue in queues for arg in ("-q", queue)]
+    services.start("sidekiq", ["sidekiq", "-r", str(sidekiq_boot), "-c", str(concurrency), *listened], root)
+    http_port = free_port()
+    services.start("puma", ["puma", "--quiet", "-b", f"tcp://127.0.0.1:{http_port}", "-t", "1:4",
+                            str(bridge_dir / "config.ru")], bridge_dir)
+    url = f"http://127.0.0.1:{http_port}"
+    services.wait("the bridge (puma)", lambda: _healthy(url, token), "puma")
+    return url
+
+
+def _pong(port: int) -> bool:
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as conn:
+        conn.sendall(b"PING\r\n")
+        return conn.recv(16).startswith(b"+PONG")
+
+
+def _healthy(url: str, token: str) -> bool:
+    request = urllib.request.Request(url + "/v1/health", headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=2) as answer:
+            return bool(answer.status == 200)
+    except urllib.error.HTTPError:
+        return False

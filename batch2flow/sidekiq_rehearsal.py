@@ -12,15 +12,14 @@ import os
 import secrets
 import shutil
 import tempfile
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from batch2flow import writer
 from batch2flow.convert import Conversion
-from batch2flow.processes import Services, free_port
-from batch2flow.rehearse import FlowOutcome, RehearsalReport, import_flows, throwaway_prefect_api
+from batch2flow.processes import Services, free_port, start_bridge
+from batch2flow.rehearse import RehearsalReport, run_flows, throwaway_prefect_api
 from batch2flow.runtime.rehearsal import Event
 
 TOOLS = ("redis-server", "sidekiq", "puma")
@@ -73,8 +72,8 @@ def ruby_side(root: Path, path: Path, boots: list[str], fail: set[str],
     writer.apply(bridge_dir, writer.plan_writes(bridge_dir, build_bridge([str(path)]).files), force=False)
     (root / "boot.rb").write_text(BOOT, encoding="utf-8")
     token = secrets.token_urlsafe(24)
-    redis_url = os.environ.get("REDIS_URL") or f"redis://127.0.0.1:{free_port()}/0"
-    http_port = free_port()
+    redis_port = None if os.environ.get("REDIS_URL") else free_port()
+    redis_url = os.environ.get("REDIS_URL") or f"redis://127.0.0.1:{redis_port}/0"
     env = {**os.environ, "REDIS_URL": redis_url, "BATCH2FLOW_BRIDGE_TOKEN": token,
            "BATCH2FLOW_APP_ROOT": str(path.resolve()), "BATCH2FLOW_BRIDGE_DIR": str(bridge_dir),
            "BATCH2FLOW_REQUIRE": str(root / "boot_app.rb"), "BATCH2FLOW_REQUIRES": json.dumps(boots),
@@ -84,16 +83,9 @@ def ruby_side(root: Path, path: Path, boots: list[str], fail: set[str],
                                       "JSON.parse(ENV.fetch('BATCH2FLOW_REQUIRES')).each { |f| require f }\n")
     services = Services(root, env)
     try:
-        if not os.environ.get("REDIS_URL"):
-            port = redis_url.rsplit(":", 1)[1].split("/")[0]
-            services.start("redis", ["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
-                                     "--appendonly", "no", "--dir", str(root)], root)
-        queues = [arg for queue in _queues(conversion) for arg in ("-q", queue)]
-        services.start("sidekiq", ["sidekiq", "-r", str(root / "boot.rb"), "-c", "5", *queues], root)
-        services.start("puma", ["puma", "--quiet", "-b", f"tcp://127.0.0.1:{http_port}", "-t", "1:4",
-                                str(bridge_dir / "config.ru")], bridge_dir)
-        url = f"http://127.0.0.1:{http_port}"
-        services.wait("the bridge (puma)", lambda: _healthy(url, token), "puma")
+        url = start_bridge(services, bridge_dir=bridge_dir, redis_port=redis_port,
+                           sidekiq_boot=root / "boot.rb", queues=_queues(conversion), token=token,
+                           concurrency=5)
         yield url, token
     finally:
         services.close()
@@ -101,23 +93,12 @@ def ruby_side(root: Path, path: Path, boots: list[str], fail: set[str],
 
 def _run(conversion: Conversion, folder: Path, url: str, token: str, parameters: dict[str, object],
          trace: Callable[[Event], None] | None) -> RehearsalReport:
-    from batch2flow.runtime.rehearsal import rehearsal
-
     os.environ.update({"BATCH2FLOW_BRIDGE_URL": url, "BATCH2FLOW_BRIDGE_TOKEN": token})
     os.environ.pop("BATCH2FLOW_BRIDGE_BLOCK", None)
-    report = RehearsalReport()
-    modules = import_flows(conversion, folder)
-    # the rehearsal only collects the trace here: nothing is simulated in these flows
-    with rehearsal(trace=trace) as current:
-        for plan in conversion.plans:
-            flow = getattr(modules[plan.workflow], plan.function)
-            defaults = dict(plan.defaults)
-            values = {param: parameters.get(param, defaults.get(param)) for param in plan.params}
-            state = flow(**values, return_state=True)
-            workers = list(dict.fromkeys(name for _, name in plan.task_names))
-            report.outcomes.append(FlowOutcome(plan.workflow, state.name, state.message or "", workers))
-    report.events, report.flow_starts = current.events, current.flow_starts
-    return report
+    # the rehearsal only collects the trace here: these flows simulate nothing, and the
+    # --fail workers die in Sidekiq (BATCH2FLOW_FAIL)
+    given = {plan.workflow: parameters for plan in conversion.plans}
+    return run_flows(conversion, folder, set(), trace, parameters=given)
 
 
 def _queues(conversion: Conversion) -> list[str]:
@@ -125,9 +106,3 @@ def _queues(conversion: Conversion) -> list[str]:
     found = {w.queue for w in graph.workers if w.queue} | {"default"}
     found |= {b.callback_queue for wf in graph.workflows for b in wf.batches if b.callback_queue}
     return sorted(found)
-
-
-def _healthy(url: str, token: str) -> bool:
-    request = urllib.request.Request(url + "/v1/health", headers={"Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=2) as answer:
-        return bool(answer.status == 200)

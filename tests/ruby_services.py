@@ -23,7 +23,7 @@ from types import ModuleType
 
 import pytest
 
-from batch2flow.processes import Services, free_port
+from batch2flow.processes import Services, free_port, start_bridge
 
 TOOLS = ("ruby", "redis-server", "sidekiq", "puma")
 
@@ -104,7 +104,7 @@ def bridge_services(root: Path, app: Path, queues: tuple[str, ...], token: str,
     bridge_dir = root / "bridge"
     output = build_bridge([str(app)])
     writer.apply(bridge_dir, writer.plan_writes(bridge_dir, output.files), force=False)
-    redis_port, http_port = free_port(), free_port()
+    redis_port = free_port()
     env = {
         **os.environ,
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
@@ -116,17 +116,10 @@ def bridge_services(root: Path, app: Path, queues: tuple[str, ...], token: str,
     services = Services(root, env)
     redis = Redis(redis_port)
     try:
-        services.start("redis", ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1",
-                                 "--save", "", "--appendonly", "no", "--dir", str(root)], root)
-        services.wait("redis-server", lambda: redis.call("PING") == "PONG", "redis")
-        listened = [arg for queue in queues for arg in ("-q", queue)]
-        services.start("sidekiq", ["sidekiq", "-r", str(config / "sidekiq_boot.rb"), "-c", "2",
-                                   *listened], root)
-        services.start("puma", ["puma", "--quiet", "-b", f"tcp://127.0.0.1:{http_port}", "-t", "1:4",
-                                str(bridge_dir / "config.ru")], bridge_dir)
-        url = f"http://127.0.0.1:{http_port}"
-        auth = {"Authorization": f"Bearer {token}"}
-        services.wait("puma", lambda: http(url + "/v1/health", headers=auth)[0] == 200, "puma")
+        url = start_bridge(services, bridge_dir=bridge_dir, redis_port=redis_port,
+                           sidekiq_boot=config / "sidekiq_boot.rb", queues=list(queues), token=token,
+                           concurrency=2)
+        # the tests read what the jobs did: wait until a Sidekiq process runs them
         services.wait("sidekiq", lambda: bool(redis.call("SMEMBERS", "processes")), "sidekiq")
         yield RunningBridge(url, redis, services, bridge_dir)
     finally:
