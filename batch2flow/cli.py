@@ -157,11 +157,12 @@ def _internal_error() -> None:
                 type=click.Path(exists=True, file_okay=True, dir_okay=True))
 @click.option("-o", "--output", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
-@click.option("--tasks", type=click.Choice(["bridge", "stub", "ruby"]), default="bridge", show_default=True,
-              help="bridge: tasks run the Ruby workers through the Sidekiq bridge; "
-                   "stub: tasks hold the Ruby perform to port to Python; "
-                   "ruby: every Ruby method (starter, jobs, callbacks) runs in Ruby through "
-                   "the bridge (batch2flow bridge) and the flow submits what that Ruby planned.")
+@click.option("--tasks", type=click.Choice(["ruby", "translated", "stub"]), default="ruby", show_default=True,
+              help="ruby: every Ruby method (starter, jobs, callbacks) runs in Ruby through the "
+                   "bridge (batch2flow bridge) and the flow submits what that Ruby planned; "
+                   "translated: the jobs run in Ruby, the orchestrating Ruby is translated to "
+                   "Python (to read; values it cannot translate are marked); "
+                   "stub: translated, with tasks that hold the Ruby perform to port to Python.")
 @click.option("--dry-run", is_flag=True, help="List what would be written; write nothing.")
 @click.option("--diff", "show_diff", is_flag=True, help="Show a unified diff; write nothing.")
 @click.option("--check", is_flag=True, help="Exit 1 when the output would change; write nothing.")
@@ -247,7 +248,7 @@ def rehearse(path: str, failing: tuple[str, ...], trace_path: Path | None, sidek
     from batch2flow.rehearse import timeline
 
     try:
-        conversion = run_conversion([path])
+        conversion = run_conversion([path], "translated")
     except Exception:
         _internal_error()
         return

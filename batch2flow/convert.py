@@ -16,10 +16,11 @@ from batch2flow.graph import build_graph
 from batch2flow.ir import Graph, Span, Worker
 from batch2flow.scanner import DEFAULT_MAX_BYTES
 
-#: bridge: jobs run in Ruby through the bridge, the rest of the Ruby is translated;
-#: stub: tasks hold the Ruby perform to port; ruby: every Ruby method (starter, jobs,
-#: callbacks) runs in Ruby through the bridge and the flow submits what it planned
-TASK_MODES = ("bridge", "stub", "ruby")
+#: ruby (the default): every Ruby method (starter, jobs, callbacks) runs in Ruby through the
+#: bridge and the flow submits what that Ruby planned; translated: jobs run in Ruby through
+#: the bridge, the orchestrating Ruby is translated to Python (for reading it, and for
+#: `rehearse` without Ruby); stub: translated, with tasks that hold the Ruby perform to port
+TASK_MODES = ("ruby", "translated", "stub")
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,13 @@ class Conversion:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def convert(paths: list[str], tasks: str = "bridge", max_bytes: int = DEFAULT_MAX_BYTES) -> Conversion:
+def convert(paths: list[str], tasks: str = "ruby", max_bytes: int = DEFAULT_MAX_BYTES) -> Conversion:
+    if tasks not in TASK_MODES:
+        raise ValueError(f"tasks must be one of {', '.join(TASK_MODES)}, not {tasks!r}")
     graph = build_graph(paths, max_bytes)
     workers: dict[str, Worker] = {w.name: w for w in graph.workers}
     params_of = {wf.name: wf.params for wf in graph.workflows}
+    by_name = {wf.name: wf for wf in graph.workflows}
     plans: list[FlowPlan] = []
     files: dict[str, str] = {}
     for workflow in graph.workflows:
@@ -42,7 +46,8 @@ def convert(paths: list[str], tasks: str = "bridge", max_bytes: int = DEFAULT_MA
         source = render_flow(plan)
         check_flow(source, workflow, dict(plan.variables), dict(plan.task_names))
         if tasks == "ruby":
-            source = render_ruby_flow(plan_ruby_flow(workflow, workers))
+            ruby_flow = plan_ruby_flow(workflow, by_name, workers, plan.function, plan.signature)
+            source = render_ruby_flow(ruby_flow)
         plans.append(plan)
         files[f"flows/{workflow.name}.py"] = source
         files[f"diagrams/{workflow.name}.md"] = _diagram(graph, workflow.name)

@@ -52,16 +52,14 @@ UNTRANSLATED_DESCRIPTION = Code("B2F208", Severity.WARNING,
                                 "batch description not translated: the batch has none in the flow")
 RUBY_RAISES = Code("B2F207", Severity.WARNING, "the Ruby raises here, so the flow raises there too")
 STARTER_NOT_CALLABLE = Code("B2F209", Severity.WARNING,
-                            "--tasks ruby: the bridge cannot call this starter outside a request or task")
-START_NOT_FOLLOWED = Code("B2F210", Severity.WARNING,
-                          "--tasks ruby: starting another workflow here stops the run (not followed yet)")
+                            "the bridge cannot call this starter outside a request or task")
 
 ALL_CODES = (
     UNREADABLE, NOT_UTF8, BINARY, EMPTY, TOO_LARGE, SYNTAX_ERROR, UNKNOWN_EVENT,
     UNRESOLVED_CALLBACK, DYNAMIC_REFERENCE, UNKNOWN_WORKER, BATCH_OUTSIDE_BATCH, CYCLE,
     UNKNOWN_BATCH, WORKFLOW_TOO_LARGE, UNTRANSLATED_VALUE, UNTRANSLATED_CONDITION,
     UNTRANSLATED_ITEMS, UNTRANSLATED_LOOP, UNTRANSLATED_CALLBACK, OTHER_WORK,
-    RUBY_RAISES, UNTRANSLATED_DESCRIPTION, STARTER_NOT_CALLABLE, START_NOT_FOLLOWED,
+    RUBY_RAISES, UNTRANSLATED_DESCRIPTION, STARTER_NOT_CALLABLE,
 )
 
 

@@ -20,7 +20,8 @@ from batch2flow.convert import convert
 SEED = FIXTURES / "seed_pipeline"
 CYCLES = FIXTURES / "cycles"
 DYNAMIC = FIXTURES / "dynamic"
-SUMMARY = re.compile(r"^\d+ workflows; \d+/\d+ jobs and callbacks converted without a stub \(.*\); "
+SUMMARY = re.compile(r"^\d+ workflows; (?:\d+ jobs and callbacks, all run in Ruby through the bridge|"
+                     r"\d+/\d+ jobs and callbacks converted without a stub \(.*\)); "
                      r"(\d+) files written, (\d+) unchanged; \d+ diagnostics \(see MIGRATION.md\)$")
 STATUS = re.compile(r"^ *(new|changed|unchanged|edited|foreign|stale)  (\S+)$")
 
@@ -53,8 +54,8 @@ def statuses(stdout: str) -> dict[str, str]:
     return found
 
 
-def converted(fixture: Path, out: Path) -> dict[str, bytes]:
-    result = run("convert", fixture, "-o", out)
+def converted(fixture: Path, out: Path, *options: str) -> dict[str, bytes]:
+    result = run("convert", fixture, "-o", out, *options)
     assert result.exit_code == 0, result.output
     return files_under(out)
 
@@ -128,7 +129,7 @@ def test_diff_prints_a_unified_diff_and_writes_nothing(tmp_path):
     result = run("convert", SEED, "-o", out, "--diff")
     assert result.exit_code == 0, result.output
     assert "--- /dev/null\n+++ b/flows/data_pipeline.py\n@@ -0,0 +1," in result.stdout
-    assert "\n+from prefect import flow, task\n" in result.stdout
+    assert "\n+from prefect import flow\n" in result.stdout
     assert "\n+def data_pipeline(source_id, run_date) -> list[object]:\n" in result.stdout
     assert list(out.iterdir()) == []
 
@@ -141,9 +142,8 @@ def test_diff_shows_what_a_change_in_the_ruby_changes(seed_copy, tmp_path):
     result = run("convert", seed_copy, "-o", out, "--diff")
     assert result.exit_code == 0, result.output
     assert "--- a/flows/data_pipeline.py\n+++ b/flows/data_pipeline.py\n" in result.stdout
-    call = "    return run_job('Flow3TaskWorker', [source_id, run_date], queue="
-    assert f"\n-{call}'pipeline')\n" in result.stdout
-    assert f"\n+{call}'urgent')\n" in result.stdout
+    task = '    name="Flow3TaskWorker",\n-    tags=["sidekiq", "queue:pipeline"],\n'
+    assert f"\n {task}+    tags=[\"sidekiq\", \"queue:urgent\"],\n" in result.stdout
     assert files_under(out) == before
 
 
@@ -259,7 +259,8 @@ def returned(function: ast.FunctionDef) -> ast.Call:
 
 
 def test_stub_tasks_hold_the_ruby_perform(tmp_path):
-    bridge = tasks_of(converted(SEED, tmp_path / "bridge")["flows/data_pipeline.py"].decode())
+    translated = converted(SEED, tmp_path / "bridge", "--tasks", "translated")
+    bridge = tasks_of(translated["flows/data_pipeline.py"].decode())
     result = run("convert", SEED, "-o", tmp_path / "stub", "--tasks", "stub")
     assert result.exit_code == 0, result.output
     source = (tmp_path / "stub/flows/data_pipeline.py").read_text()

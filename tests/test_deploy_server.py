@@ -41,7 +41,8 @@ SECRET = "hunter2-do-not-leak"
 
 
 def _sh_blocks(markdown: str, section: str) -> list[list[str]]:
-    """The command lines of each ```sh block in one `## section` of MIGRATION.md."""
+    """The command lines of each ```sh block in one `## section` of MIGRATION.md: for
+    "Deploying", the server's setup first and the deploy commands last."""
     part = markdown.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
     return [block.strip().splitlines() for block in re.findall(r"```sh\n(.*?)```", part, re.S)]
 
@@ -119,7 +120,8 @@ def server(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> I
     assert url and url.startswith("http://127.0.0.1"), url
     out = tmp_path_factory.mktemp("setup")
     migration = _convert([str(FIXTURES / "seed_pipeline")], out)["MIGRATION.md"]
-    setup, deploy = _sh_blocks(migration, "Deploying")
+    blocks = _sh_blocks(migration, "Deploying")
+    setup, deploy = blocks[0], blocks[-1]
     cli = Cli(url, tmp_path_factory.mktemp("prefect_home"))
     # a fresh server: without the setup, the deployment has no pool to go to
     status, output = cli.run(deploy[:1], out)
@@ -131,7 +133,7 @@ def server(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def _deploy(cli: Cli, out: Path, files: dict[str, str]) -> None:
-    _setup, deploy = _sh_blocks(files["MIGRATION.md"], "Deploying")
+    deploy = _sh_blocks(files["MIGRATION.md"], "Deploying")[-1]
     assert deploy == ["prefect deploy --all", f"prefect worker start --pool {WORK_POOL}"]
     status, output = cli.run(deploy[:1], out)
     assert status == 0, output
@@ -314,7 +316,7 @@ def test_a_worker_runs_the_deployment_from_its_folder_with_the_saved_bridge(
         server: Cli, tmp_path: Path) -> None:
     """The last command MIGRATION.md lists: the worker finds the flow where `prefect deploy`
     ran, and the flow run reads the bridge from the block the setup saved (its URL is
-    MIGRATION.md's example, so the first job cannot be enqueued: that is where this stops)."""
+    MIGRATION.md's example, so the starter cannot be called: that is where this stops)."""
     from prefect.client.orchestration import get_client
 
     files = _convert([str(FIXTURES / "seed_pipeline")], tmp_path)
@@ -323,13 +325,15 @@ def test_a_worker_runs_the_deployment_from_its_folder_with_the_saved_bridge(
     with get_client(sync_client=True) as client:
         run = client.create_flow_run_from_deployment(
             deployment.id, parameters={"source_id": 7, "run_date": "2024-05-01"})
-    worker = _sh_blocks(files["MIGRATION.md"], "Deploying")[1][1]
+    worker = _sh_blocks(files["MIGRATION.md"], "Deploying")[-1][1]
     try:
-        output = server.watch(worker, Path("/"), until="POST https://bridge.internal:8443/v1/jobs")
+        output = server.watch(worker, Path("/"), until="POST https://bridge.internal:8443/v1/calls")
     finally:
         pids = {int(r.infrastructure_pid.rsplit(":", 1)[-1]) for r in _runs_started()}
         for pid in pids - {os.getpgid(0)}:  # a flow run's process has a session of its own
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
     assert [run.id] == [r.id for r in _runs_started()], "the worker ran another test's run"
-    assert "Beginning flow run" in output and "Finished in state Completed()" in output, output
+    assert "Beginning flow run" in output, output
+    # the starter's call went to the URL of the saved block, and failed as a bridge error
+    assert "Task run 'ruby starter" in output and "cannot reach the bridge" in output, output

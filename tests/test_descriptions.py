@@ -103,7 +103,7 @@ def flow_source(tmp_path, description: str):
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
-    conversion = convert([str(tmp_path)])
+    conversion = convert([str(tmp_path)], tasks="translated")
     [plan] = conversion.plans
     return conversion.files["flows/flow.py"], plan
 

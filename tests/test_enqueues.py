@@ -139,7 +139,8 @@ def _flow_source(tmp_path, files: dict[str, str]) -> str:
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
-    [source] = [text for name, text in convert([str(tmp_path)]).files.items() if name.startswith("flows/")]
+    files = convert([str(tmp_path)], tasks="translated").files
+    [source] = [text for name, text in files.items() if name.startswith("flows/")]
     return source
 
 

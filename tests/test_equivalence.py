@@ -168,7 +168,7 @@ def runs_of(workflow: Document) -> list[tuple[str | None, Inputs]]:
 @pytest.mark.usefixtures("prefect_harness")
 @pytest.mark.parametrize("fixture", [f for f in fixture_dirs() if f.name != BAD_INPUT], ids=lambda p: p.name)
 def test_fixture_agrees_three_ways(tmp_path: Path, fixture: Path) -> None:
-    conversion = convert([str(fixture)])
+    conversion = convert([str(fixture)], tasks="translated")
     document = graph_document([str(fixture)])
     mismatches: list[Mismatch] = []
     for workflow in document["workflows"]:

@@ -62,7 +62,7 @@ MUTATIONS = {
 @pytest.mark.parametrize("name", MUTATIONS)
 def test_a_broken_flow_fails_the_equivalence_check(tmp_path: Path, name: str) -> None:
     mutation = MUTATIONS[name]
-    conversion = convert([str(SEED)])
+    conversion = convert([str(SEED)], tasks="translated")
     document = graph_document([str(SEED)])
     [workflow] = document["workflows"]
     source, count = re.subn(mutation.pattern, mutation.replacement, conversion.files[FLOW], count=1)

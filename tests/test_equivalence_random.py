@@ -83,7 +83,7 @@ def check_three_ways(ruby: RubyWorkflow, data: st.DataObject) -> None:
         for path, source in ruby.files.items():
             (root / path).parent.mkdir(parents=True, exist_ok=True)
             (root / path).write_text(source, encoding="utf-8")
-        conversion = convert([str(root)])
+        conversion = convert([str(root)], tasks="translated")
         document = graph_document([str(root)])
         [workflow] = [w for w in document["workflows"] if w["starter"] == ruby.starter]
         case = f"random --fail {failing}" if failing else "random"

@@ -79,7 +79,7 @@ def _sent(bridge: FakeBridge) -> dict[str, list[object]]:
 @pytest.mark.usefixtures("prefect_harness")
 def test_bulk_rows_become_each_jobs_arguments_for_any_perform(tmp_path: Path, bridge: FakeBridge) -> None:
     (tmp_path / "app.rb").write_text(STARTER, encoding="utf-8")
-    conversion = convert([str(tmp_path)])
+    conversion = convert([str(tmp_path)], tasks="translated")
     folder = tmp_path / "flows"
     folder.mkdir()
     [plan] = conversion.plans
@@ -95,7 +95,8 @@ def test_bulk_rows_become_each_jobs_arguments_for_any_perform(tmp_path: Path, br
 
 def test_the_flow_submits_each_bulk_row_as_it_is(tmp_path: Path) -> None:
     (tmp_path / "app.rb").write_text(STARTER, encoding="utf-8")
-    source = next(text for name, text in convert([str(tmp_path)]).files.items() if name.startswith("flows/"))
+    files = convert([str(tmp_path)], tasks="translated").files
+    source = next(text for name, text in files.items() if name.startswith("flows/"))
     assert "rest = b1.add([rest_worker.submit(*row) for row in bulk_rows(rest_items)])" in source
     assert "[optional_worker.submit(*row) for row in bulk_rows(optional_items)]" in source
     # `.map()` over one list per parameter pads a short row with nil and cannot fill `*args`
@@ -162,7 +163,8 @@ end
 
 def test_a_loop_variable_does_not_hide_the_job_a_submit_waits_for(tmp_path: Path) -> None:
     (tmp_path / "app.rb").write_text(SHADOWING, encoding="utf-8")
-    source = next(text for name, text in convert([str(tmp_path)]).files.items() if name.startswith("flows/"))
+    files = convert([str(tmp_path)], tasks="translated").files
+    source = next(text for name, text in files.items() if name.startswith("flows/"))
     assert "list = b1.add(list_worker.submit())" in source
     # inside the comprehension, `list` would be the item, and the wait would be on 1 and 2
     assert "[item_worker.submit(list_2, 'x', wait_for=[list]) for list_2 in item_items]" in source

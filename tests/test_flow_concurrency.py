@@ -77,7 +77,7 @@ LONG = 1.5
 def test_a_slow_unrelated_batch_does_not_hold_up_a_callback(tmp_path: Path, ruby: str,
                                                              fail: set[str]) -> None:
     (tmp_path / "siblings.rb").write_text(ruby, encoding="utf-8")
-    conversion = convert([str(tmp_path)])
+    conversion = convert([str(tmp_path)], tasks="translated")
     [plan] = conversion.plans
     folder = tmp_path / "flows"
     folder.mkdir()
@@ -127,7 +127,7 @@ end
 
 def _run_death_case(tmp_path: Path, fail: set[str], ruby: str = "") -> tuple[str, object]:
     (tmp_path / "pipeline.rb").write_text(ruby or DEATH_WHILE_A_CALLBACK_ADDS, encoding="utf-8")
-    conversion = convert([str(tmp_path)])
+    conversion = convert([str(tmp_path)], tasks="translated")
     [plan] = conversion.plans
     folder = tmp_path / "flows"
     folder.mkdir()

@@ -17,7 +17,7 @@ LEAVES = {"Flow1Task1Worker", "Flow1Task2Worker", "Flow2TaskWorker", "Flow3TaskW
 
 
 def _seed_flow(tmp_path: Path) -> object:
-    conversion = convert([str(FIXTURES / "seed_pipeline")])
+    conversion = convert([str(FIXTURES / "seed_pipeline")], tasks="translated")
     return import_flows(conversion, tmp_path)["data_pipeline"].data_pipeline
 
 

@@ -199,7 +199,7 @@ def _refund_flow(tmp_path: Path) -> Any:
     app = tmp_path / "app" / "workers"
     app.mkdir(parents=True)
     (app / "refunds.rb").write_text(REFUNDS, encoding="utf-8")
-    conversion = convert([str(tmp_path / "app")])
+    conversion = convert([str(tmp_path / "app")], tasks="translated")
     return import_flows(conversion, tmp_path)["refund_run"].refund_run
 
 

@@ -23,7 +23,7 @@ PARAMETERS = {"billing_dunning": {"account_id": 7, "stage": "final", "plan": "te
 
 
 def _rehearse(tmp_path: Path, fixture: Path, fail: set[str] = frozenset()) -> tuple[object, RehearsalReport]:
-    conversion = convert([str(fixture)])
+    conversion = convert([str(fixture)], tasks="translated")
     folder = tmp_path / "flows"
     folder.mkdir(parents=True, exist_ok=True)
     return conversion, run_flows(conversion, folder, set(fail), None, 0.005, PARAMETERS)

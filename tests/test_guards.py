@@ -71,7 +71,7 @@ end
 
 def _flow(tmp_path: Path, ruby: str) -> tuple[object, str]:
     (tmp_path / "app.rb").write_text(ruby, encoding="utf-8")
-    conversion = convert([str(tmp_path)])
+    conversion = convert([str(tmp_path)], tasks="translated")
     [source] = [text for name, text in conversion.files.items() if name.startswith("flows/")]
     return conversion, source
 

@@ -75,7 +75,7 @@ def converted(tmp_path, perform: str):
     for name, text in files_with(perform).items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
-    conversion = convert([str(tmp_path)])
+    conversion = convert([str(tmp_path)], tasks="translated")
     [plan] = conversion.plans
     return conversion, plan
 

@@ -1,7 +1,8 @@
 """Ruby computes, Prefect orchestrates, end to end: the flow `convert --tasks ruby`
 generates for tests/flow_app runs its workflow under Prefect against the generated
 bridge, a real Sidekiq process and a real Redis. Every Ruby method runs in Ruby: the
-starter's, the jobs' and the callbacks' side effects land in Redis, in Sidekiq's order.
+starter's, the jobs' and the callbacks' side effects land in Redis, in Sidekiq's order,
+those of the workflow a callback starts included.
 """
 
 from __future__ import annotations
@@ -55,7 +56,12 @@ def test_every_ruby_method_runs_in_ruby_in_sidekiqs_order(bridged: RunningBridge
     assert effects[:2] == [["start", 7], ["extract", 7]]
     assert sorted(map(str, effects[2:4])) == [str(["part", 1]), str(["part", 2])]
     assert effects[4:6] == [["extracted", 2, 0], ["publish", 7]]  # reopened the parent
-    assert sorted(map(str, effects[6:])) == sorted([str(["finished", 7]), str(["complete", 0])])
+    rest = list(map(str, effects[6:]))
+    assert sorted(rest) == sorted(map(str, [["finished", 7], ["complete", 0], ["archive", 7],
+                                            ["archive_job", 7], ["archived", 7]]))
+    # :success started the archive workflow from its Ruby; the run followed it to its end
+    order = [str(effect) for effect in (["finished", 7], ["archive", 7], ["archive_job", 7], ["archived", 7])]
+    assert sorted(order, key=rest.index) == order
 
 
 def test_a_dead_job_stops_success_work_and_complete_still_runs(bridged: RunningBridge,
@@ -65,7 +71,7 @@ def test_a_dead_job_stops_success_work_and_complete_still_runs(bridged: RunningB
     assert state.is_failed()
     names = [effect[0] for effect in bridged.redis.effects()]  # type: ignore[index]
     assert names[:2] == ["start", "extract"]
-    assert "extracted" not in names and "publish" not in names and "finished" not in names
+    assert not {"extracted", "publish", "finished", "archive"} & set(names)
     assert names[2:] in (["complete", "died"], ["died", "complete"])  # :complete waits for no :death
     # :death fires once, on the first death in the batch or its children, with that batch's status
     assert names.count("died") == 1
@@ -93,7 +99,7 @@ def test_retrying_the_flow_run_runs_no_succeeded_job_twice(bridged: RunningBridg
     assert attempts == [1, 2]
     names = [effect[0] for effect in bridged.redis.effects()]  # type: ignore[index]
     assert sorted(names) == sorted(["start", "extract", "part", "part", "extracted", "publish",
-                                    "finished", "complete"])
+                                    "finished", "complete", "archive", "archive_job", "archived"])
 
 
 class CuttingProxy:

@@ -113,7 +113,7 @@ def converted(tmp_path, files: dict[str, str]):
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return convert([str(tmp_path)])
+    return convert([str(tmp_path)], tasks="translated")
 
 
 def test_the_flow_raises_where_the_ruby_raises(tmp_path):

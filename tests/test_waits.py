@@ -82,7 +82,8 @@ end
 
 def _flow(tmp_path: Path, ruby: str) -> str:
     (tmp_path / "app.rb").write_text(ruby, encoding="utf-8")
-    [source] = [text for name, text in convert([str(tmp_path)]).files.items() if name.startswith("flows/")]
+    files = convert([str(tmp_path)], tasks="translated").files
+    [source] = [text for name, text in files.items() if name.startswith("flows/")]
     return source
 
 
@@ -112,13 +113,14 @@ def test_a_steps_success_implies_the_step_before_only_through_a_job_surely_in_it
 
 
 def test_a_complete_callback_still_waits_for_the_success_that_registered_it() -> None:
-    source = convert([str(FIXTURES / "cross_file_callbacks")]).files["flows/billing_monthly_close.py"]
+    files = convert([str(FIXTURES / "cross_file_callbacks")], tasks="translated").files
+    source = files["flows/billing_monthly_close.py"]
     # a NotReady job does not stop what waits for it with allow_failure: both waits stay
     assert _waits(source, "rebuild_cohorts") == "[*b3.finished(), *b1.succeeded()]"
 
 
 def test_the_seed_pipelines_last_steps_wait_for_the_step_before_only() -> None:
-    source = convert([str(FIXTURES / "seed_pipeline")]).files["flows/data_pipeline.py"]
+    source = convert([str(FIXTURES / "seed_pipeline")], tasks="translated").files["flows/data_pipeline.py"]
     assert _waits(source, "flow4_task1") == "b5.succeeded()"
     assert _waits(source, "flow4_task2") == "b7.succeeded()"
 
@@ -152,7 +154,7 @@ end
 
 def test_a_workflow_a_job_starts_waits_for_that_job(tmp_path: Path) -> None:
     (tmp_path / "app.rb").write_text(STARTS, encoding="utf-8")
-    source = convert([str(tmp_path)]).files["flows/starter.py"]
+    source = convert([str(tmp_path)], tasks="translated").files["flows/starter.py"]
     starts = [line.strip() for line in source.splitlines() if "start_other_workflow.submit(" in line]
     # Sidekiq starts it when A runs, and never if A died first; the starter's own start waits for nothing
     assert [line.split("  #")[0] for line in starts] == [

@@ -12,16 +12,17 @@ import re
 from dataclasses import dataclass
 
 from batch2flow import diagnostics as diag
-from batch2flow.codegen.names import to_var
+from batch2flow.codegen.names import NameTable, to_var
 from batch2flow.diagnostics import Diagnostic
-from batch2flow.ir import Span, Worker, Workflow
+from batch2flow.ir import Callback, Job, Span, Worker, Workflow
 
 
 @dataclass(frozen=True, kw_only=True)
 class Claim:
-    """The rows of one call site a handler submits (jobs) or registers (callbacks)."""
+    """The rows of one call site a handler submits (jobs), registers (callbacks) or hands
+    to the starter handler of the workflow the Ruby there starts (start)."""
 
-    #: job | callback
+    #: job | callback | start
     kind: str
     #: the worker class of a job site (None for a callback, or a worker not known statically)
     worker: str | None
@@ -55,84 +56,182 @@ class RubyFlow:
     starter: str
     entry: str
     params: tuple[str, ...]
+    #: the flow's parameter declarations, with the Ruby starter's literal defaults
+    signature: tuple[str, ...]
     tasks: tuple[RubyTask, ...]
     handlers: tuple[Handler, ...]
     #: the starter's handler
     first: str
 
 
-def plan_ruby_flow(workflow: Workflow, workers: dict[str, Worker]) -> RubyFlow:
-    names = _handler_names(workflow)
+#: names the module binds (imports) or its handlers use as locals: no task or handler takes one
+_TAKEN = frozenset({"annotations", "cancel_not_started", "Plan", "PlanRun", "ruby_callback", "ruby_job",
+                    "ruby_starter", "flow", "run", "plan", "job", "callback"})
+
+
+def plan_ruby_flow(workflow: Workflow, graph: dict[str, Workflow], workers: dict[str, Worker],
+                   function: str, signature: tuple[str, ...]) -> RubyFlow:
+    """`graph`: every workflow by name, for those this one starts. `function` and `signature`:
+    the flow function's name (the deployment's entrypoint names it) and its parameter
+    declarations, the same as the translated flow's."""
+    params = tuple(to_var(p) for p in workflow.params)
+    names = NameTable(set(_TAKEN) | set(params) | {function})
+    actors = _actors(workflow, graph)
+    methods = {actor: _method(actor) for actor in actors}
+    # the flow calls the starter's handler whether or not the graph sees it planning
+    first = _method(_Actor(workflow, None))
+    planning = _planning(actors, graph) | {first}
+    handler_of = {method: names.name(method, _handler_name(method, workflow)) for method in dict.fromkeys(
+        methods.values()) if method in planning}
     tasks: dict[str, RubyTask] = {}
-    handlers: list[Handler] = []
-    for actor, function in names.items():
-        claims = _claims(workflow, actor, names, workers, tasks)
-        handlers.append(Handler(function=function, doc=_doc(workflow, actor), claims=claims))
+    handlers = []
+    for method, function_name in handler_of.items():
+        running = [actor for actor in actors if methods[actor] == method]
+        claims = _claims(running, graph, handler_of, workers, tasks, names)
+        handlers.append(Handler(function=function_name, doc=_doc(running[0], workers), claims=claims))
     return RubyFlow(
-        workflow=workflow.name, function=to_var(workflow.name), starter=workflow.starter,
-        entry=str(workflow.entry), params=tuple(to_var(p) for p in workflow.params),
+        workflow=workflow.name, function=function, starter=workflow.starter,
+        entry=str(workflow.entry), params=params, signature=signature,
         tasks=tuple(sorted(tasks.values(), key=lambda t: t.variable)), handlers=tuple(handlers),
-        first=names[None],
+        first=handler_of[first],
     )
 
 
-def _handler_names(workflow: Workflow) -> dict[str | None, str]:
-    """Actor (None for the starter, else a job or callback id) -> its handler's name; only
-    actors the graph sees planning something get one."""
-    planners = {j.spawned_by for j in workflow.jobs} | {c.registered_by for c in workflow.callbacks}
-    names: dict[str | None, str] = {None: "after_start"}
-    for job in workflow.jobs:
-        if job.id in planners:
-            names[job.id] = f"after_{to_var(job.worker.split('::')[-1])}_{job.id}"
-    for callback in workflow.callbacks:
-        if callback.id in planners:
-            names[callback.id] = f"after_{callback.event}_{callback.id}"
-    return names
+@dataclass(frozen=True)
+class _Actor:
+    """A piece of Ruby that runs in a workflow: its starter (node None), a job or a callback."""
+
+    workflow: Workflow
+    node: Job | Callback | None
 
 
-def _claims(workflow: Workflow, actor: str | None, names: dict[str | None, str],
-            workers: dict[str, Worker], tasks: dict[str, RubyTask]) -> tuple[Claim, ...]:
+def _actors(workflow: Workflow, graph: dict[str, Workflow]) -> list[_Actor]:
+    """The actors of `workflow` and of every workflow its Ruby starts, in the graph's order.
+    A started workflow's starter runs inside the Ruby that starts it, so what it plans comes
+    back in that Ruby's plan: the flow follows it there, in the same run."""
+    found: list[_Actor] = []
+    todo, seen = [workflow], {workflow.name}
+    while todo:
+        wf = todo.pop(0)
+        found += [_Actor(wf, None), *(_Actor(wf, j) for j in wf.jobs), *(_Actor(wf, c) for c in wf.callbacks)]
+        for start in wf.starts:
+            if start.workflow in graph and start.workflow not in seen:
+                seen.add(start.workflow)
+                todo.append(graph[start.workflow])
+    return found
+
+
+def _planning(actors: list[_Actor], graph: dict[str, Workflow]) -> set[str]:
+    """The methods the graph sees enqueueing, registering callbacks or starting a workflow."""
+    found = set()
+    for workflow in {a.workflow.name: a.workflow for a in actors}.values():
+        planners = [j.spawned_by for j in workflow.jobs] + [c.registered_by for c in workflow.callbacks]
+        planners += [s.spawned_by for s in workflow.starts if s.workflow in graph]
+        found |= {_method(_Actor(workflow, _node(workflow, planner))) for planner in planners}
+    return found
+
+
+def _node(workflow: Workflow, node_id: str | None) -> Job | Callback | None:
+    if node_id is None:
+        return None
+    nodes: list[Job | Callback] = [*workflow.jobs, *workflow.callbacks]
+    return next(n for n in nodes if n.id == node_id)
+
+
+def _method(actor: _Actor) -> str:
+    """The piece of Ruby an actor runs. Actors running the same method share one handler:
+    a worker enqueued in two places runs one `perform`, and a callback that registers itself
+    again (a paging loop, which the graph cuts after one round) runs the same method as the
+    first registration, so it plans at the same sites. A workflow started by a worker's
+    `perform` runs that worker's method."""
+    node = actor.node
+    if node is None:
+        worker = _starting_worker(actor.workflow)
+        return f"job {worker}" if worker else f"start {actor.workflow.name}"
+    if node.placeholder:
+        return f"node {actor.workflow.name} {node.id}"
+    return f"job {node.worker}" if isinstance(node, Job) else f"callback {node.target}"
+
+
+def _starting_worker(workflow: Workflow) -> str | None:
+    """The worker class whose `perform` starts `workflow`: Ruby starts it by enqueueing that
+    worker, which the recorder records as a job of the Ruby that enqueued it."""
+    owner, _, method = workflow.starter.rpartition("#")
+    return owner if method == "perform" and owner else None
+
+
+def _handler_name(method: str, workflow: Workflow) -> str:
+    kind, _, name = method.partition(" ")
+    if kind == "start":
+        return "after_start" if name == workflow.name else f"after_start_{name}"
+    if method == _method(_Actor(workflow, None)):
+        return "after_start"
+    if kind == "job":
+        return f"after_{to_var(name.split('::')[-1])}"
+    if kind == "callback":
+        return f"after_{to_var(name.rsplit('#', 1)[-1])}"
+    return f"after_{to_var(name)}"
+
+
+def _claims(running: list[_Actor], graph: dict[str, Workflow], handler_of: dict[str, str],
+            workers: dict[str, Worker], tasks: dict[str, RubyTask], names: NameTable) -> tuple[Claim, ...]:
     found: dict[tuple[str, str | None, str, int], Claim] = {}
-    for job in workflow.jobs:
-        if job.spawned_by != actor:
-            continue
-        worker = None if job.placeholder else job.worker
-        task = _task(job.worker, workers, tasks) if worker else "ruby_job"
-        key = ("job", worker, job.span.file, job.span.line)
-        found.setdefault(key, Claim(kind="job", worker=worker, file=job.span.file, line=job.span.line,
-                                    task=task, then=names.get(job.id),
-                                    comment=f"{job.worker}.{job.via}, {job.span}"))
-    for callback in workflow.callbacks:
-        if callback.registered_by != actor:
-            continue
-        key = ("callback", None, callback.span.file, callback.span.line)
-        found.setdefault(key, Claim(kind="callback", worker=None, file=callback.span.file,
-                                    line=callback.span.line, task=None, then=names.get(callback.id),
-                                    comment=f"on :{callback.event} -> {callback.target}, {callback.span}"))
+    for actor in running:
+        wf, me = actor.workflow, actor.node.id if actor.node else None
+        for job in wf.jobs:
+            if job.spawned_by != me:
+                continue
+            worker = None if job.placeholder else job.worker
+            task = _task(job.worker, workers, tasks, names) if worker else "ruby_job"
+            found.setdefault(("job", worker, job.span.file, job.span.line), Claim(
+                kind="job", worker=worker, file=job.span.file, line=job.span.line, task=task,
+                then=handler_of.get(_method(_Actor(wf, job))), comment=f"{job.worker}.{job.via}, {job.span}"))
+        for callback in wf.callbacks:
+            if callback.registered_by != me:
+                continue
+            found.setdefault(("callback", None, callback.span.file, callback.span.line), Claim(
+                kind="callback", worker=None, file=callback.span.file, line=callback.span.line, task=None,
+                then=handler_of.get(_method(_Actor(wf, callback))),
+                comment=f"on :{callback.event} -> {callback.target}, {callback.span}"))
+        for start in wf.starts:
+            started = graph.get(start.workflow)
+            if start.spawned_by != me or started is None:
+                continue
+            then = handler_of.get(_method(_Actor(started, None)))
+            worker = _starting_worker(started)
+            if worker:
+                found.setdefault(("job", worker, start.span.file, start.span.line), Claim(
+                    kind="job", worker=worker, file=start.span.file, line=start.span.line,
+                    task=_task(worker, workers, tasks, names), then=then,
+                    comment=f"{worker}.perform_async, starts workflow {start.workflow}, {start.span}"))
+            elif then:
+                found.setdefault(("start", start.workflow, start.span.file, start.span.line), Claim(
+                    kind="start", worker=None, file=start.span.file, line=start.span.line, task=None,
+                    then=then, comment=f"starts workflow {start.workflow} ({started.starter}), {start.span}"))
     return tuple(found.values())
 
 
-def _task(worker: str, workers: dict[str, Worker], tasks: dict[str, RubyTask]) -> str:
+def _task(worker: str, workers: dict[str, Worker], tasks: dict[str, RubyTask], names: NameTable) -> str:
     if worker not in tasks:
         queue = workers[worker].queue if worker in workers else None
-        tasks[worker] = RubyTask(variable=to_var(worker), worker=worker,
+        tasks[worker] = RubyTask(variable=names.name(f"task {worker}", to_var(worker)), worker=worker,
                                  tags=("sidekiq", f"queue:{queue or 'default'}"))
     return tasks[worker].variable
 
 
-def _doc(workflow: Workflow, actor: str | None) -> str:
-    if actor is None:
-        return f"What {workflow.starter} planned ({workflow.entry})."
-    job = next((j for j in workflow.jobs if j.id == actor), None)
-    if job is not None:
-        return f"What {job.worker}#perform planned (enqueued at {job.span})."
-    callback = next(c for c in workflow.callbacks if c.id == actor)
-    where: Span = callback.method_span or callback.span
-    return f"What the :{callback.event} callback {callback.target} planned ({where})."
+def _doc(actor: _Actor, workers: dict[str, Worker]) -> str:
+    node = actor.node
+    if node is None:
+        return f"What {actor.workflow.starter} planned ({actor.workflow.entry})."
+    if isinstance(node, Job):
+        where = f"{workers[node.worker].span}" if node.worker in workers and not node.placeholder \
+            else f"enqueued at {node.span}"
+        return f"What {node.worker}#perform planned ({where})."
+    return f"What the :{node.event} callback {node.target} planned ({node.method_span or node.span})."
 
 
 def ruby_flow_diagnostics(workflow: Workflow) -> list[Diagnostic]:
-    """What a `--tasks ruby` flow of `workflow` cannot do yet, said before it runs."""
+    """What the flow of `workflow` cannot do, said before it runs."""
     found = []
     starter, entry = workflow.starter, workflow.entry
     owner = re.split(r"[#.]", starter, maxsplit=1)[0]
@@ -143,11 +242,6 @@ def ruby_flow_diagnostics(workflow: Workflow) -> list[Diagnostic]:
                                  "a controller action, rake task or script cannot run there, so the "
                                  "flow's first call fails. Move the batch building into a class method "
                                  "and call that"))
-    for start in workflow.starts:
-        found.append(_diagnostic(diag.START_NOT_FOLLOWED, start.span,
-                                 f"this Ruby starts workflow {start.workflow}; its batches come back in the "
-                                 "plan at call sites this flow does not claim, so the run stops there "
-                                 "(UnplannedWork) instead of running it"))
     return found
 
 

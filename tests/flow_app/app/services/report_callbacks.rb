@@ -10,6 +10,7 @@ class ReportCallbacks
 
   def finished(_status, options)
     Effects.write("finished", options["id"])
+    Archive.start(options["id"])
   end
 
   def died(status, options)
