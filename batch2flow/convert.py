@@ -46,7 +46,7 @@ def convert(paths: list[str], tasks: str = "ruby", max_bytes: int = DEFAULT_MAX_
         source = render_flow(plan)
         check_flow(source, workflow, dict(plan.variables), dict(plan.task_names))
         if tasks == "ruby":
-            ruby_flow = plan_ruby_flow(workflow, by_name, workers, plan.function, plan.signature)
+            ruby_flow = plan_ruby_flow(workflow, by_name, workers, plan.function, plan.defaults)
             source = render_ruby_flow(ruby_flow)
         plans.append(plan)
         files[f"flows/{workflow.name}.py"] = source

@@ -171,6 +171,8 @@ class Workflow:
     #: starter parameter -> its Ruby default, for those whose default is a plain literal
     #: (`ruby.literals`): an int, float, str, bool or None
     defaults: tuple[tuple[str, object], ...] = ()
+    #: per starter parameter: req, opt, rest, key, keyreq, keyrest or block
+    param_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

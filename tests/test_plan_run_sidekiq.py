@@ -8,6 +8,7 @@ those of the workflow a callback starts included.
 from __future__ import annotations
 
 import http.client
+import inspect
 import socket
 import struct
 import threading
@@ -57,11 +58,26 @@ def test_every_ruby_method_runs_in_ruby_in_sidekiqs_order(bridged: RunningBridge
     assert sorted(map(str, effects[2:4])) == [str(["part", 1]), str(["part", 2])]
     assert effects[4:6] == [["extracted", 2, 0], ["publish", 7]]  # reopened the parent
     rest = list(map(str, effects[6:]))
-    assert sorted(rest) == sorted(map(str, [["finished", 7], ["complete", 0], ["archive", 7],
+    assert sorted(rest) == sorted(map(str, [["finished", 7], ["complete", 0], ["archive", 7, "report"],
                                             ["archive_job", 7], ["archived", 7]]))
     # :success started the archive workflow from its Ruby; the run followed it to its end
-    order = [str(effect) for effect in (["finished", 7], ["archive", 7], ["archive_job", 7], ["archived", 7])]
+    order = [str(e) for e in (["finished", 7], ["archive", 7, "report"], ["archive_job", 7], ["archived", 7])]
     assert sorted(order, key=rest.index) == order
+
+
+def test_a_starter_gets_its_keyword_arguments_by_name(bridged: RunningBridge,
+                                                     tmp_path: Path) -> None:
+    """`Archive.start(id, reason: "manual")`: the flow keeps the default, typed, and passes
+    `reason` as a keyword, as Ruby takes it (by position it would raise ArgumentError)."""
+    archive = generated_flow(APP, "archive", tmp_path)
+    parameters = inspect.signature(archive.archive.fn).parameters
+    assert [(p.name, p.annotation, p.default) for p in parameters.values()] == [
+        ("id", inspect.Parameter.empty, inspect.Parameter.empty), ("reason", "str", "manual")]
+    state = archive.archive(3, reason="direct", return_state=True)
+    assert state.is_completed(), bridged.services.log("sidekiq")
+    assert archive.archive(4, return_state=True).is_completed()
+    assert bridged.redis.effects() == [["archive", 3, "direct"], ["archive_job", 3], ["archived", 3],
+                                       ["archive", 4, "manual"], ["archive_job", 4], ["archived", 4]]
 
 
 def test_a_dead_job_stops_success_work_and_complete_still_runs(bridged: RunningBridge,

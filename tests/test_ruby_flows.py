@@ -163,3 +163,46 @@ def test_names_from_the_ruby_take_no_name_the_module_or_a_handler_uses(tmp_path:
     (flow,) = [node for node in module.body if isinstance(node, ast.FunctionDef) and node.name == "starter"]
     assert [a.arg for a in flow.args.args] == ["run_", "plan", "job"]
     assert "run.start(ruby_starter, \"Starter.start\", [run_, plan, job], after_start)" in text
+
+
+def test_the_starters_arguments_reach_ruby_as_it_takes_them(tmp_path: Path) -> None:
+    """Positional ones in a list (a splat spread into it), keyword ones by name (a double
+    splat spread into them); literal defaults kept, typed, written as `ruff format` writes them."""
+    (tmp_path / "app.rb").write_text(
+        "class W\n  include Sidekiq::Job\n  def perform(a); end\nend\n"
+        "class Starter\n  def self.start(id, *rest, mode:, label: 'say \"hi\" {{ $X }} #{no}', limit: 100)\n"
+        "    b = Sidekiq::Batch.new\n    b.jobs { W.perform_async(id) }\n  end\nend\n", encoding="utf-8")
+    text = convert([str(tmp_path)], tasks="ruby").files["flows/starter.py"]
+    (tmp_path / "starter.py").write_text(text, encoding="utf-8")
+    ruff = shutil.which("ruff")
+    assert ruff is not None
+    for command in (["check", "--isolated", "starter.py"], ["format", "--isolated", "--check", "starter.py"]):
+        done = subprocess.run([ruff, *command], cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr + text
+    module = ast.parse(text).body
+    (flow,) = [node for node in module if isinstance(node, ast.FunctionDef) and node.name == "starter"]
+    assert ast.unparse(flow.args) == "id, rest, mode, label: str='say \"hi\" {{ $X }} #{no}', limit: int=100"
+    (start,) = [node for node in ast.walk(flow)
+                if isinstance(node, ast.Call) and ast.unparse(node.func) == "run.start"]
+    assert ast.unparse(start.args[2]) == "[id, *rest]"
+    assert [ast.unparse(k) for k in start.keywords] == [
+        "kwargs={'mode': mode, 'label': label, 'limit': limit}"]
+
+
+def test_every_string_literal_is_the_text_and_as_ruff_format_writes_it(tmp_path: Path) -> None:
+    import random
+
+    from batch2flow.codegen.ruby_flow import literal
+
+    pieces = ['"', "'", "\\", "\n", "\r", "\t", "\x00", "\u2028", "é", "💥", "{{ $X }}", "#{no}", " ", "a"]
+    rng = random.Random(7)
+    drawn = ("".join(rng.choices(pieces, k=rng.randint(1, 8))) for _ in range(400))
+    texts = ["", '"', "'", '""\'', "\\\"", "\ud800", "\x7f\x85", *drawn]
+    source = "".join(f"x{i} = {literal(text)}\n" for i, text in enumerate(texts))
+    assert [ast.literal_eval(literal(text)) for text in texts] == texts
+    (tmp_path / "strings.py").write_text(source, encoding="utf-8")
+    ruff = shutil.which("ruff")
+    assert ruff is not None
+    done = subprocess.run([ruff, "format", "--isolated", "--diff", "strings.py"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout

@@ -84,6 +84,7 @@ def _freeze(method: MethodDef, builder: WorkflowBuilder) -> Workflow:
         edges=tuple(happens_before(builder)),
         raises=tuple(builder.raises.values()),
         defaults=_literal_defaults(method),
+        param_kinds=method.param_kinds,
     )
 
 

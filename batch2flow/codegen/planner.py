@@ -44,6 +44,9 @@ class _Planner:
         self.wf = workflow
         self.params_of = params_of
         self.names = NameTable(_RESERVED | {to_var(p) for p in workflow.params})
+        # the flow's function is named first: it is the deployment's entrypoint, and the
+        # name a reader looks for (a job future may take `archive_2` instead)
+        self.names.name("flow", to_var(workflow.name))
         self.tasks = plan_tasks(workflow, workers, self.names, stub_tasks)
         self.scopes = Scopes(workflow, workers)
         self.todo = Untranslated()

@@ -1,13 +1,11 @@
 """Lay a `RubyFlow` out as Python source, formatted as `ruff format` formats it.
 
-Strings are double-quoted literals from `json.dumps` (every JSON string literal is a
-Python one with the same value); a call that does not fit in 88 columns is written one
-argument per line with a trailing comma, the form `ruff format` keeps.
+Strings are Python literals of their exact text, quoted as `ruff format` quotes them; a
+call that does not fit in 88 columns is written one argument per line with a trailing
+comma, the form `ruff format` keeps.
 """
 
 from __future__ import annotations
-
-import json
 
 from batch2flow.codegen.names import to_comment, to_docstring
 from batch2flow.codegen.ruby_flow_plan import Claim, Handler, RubyFlow
@@ -31,19 +29,39 @@ def render_ruby_flow(plan: RubyFlow) -> str:
         out += call(f"{task.variable} = ruby_job.with_options", options)
     for handler in plan.handlers:
         out += ["", "", *_handler(handler)]
-    params = list(plan.params)
     description = f"Sidekiq workflow started by {plan.starter} ({plan.entry})"
     out += ["", "", "@flow(", f"{PAD}name={literal(plan.workflow)},",
             f"{PAD}description={literal(description)},",
             f"{PAD}on_cancellation=[cancel_not_started],", ")"]
-    out += call(f"def {plan.function}", list(plan.signature), " -> list[object]:")
+    out += call(f"def {plan.function}", _signature(plan), " -> list[object]:")
     out.append(f"{PAD}run = PlanRun()")
-    out += call(f"{PAD}run.start", ["ruby_starter", literal(plan.starter), "[" + ", ".join(params) + "]",
-                                    plan.first], indent=PAD)
+    start = ["ruby_starter", literal(plan.starter), "[" + ", ".join(plan.args) + "]", plan.first]
+    if plan.kwargs:
+        entries = [f"**{python}" if ruby == "**" else f"{literal(ruby)}: {python}"
+                   for ruby, python in plan.kwargs]
+        start.append("kwargs={" + ", ".join(entries) + "}")
+    out += call(f"{PAD}run.start", start, indent=PAD)
     out.append(f"{PAD}return run.futures()")
     text = "\n".join(out) + "\n"
     compile(text, f"<flow {plan.workflow}>", "exec")  # generated code must always compile
     return text
+
+
+def _signature(plan: RubyFlow) -> list[str]:
+    """The parameters, a literal default typed by its value (`limit: int = 100`); `None`
+    stays untyped, as `tag=None` says nothing of what else it may be."""
+    defaults = dict(plan.defaults)
+    found = []
+    for name in plan.params:
+        if name not in defaults:
+            found.append(name)
+        elif defaults[name] is None:
+            found.append(f"{name}=None")
+        else:
+            value = defaults[name]
+            written = literal(value) if isinstance(value, str) else repr(value)
+            found.append(f"{name}: {type(value).__name__} = {written}")
+    return found
 
 
 def _imports(plan: RubyFlow) -> list[str]:
@@ -93,6 +111,25 @@ def call(head: str, args: list[str], tail: str = "", indent: str = "") -> list[s
     return [f"{head}(", *(f"{indent}{PAD}{arg}," for arg in args), f"{indent}){tail}"]
 
 
-def literal(value: str | None) -> str:
-    """A double-quoted Python string literal for any text."""
-    return json.dumps(value)
+def literal(value: str) -> str:
+    """A Python string literal for any text, quoted as `ruff format` quotes it: double
+    quotes, unless the text holds more of them than single ones. What is not printable is
+    escaped as `repr()` escapes it; everything else, non-ASCII included, is written as is
+    (`json.dumps` would split a character beyond U+FFFF into two surrogates, which Python
+    reads as two characters)."""
+    quote = "'" if value.count('"') > value.count("'") else '"'
+    return quote + "".join(_escaped(char, quote) for char in value) + quote
+
+
+_NAMED_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escaped(char: str, quote: str) -> str:
+    if char in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[char]
+    if char == quote:
+        return "\\" + char
+    if char.isprintable():
+        return char
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from batch2flow import diagnostics as diag
 from batch2flow.codegen.names import NameTable, to_var
@@ -56,8 +57,12 @@ class RubyFlow:
     starter: str
     entry: str
     params: tuple[str, ...]
-    #: the flow's parameter declarations, with the Ruby starter's literal defaults
-    signature: tuple[str, ...]
+    #: how the flow hands its parameters to the Ruby starter: the positional arguments
+    #: (`*name` for a splat) and the keyword ones (`**name` for a double splat)
+    args: tuple[str, ...]
+    kwargs: tuple[tuple[str, str], ...]
+    #: parameter -> the Ruby starter's literal default, for the trailing run of them
+    defaults: tuple[tuple[str, object], ...]
     tasks: tuple[RubyTask, ...]
     handlers: tuple[Handler, ...]
     #: the starter's handler
@@ -70,10 +75,10 @@ _TAKEN = frozenset({"annotations", "cancel_not_started", "Plan", "PlanRun", "rub
 
 
 def plan_ruby_flow(workflow: Workflow, graph: dict[str, Workflow], workers: dict[str, Worker],
-                   function: str, signature: tuple[str, ...]) -> RubyFlow:
-    """`graph`: every workflow by name, for those this one starts. `function` and `signature`:
-    the flow function's name (the deployment's entrypoint names it) and its parameter
-    declarations, the same as the translated flow's."""
+                   function: str, defaults: tuple[tuple[str, object], ...]) -> RubyFlow:
+    """`graph`: every workflow by name, for those this one starts. `function` and `defaults`:
+    the flow function's name (the deployment's entrypoint names it) and its parameters'
+    literal defaults, the same as the translated flow's."""
     params = tuple(to_var(p) for p in workflow.params)
     names = NameTable(set(_TAKEN) | set(params) | {function})
     actors = _actors(workflow, graph)
@@ -91,10 +96,28 @@ def plan_ruby_flow(workflow: Workflow, graph: dict[str, Workflow], workers: dict
         handlers.append(Handler(function=function_name, doc=_doc(running[0], workers), claims=claims))
     return RubyFlow(
         workflow=workflow.name, function=function, starter=workflow.starter,
-        entry=str(workflow.entry), params=params, signature=signature,
+        entry=str(workflow.entry), params=params, defaults=defaults, **_arguments(workflow, params),
         tasks=tuple(sorted(tasks.values(), key=lambda t: t.variable)), handlers=tuple(handlers),
         first=handler_of[first],
     )
+
+
+def _arguments(workflow: Workflow, params: tuple[str, ...]) -> dict[str, Any]:
+    """The starter's parameters as Ruby takes them: a keyword parameter goes by name, a
+    splat spreads its list and a double splat its hash; a block cannot come through JSON."""
+    args: list[str] = []
+    kwargs: list[tuple[str, str]] = []
+    kinds = workflow.param_kinds or ("req",) * len(workflow.params)
+    for ruby, python, kind in zip(workflow.params, params, kinds, strict=True):
+        if kind in ("req", "opt"):
+            args.append(python)
+        elif kind == "rest":
+            args.append(f"*{python}")
+        elif kind in ("key", "keyreq"):
+            kwargs.append((ruby, python))
+        elif kind == "keyrest":
+            kwargs.append(("**", python))
+    return {"args": tuple(args), "kwargs": tuple(kwargs)}
 
 
 @dataclass(frozen=True)

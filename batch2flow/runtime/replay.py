@@ -39,11 +39,14 @@ class PlanRun:
         self._context = contextvars.copy_context()
         self._pool = ThreadPoolExecutor(HANDLER_THREADS, thread_name_prefix="batch2flow plan")
 
-    def start(self, ruby_task: Any, target: str, args: list[object], then: Handler) -> None:
-        """Run the starter in Ruby (`ruby_task` runs a call), then hand its plan to `then`."""
+    def start(self, ruby_task: Any, target: str, args: list[object], then: Handler,
+              kwargs: dict[str, object] | None = None) -> None:
+        """Run the starter in Ruby (`ruby_task` runs a call) with these positional and
+        keyword arguments, then hand its plan to `then`."""
         from batch2flow.runtime.ruby_calls import starter_key
 
-        self._track(ruby_task.submit(target, args, starter_key()), self._handler_of(then))
+        future = ruby_task.submit(target, args, starter_key(), kwargs or None)
+        self._track(future, self._handler_of(then))
 
     def submit(self, task: Any, job: PlannedJob, then: Handler | None = None) -> None:
         """Run a job Ruby planned; hand its plan to `then` (none: it may plan nothing)."""

@@ -21,9 +21,11 @@ def ruby_job(job: PlannedJob, parent_bid: str | None) -> Plan:
 
 
 @task(name="ruby starter", tags=["sidekiq"], retries=0, cache_policy=NO_CACHE)
-def ruby_starter(target: str, args: list[object], key: str) -> Plan:
+def ruby_starter(target: str, args: list[object], key: str, kwargs: dict[str, object] | None = None) -> Plan:
     """Runs the workflow's starter (`Klass.method`) in Ruby."""
     body: dict[str, object] = {"kind": "starter", "target": target, "args": args, "queue": None}
+    if kwargs:
+        body["kwargs"] = kwargs
     return run_ruby(RubyCall(path="/calls", body=body, key=key, name=target))
 
 

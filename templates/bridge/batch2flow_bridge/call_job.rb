@@ -16,7 +16,8 @@ module Batch2flow
 
       target = call.fetch("target")
       if call.fetch("kind") == "starter"
-        starter(target).call(*call.fetch("args"))
+        keywords = call.fetch("kwargs", {}).transform_keys(&:to_sym)
+        starter(target).call(*call.fetch("args"), **keywords)
       else
         callback(target, call.fetch("event")).call(Bridge::Status.new(call["status"]), call["options"] || {})
       end

@@ -63,13 +63,16 @@ module Batch2flow
       end
 
       def starter(body)
-        exactly(body, STARTER_FIELDS, STARTER_FIELDS.join(", "))
+        fields = STARTER_FIELDS + (body.key?("kwargs") ? %w[kwargs] : [])
+        exactly(body, fields, "#{STARTER_FIELDS.join(", ")} and optional kwargs")
         bad!("target must be a string") unless body["target"].is_a?(String)
         bad!("args must be an array") unless body["args"].is_a?(Array)
+        bad!("kwargs must be an object") unless !body.key?("kwargs") || body["kwargs"].is_a?(Hash)
         common(body)
         raise Refusal.new(422, "#{body["target"]} is not a starter of the bridge's allowlist") unless Settings.starters.include?(body["target"])
 
         native!(body["args"], "args")
+        native!(body["kwargs"], "kwargs") if body.key?("kwargs")
       end
 
       def callback(body)

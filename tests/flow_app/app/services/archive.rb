@@ -3,8 +3,8 @@
 # A second workflow, which the report's :success callback starts: the report's flow run
 # follows it, since its starter runs inside that callback's Ruby.
 class Archive
-  def self.start(id)
-    Effects.write("archive", id)
+  def self.start(id, reason: "manual")
+    Effects.write("archive", id, reason)
     batch = Sidekiq::Batch.new
     batch.on(:success, "Archive#archived", "id" => id)
     batch.jobs do

@@ -10,7 +10,7 @@ class ReportCallbacks
 
   def finished(_status, options)
     Effects.write("finished", options["id"])
-    Archive.start(options["id"])
+    Archive.start(options["id"], reason: "report")
   end
 
   def died(status, options)
