@@ -5,6 +5,7 @@ bridge's Rack server, each a process group of its own on a loopback port, all en
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -87,13 +88,21 @@ def start_bridge(services: Services, *, bridge_dir: Path, redis_port: int | None
         # Sidekiq gives up at boot on a Redis that does not answer yet
         services.wait("redis-server", lambda: _pong(redis_port), "redis")
     listened = [arg for queue in queues for arg in ("-q", queue)]
-    services.start("sidekiq", ["sidekiq", "-r", str(sidekiq_boot), "-c", str(concurrency), *listened], root)
+    sidekiq = _command("SIDEKIQ", "sidekiq")
+    services.start("sidekiq", [*sidekiq, "-r", str(sidekiq_boot), "-c", str(concurrency), *listened], root)
     http_port = free_port()
-    services.start("puma", ["puma", "--quiet", "-b", f"tcp://127.0.0.1:{http_port}", "-t", "1:4",
+    puma = _command("PUMA", "puma")
+    services.start("puma", [*puma, "--quiet", "-b", f"tcp://127.0.0.1:{http_port}", "-t", "1:4",
                             str(bridge_dir / "config.ru")], bridge_dir)
     url = f"http://127.0.0.1:{http_port}"
     services.wait("the bridge (puma)", lambda: _healthy(url, token), "puma")
     return url
+
+
+def _command(name: str, default: str) -> list[str]:
+    """How to run Sidekiq or puma: `BATCH2FLOW_SIDEKIQ` / `BATCH2FLOW_PUMA` when set (an
+    app with a Gemfile wants `bundle exec sidekiq`), else the one on PATH."""
+    return shlex.split(os.environ.get(f"BATCH2FLOW_{name}") or default)
 
 
 def _pong(port: int) -> bool:
