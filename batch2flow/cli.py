@@ -34,7 +34,7 @@ MAIN_HELP = """Read Sidekiq Batch workflows from a Rails tree and turn them into
   batch2flow graph app/workers                 the workflows as an indented tree
   batch2flow graph app --format mermaid        one Mermaid flowchart per workflow
   batch2flow graph app --format json           the graph for tools (version 1)
-  batch2flow bridge app -o lib                 the Ruby side of the Sidekiq bridge
+  batch2flow runtime-wheel -o dist             what the flows import, as a wheel for the worker
 """
 
 CONVERT_HELP = """Convert the Sidekiq Batch workflows under PATH... into Prefect 3 flows in OUT.
@@ -73,6 +73,18 @@ carries a stamp: a file you edited is never overwritten without --force.
 
 Exit status: 0 when all went well, 1 when some diagnostic is an error or files are in
 the way, 2 for usage errors.
+"""
+
+RUNTIME_WHEEL_HELP = """Write the wheel of what the generated flows import into OUT (default dist).
+
+\b
+batch2flow_runtime-VERSION-py3-none-any.whl holds batch2flow.runtime and needs Prefect
+only: install it on the Prefect worker's image instead of batch2flow with its parser.
+Same sources, same bytes. A different file of that name in OUT is never replaced
+without --force.
+
+Exit status: 0 when the wheel was written or was already there, 1 when a runtime module
+imports something the wheel would not bring or a file is in the way, 2 for usage errors.
 """
 
 EXIT_ERRORS = 1
@@ -341,3 +353,24 @@ def bridge(paths: tuple[str, ...], out_dir: Path, dry_run: bool, force: bool) ->
     initializer = "\n  ".join(INITIALIZER_LINES.splitlines())
     click.echo(f"config/initializers/sidekiq.rb (with {out_dir} on the load path):\n  {initializer}")
     sys.exit(EXIT_ERRORS if failed else 0)
+
+
+@main.command("runtime-wheel", help=RUNTIME_WHEEL_HELP)
+@click.option("-o", "--output", "out_dir", default="dist", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+@click.option("--force", is_flag=True, help="Replace a different file of the wheel's name.")
+def runtime_wheel(out_dir: Path, force: bool) -> None:
+    from batch2flow.runtime_wheel import RuntimeWheelError, build_runtime_wheel, wheel_name
+
+    target = out_dir / wheel_name()
+    before = target.read_bytes() if target.is_file() else None
+    try:
+        path = build_runtime_wheel(out_dir, force=force)
+    except (RuntimeWheelError, OSError) as failed:
+        click.echo(f"batch2flow: {failed}", err=True)
+        sys.exit(EXIT_ERRORS)
+    if before is not None and before == path.read_bytes():
+        click.echo(f"unchanged {path}")
+        return
+    click.echo(f"wrote {path}")
+    click.echo(f"on the Prefect worker's image: pip install {path.name} (it needs Prefect only)")

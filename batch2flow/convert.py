@@ -56,7 +56,7 @@ def convert(paths: list[str], tasks: str = "ruby", max_bytes: int = DEFAULT_MAX_
     # the translating planner's findings (untranslated Ruby, work the flow does not run) do
     # not hold where every Ruby method runs in Ruby
     if tasks == "ruby":
-        translated = [d for workflow in graph.workflows for d in ruby_flow_diagnostics(workflow)]
+        translated = [d for workflow in graph.workflows for d in ruby_flow_diagnostics(workflow, workers)]
     else:
         translated = [d for plan in plans for d in plan.diagnostics]
     found = list(graph.diagnostics) + translated

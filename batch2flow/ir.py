@@ -189,6 +189,9 @@ class Worker:
     perform_kinds: tuple[str, ...] = ()
     #: the Ruby source of `perform`, for porting a worker to Python
     perform_source: str | None = None
+    #: ActiveJob's `retry_on` applies (in the class or one it inherits from): a retry is a
+    #: new job, pushed by the failed one
+    retry_on: bool = False
 
 
 @dataclass(frozen=True)

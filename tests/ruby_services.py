@@ -8,11 +8,13 @@ BATCH2FLOW_REQUIRE_RUBY=1 (set by .ci/run): there a missing tool fails them.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
 import shutil
 import socket
+import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -26,17 +28,27 @@ import pytest
 from batch2flow.processes import Services, free_port, start_bridge
 
 TOOLS = ("ruby", "redis-server", "sidekiq", "puma")
+#: the Ruby libraries the test apps load (Debian's ruby-sidekiq, ruby-activejob, ruby-redis)
+LIBRARIES = ("sidekiq", "active_job", "redis")
 
 
 def require_tools() -> None:
     """Skip (or, where Ruby is required, fail) when a tool the services need is missing."""
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     if not missing:
+        missing = [f"the Ruby library {name}" for name in LIBRARIES if not _loads(name)]
+    if not missing:
         return
     message = f"the Ruby bridge tests need {', '.join(missing)} (apt-get: see .ci/run)"
     if os.environ.get("BATCH2FLOW_REQUIRE_RUBY") == "1" or os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+@functools.cache
+def _loads(library: str) -> bool:
+    done = subprocess.run(["ruby", "-e", f"require {json.dumps(library)}"], capture_output=True, check=False)
+    return done.returncode == 0
 
 
 class Redis:

@@ -72,7 +72,9 @@ def ruby_callback(cb: PlannedCallback, status: dict[str, object], queue: str | N
 
 
 @task(cache_policy=NO_CACHE)
-def ruby_starter(target: str, args: list[object], key: str) -> Plan:
+def ruby_starter(target: str, args: list[object], key: str, kwargs: dict[str, object] | None) -> Plan:
+    """As the real ruby_starter takes them: the keyword arguments are None when there are none."""
+    assert kwargs is None
     note(target)
     return read_plan(scripted.get(target), target, key)
 

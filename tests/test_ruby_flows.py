@@ -79,6 +79,11 @@ def test_what_a_ruby_flow_cannot_do_yet_is_a_counted_diagnostic() -> None:
     not_callable = sorted(d.file for d in starters if d.code == "B2F209")
     assert not_callable == ["app/controllers/admin/exports_controller.rb",
                             "lib/maintenance/reindex_catalog.rb"]
+    # retry_on in the class (CaptionJob) or inherited from ApplicationJob (PublishJob); ModerationJob
+    # derives from ActiveJob::Base with discard_on only
+    definitions = convert([str(fixtures / "worker_definitions")], tasks="ruby").diagnostics
+    retried = sorted(d.message.split(" ", 1)[0] for d in definitions if d.code == "B2F211")
+    assert retried == ["Media::CaptionJob", "Media::PublishJob"]
     cycles = convert([str(fixtures / "cycles")], tasks="ruby").diagnostics
     # nothing of the translating planner is reported where no Ruby is translated
     assert not [d for d in starters + cycles if d.code.startswith("B2F2") and d.code != "B2F209"]

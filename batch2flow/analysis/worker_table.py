@@ -25,6 +25,7 @@ def worker_table(index: CodeIndex) -> list[Worker]:
             perform.params if perform else (), queue, retry,
             perform.param_kinds if perform else (),
             _source(perform),
+            retry_on=_uses_retry_on(index, info),
         ))
     return workers
 
@@ -53,6 +54,12 @@ def _options(index: CodeIndex, info: ClassInfo) -> tuple[str | None, int | bool 
             elif method == "retry_on":
                 retry = _retry(pairs.get("attempts"), retry)
     return queue, retry
+
+
+def _uses_retry_on(index: CodeIndex, info: ClassInfo) -> bool:
+    """ActiveJob's `retry_on`, in the class or one it inherits from."""
+    owners = [index.classes.get(ancestor) for ancestor in index.ancestors(info.name)]
+    return any(method == "retry_on" for owner in owners if owner for method, _args, _file in owner.dsl)
 
 
 def _literal(node: Node | None) -> str | None:

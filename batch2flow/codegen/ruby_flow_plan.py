@@ -253,7 +253,7 @@ def _doc(actor: _Actor, workers: dict[str, Worker]) -> str:
     return f"What the :{node.event} callback {node.target} planned ({node.method_span or node.span})."
 
 
-def ruby_flow_diagnostics(workflow: Workflow) -> list[Diagnostic]:
+def ruby_flow_diagnostics(workflow: Workflow, workers: dict[str, Worker]) -> list[Diagnostic]:
     """What the flow of `workflow` cannot do, said before it runs."""
     found = []
     starter, entry = workflow.starter, workflow.entry
@@ -265,6 +265,18 @@ def ruby_flow_diagnostics(workflow: Workflow) -> list[Diagnostic]:
                                  "a controller action, rake task or script cannot run there, so the "
                                  "flow's first call fails. Move the batch building into a class method "
                                  "and call that"))
+    retried: dict[str, Job] = {}
+    for job in workflow.jobs:
+        worker = workers.get(job.worker)
+        if worker is not None and worker.retry_on:
+            retried.setdefault(job.worker, job)
+    for name, job in retried.items():
+        found.append(_diagnostic(diag.RETRY_ON_NOT_FOLLOWED, job.span,
+                                 f"{name} uses ActiveJob's retry_on: a retry is a new job that the "
+                                 "failed one pushes, which the flow did not plan, so the run fails "
+                                 "there instead of waiting for it. For a job a flow "
+                                 "runs, let Sidekiq retry it (sidekiq_options retry:, as a Sidekiq "
+                                 "worker) and drop retry_on"))
     return found
 
 

@@ -22,7 +22,7 @@ module Batch2flow
   end
 end
 
-%w[settings redis_calls store backtraces retries sites status recorded_batch recorder batch_patch
+%w[settings redis_calls store backtraces retries sites status active_jobs recorded_batch recorder batch_patch
    client_middleware server_middleware death_handler call_job requests enqueue app].each do |name|
   require_relative "batch2flow_bridge/#{name}"
 end

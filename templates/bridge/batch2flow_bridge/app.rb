@@ -62,11 +62,13 @@ module Batch2flow
         key = Requests.key(env["HTTP_IDEMPOTENCY_KEY"])
         body = Requests.job(Requests.parse(read_body(env)))
         klass = worker_class(body["class"])
-        queue = body["queue"] || klass.get_sidekiq_options["queue"] || "default"
+        active_job = ActiveJobs.job?(klass)
+        queue = body["queue"] || (active_job ? ActiveJobs.queue_of(klass) : klass.get_sidekiq_options["queue"]) || "default"
         batch = body["batch"] || {}
         marker = {"key" => key, "bid" => batch["bid"], "parent_bid" => batch["parent_bid"]}
         enqueue(key, body, queue) do |jid|
-          item = {"class" => klass, "args" => body["args"], "jid" => jid, "b2f" => marker}
+          item = active_job ? ActiveJobs.item(klass, body["args"], queue) : {"class" => klass, "args" => body["args"]}
+          item.merge!("jid" => jid, "b2f" => marker)
           item["queue"] = body["queue"] if body["queue"]
           # `perform_in` as the plan recorded it: Sidekiq's scheduled set holds it until due
           item["at"] = Time.now.to_f + body["in"] if body["in"]&.positive?
@@ -95,7 +97,7 @@ module Batch2flow
 
       def worker_class(name)
         klass = Object.const_get(name)
-        return klass if klass.respond_to?(:get_sidekiq_options)
+        return klass if klass.respond_to?(:get_sidekiq_options) || ActiveJobs.job?(klass)
 
         raise Refusal.new(422, "#{name} is not a Sidekiq worker in this process")
       rescue NameError

@@ -8,9 +8,10 @@ module Batch2flow
     class ClientMiddleware
       def call(_worker_class, job, _queue, _redis_pool = nil)
         recorder = Recorder.current
-        return yield if recorder.nil? || !Settings.workers.include?(job["class"].to_s)
+        return yield if recorder.nil? || !Settings.workers.include?(ActiveJobs.name_of(job))
 
-        recorder.enqueue(job, Sites.site(caller_locations))
+        recorder.enqueue(job.merge("class" => ActiveJobs.name_of(job), "args" => ActiveJobs.args_of(job)),
+                         Sites.site(caller_locations))
         nil
       end
     end

@@ -14,7 +14,7 @@ module Batch2flow
         jid = job_hash["jid"]
         store = Store.new
         return nil if start(store, jid, Retries.started(job_hash)) == "cancelled"
-        return rehearsed_death(store, jid) if Settings.failing.include?(job_hash["class"].to_s)
+        return rehearsed_death(store, jid) if Settings.failing.include?(ActiveJobs.name_of(job_hash))
 
         parents = {marker["bid"] => marker["parent_bid"], marker["status_bid"] => marker["status_parent_bid"]}
         recorder = Recorder.new(marker["key"].to_s, parents)
@@ -65,7 +65,7 @@ module Batch2flow
       end
 
       def recording?(job_hash)
-        job_hash["class"] == "Batch2flow::CallJob" || Settings.workers.include?(job_hash["class"].to_s)
+        job_hash["class"] == "Batch2flow::CallJob" || Settings.workers.include?(ActiveJobs.name_of(job_hash))
       end
 
       # Inside perform, `bid` and `batch` answer the batch the flow runs the job in.

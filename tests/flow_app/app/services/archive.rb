@@ -8,7 +8,7 @@ class Archive
     batch = Sidekiq::Batch.new
     batch.on(:success, "Archive#archived", "id" => id)
     batch.jobs do
-      ArchiveWorker.perform_async(id)
+      ArchiveJob.perform_later(id, kind: :full)
     end
   end
 
