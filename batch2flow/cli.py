@@ -335,6 +335,7 @@ def _rehearse_with_sidekiq(path: str, failing: tuple[str, ...], trace_path: Path
 def bridge(paths: tuple[str, ...], out_dir: Path, dry_run: bool, force: bool) -> None:
     from batch2flow import writer
     from batch2flow.codegen.bridge_files import INITIALIZER_LINES, MOUNT_LINE, build_bridge
+    from batch2flow.codegen.ruby_flow_plan import starter_callable
 
     try:
         result = build_bridge(list(paths))
@@ -352,6 +353,10 @@ def bridge(paths: tuple[str, ...], out_dir: Path, dry_run: bool, force: bool) ->
     click.echo(f"\nconfig/routes.rb:\n  {MOUNT_LINE}")
     initializer = "\n  ".join(INITIALIZER_LINES.splitlines())
     click.echo(f"config/initializers/sidekiq.rb (with {out_dir} on the load path):\n  {initializer}")
+    for workflow in result.graph.workflows:
+        if not starter_callable(workflow.starter):
+            click.echo(f"{workflow.entry}: wrap the batch building of {workflow.starter} in "
+                       f'Batch2flow.start_flow("{workflow.name}") do ... end (see MIGRATION.md)')
     sys.exit(EXIT_ERRORS if failed else 0)
 
 

@@ -15,6 +15,7 @@ from functools import cache
 import jinja2
 
 from batch2flow.codegen.plan import FlowPlan, TaskPlan
+from batch2flow.codegen.ruby_flow_plan import starter_callable
 from batch2flow.deployment import BRIDGE_BLOCK, WORK_POOL
 from batch2flow.diagnostics import Diagnostic
 from batch2flow.ir import Callback, Graph, Job, Workflow
@@ -66,6 +67,7 @@ def render_migration(graph: Graph, plans: list[FlowPlan], ruby_computes: bool = 
         plans=plans, sections=sections,
         coverage=RUBY_COVERAGE if ruby_computes else coverage(converted, found),
         untied=sorted(d for d in graph.diagnostics if d not in tied),
+        recorded=[wf for wf in graph.workflows if not starter_callable(wf.starter)] if ruby_computes else [],
     )
 
 

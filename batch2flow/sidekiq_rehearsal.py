@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from batch2flow import writer
+from batch2flow.codegen.ruby_flow_plan import starter_callable
 from batch2flow.convert import Conversion
 from batch2flow.processes import Services, free_port, start_bridge
 from batch2flow.rehearse import RehearsalReport, run_flows, throwaway_prefect_api
@@ -98,7 +99,15 @@ def _run(conversion: Conversion, folder: Path, url: str, token: str, parameters:
     # the rehearsal only collects the trace here: these flows simulate nothing, and the
     # --fail workers die in Sidekiq (BATCH2FLOW_FAIL)
     given = {plan.workflow: parameters for plan in conversion.plans}
-    return run_flows(conversion, folder, set(), trace, parameters=given)
+    # a starter that needs a request, or is a rake task or a script, runs in the app: its
+    # flow takes the plan Batch2flow.start_flow records there, which no rehearsal has
+    recorded = {wf.name: wf for wf in conversion.graph.workflows if not starter_callable(wf.starter)}
+    callable_flows = {plan.workflow for plan in conversion.plans} - set(recorded)
+    report = run_flows(conversion, folder, set(), trace, parameters=given, only=callable_flows)
+    report.notes += [f"{name} not rehearsed: {wf.starter} ({wf.entry}) starts it in the app with "
+                     "Batch2flow.start_flow, which passes the flow the plan it records there"
+                     for name, wf in sorted(recorded.items())]
+    return report
 
 
 def _queues(conversion: Conversion) -> list[str]:

@@ -32,7 +32,20 @@ def test_the_allowlist_names_the_graphs_workers_callbacks_and_starters() -> None
         "StepCallbacks#on_success": ["success"],
     }
     assert document["starters"] == ["Pipeline.start"]
+    assert document["recorded_starts"] == []
     assert document["protocol"] == 1 and document["app_root"] is None
+
+
+def test_workflows_started_in_a_request_or_a_script_are_recorded_starts() -> None:
+    """A controller action and a top-level script method: the app starts their flows with
+    Batch2flow.start_flow; a class method, an instance method and a job stay callable."""
+    graph = build_graph([str(SEED.parent / "starters")])
+    document = bridge_allowlist(graph, None)
+    assert document["recorded_starts"] == ["admin_exports_controller_create", "reindex_catalog"]
+    callable_ones = {wf.starter for wf in graph.workflows} - {
+        "Admin::ExportsController#create", "reindex_catalog"}
+    assert callable_ones == {"Inventory::Restock.start", "Order#fulfil", "Orders::NightlySyncJob#perform",
+                             "Orders::NightlySyncWorker#perform", "Payouts::ProcessPayouts#call"}
 
 
 def test_the_allowlist_matches_every_workflow_of_a_larger_graph() -> None:

@@ -39,3 +39,19 @@ def test_a_failing_step_stops_the_chain_in_ruby_and_the_run_exits_1(tmp_path: Pa
     assert at[("KickoffWorker", "end")] < at[("Flow1Task1Worker", "start")]
     assert at[("DataPipeline::Callbacks#step1_done", "end")] < at[("Flow3TaskWorker", "start")]
     assert "Flow3TaskWorker" in done.stdout and "never started" in done.stdout
+
+
+def test_a_flow_the_app_starts_itself_is_left_out_and_said_so(tmp_path: Path) -> None:
+    """tests/flow_app's ReportsController#create starts its workflow with
+    Batch2flow.start_flow: no rehearsal has the plan it records, so its flow is not run
+    (it would fail for want of one), and the output says why; the others run."""
+    require_tools()
+    trace = tmp_path / "trace.jsonl"
+    app = Path(__file__).parent / "flow_app"
+    done = subprocess.run(
+        [sys.executable, "-m", "batch2flow", "rehearse", str(app), "--sidekiq", "--param", "id=7",
+         "--trace", str(trace)], capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert "reports_controller_create not rehearsed: ReportsController#create" in done.stdout
+    flows = {json.loads(line)["flow"] for line in trace.read_text().splitlines()}
+    assert flows == {"report", "archive"}

@@ -3,11 +3,14 @@
 Workers: the worker classes the workflows enqueue (placeholders left out: no class is
 known), and starter classes that are Sidekiq workers themselves. Callbacks: each
 `Klass#method` target with the events it is registered for. Starters: each workflow's
-`Klass.method` / `Klass#method`. Sorted, so the file is the same for the same graph.
+`Klass.method` / `Klass#method`. Recorded starts: the workflows whose starter the bridge
+cannot call (a controller action, a rake task, a script), which the app starts with
+`Batch2flow.start_flow(name) { ... }`. Sorted, so the file is the same for the same graph.
 """
 
 from __future__ import annotations
 
+from batch2flow.codegen.ruby_flow_plan import starter_callable
 from batch2flow.ir import Graph
 
 APP_ROOT_NOTE = (
@@ -35,4 +38,5 @@ def bridge_allowlist(graph: Graph, app_root: str | None) -> dict[str, object]:
         "workers": sorted(workers),
         "callbacks": {target: sorted(events) for target, events in sorted(callbacks.items())},
         "starters": sorted({wf.starter for wf in graph.workflows}),
+        "recorded_starts": sorted(wf.name for wf in graph.workflows if not starter_callable(wf.starter)),
     }

@@ -33,18 +33,29 @@ def render_ruby_flow(plan: RubyFlow) -> str:
     out += ["", "", "@flow(", f"{PAD}name={literal(plan.workflow)},",
             f"{PAD}description={literal(description)},",
             f"{PAD}on_cancellation=[cancel_not_started],", ")"]
-    out += call(f"def {plan.function}", _signature(plan), " -> list[object]:")
-    out.append(f"{PAD}run = PlanRun()")
+    if plan.recorded:
+        out += call(f"def {plan.function}", ["plan: dict[str, object]"], " -> list[object]:")
+        doc = f"`plan`: what Batch2flow.start_flow recorded where {plan.starter} runs."
+        out.append(PAD + to_docstring(doc))
+        out.append(f"{PAD}run = PlanRun()")
+        out += call(f"{PAD}run.start_recorded", ["plan", literal(plan.starter), plan.first], indent=PAD)
+    else:
+        out += call(f"def {plan.function}", _signature(plan), " -> list[object]:")
+        out.append(f"{PAD}run = PlanRun()")
+        out += call(f"{PAD}run.start", _start_arguments(plan), indent=PAD)
+    out.append(f"{PAD}return run.futures()")
+    text = "\n".join(out) + "\n"
+    compile(text, f"<flow {plan.workflow}>", "exec")  # generated code must always compile
+    return text
+
+
+def _start_arguments(plan: RubyFlow) -> list[str]:
     start = ["ruby_starter", literal(plan.starter), "[" + ", ".join(plan.args) + "]", plan.first]
     if plan.kwargs:
         entries = [f"**{python}" if ruby == "**" else f"{literal(ruby)}: {python}"
                    for ruby, python in plan.kwargs]
         start.append("kwargs={" + ", ".join(entries) + "}")
-    out += call(f"{PAD}run.start", start, indent=PAD)
-    out.append(f"{PAD}return run.futures()")
-    text = "\n".join(out) + "\n"
-    compile(text, f"<flow {plan.workflow}>", "exec")  # generated code must always compile
-    return text
+    return start
 
 
 def _signature(plan: RubyFlow) -> list[str]:
@@ -70,10 +81,13 @@ def _imports(plan: RubyFlow) -> list[str]:
     tasks = ["ruby_callback"] if any(claim.kind == "callback" for claim in claims) else []
     if plan.tasks or any(claim.task == "ruby_job" for claim in claims):
         tasks.append("ruby_job")
+    # a recorded start (Batch2flow.start_flow) runs no starter through the bridge
+    starter = [] if plan.recorded else ["ruby_starter"]
+    used = [*tasks, *starter]
     return ["from batch2flow.runtime.cancelling import cancel_not_started",
             "from batch2flow.runtime.plans import Plan",
             "from batch2flow.runtime.replay import PlanRun",
-            f"from batch2flow.runtime.ruby_tasks import {', '.join([*tasks, 'ruby_starter'])}",
+            *([f"from batch2flow.runtime.ruby_tasks import {', '.join(used)}"] if used else []),
             "from prefect import flow"]
 
 

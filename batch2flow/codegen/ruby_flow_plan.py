@@ -67,6 +67,10 @@ class RubyFlow:
     handlers: tuple[Handler, ...]
     #: the starter's handler
     first: str
+    #: the starter runs where the bridge cannot call it (a controller action, a rake task, a
+    #: script): the app records its plan with `Batch2flow.start_flow`, which the flow takes
+    #: as its one parameter, `plan`
+    recorded: bool = False
 
 
 #: names the module binds (imports) or its handlers use as locals: no task or handler takes one
@@ -94,9 +98,13 @@ def plan_ruby_flow(workflow: Workflow, graph: dict[str, Workflow], workers: dict
         running = [actor for actor in actors if methods[actor] == method]
         claims = _claims(running, graph, handler_of, workers, tasks, names)
         handlers.append(Handler(function=function_name, doc=_doc(running[0], workers), claims=claims))
+    recorded = not starter_callable(workflow.starter)
+    if recorded:  # the Ruby's own arguments stay in the app, which records the plan
+        params, defaults = (), ()
     return RubyFlow(
-        workflow=workflow.name, function=function, starter=workflow.starter,
-        entry=str(workflow.entry), params=params, defaults=defaults, **_arguments(workflow, params),
+        workflow=workflow.name, function=function, starter=workflow.starter, recorded=recorded,
+        entry=str(workflow.entry), params=params, defaults=defaults,
+        **_arguments(workflow, params) if not recorded else {"args": (), "kwargs": ()},
         tasks=tuple(sorted(tasks.values(), key=lambda t: t.variable)), handlers=tuple(handlers),
         first=handler_of[first],
     )
@@ -257,14 +265,13 @@ def ruby_flow_diagnostics(workflow: Workflow, workers: dict[str, Worker]) -> lis
     """What the flow of `workflow` cannot do, said before it runs."""
     found = []
     starter, entry = workflow.starter, workflow.entry
-    owner = re.split(r"[#.]", starter, maxsplit=1)[0]
-    if not re.fullmatch(r"[A-Z]\w*(::[A-Z]\w*)*[#.]\w+[!?]?", starter) or owner.endswith("Controller"):
+    if not starter_callable(starter):
         found.append(_diagnostic(diag.STARTER_NOT_CALLABLE, entry,
-                                 f"{starter} starts workflow {workflow.name}, but the bridge runs a "
-                                 "starter as `Klass.method` or `Klass.new.method` in a Sidekiq process: "
-                                 "a controller action, rake task or script cannot run there, so the "
-                                 "flow's first call fails. Move the batch building into a class method "
-                                 "and call that"))
+                                 f"{starter} starts workflow {workflow.name} where the bridge cannot "
+                                 "call it (a controller action, rake task or script): wrap the Ruby "
+                                 f'that builds the batch in `Batch2flow.start_flow("{workflow.name}") '
+                                 "do ... end`, which records its plan there and starts the flow run "
+                                 "with it (MIGRATION.md)"))
     retried: dict[str, Job] = {}
     for job in workflow.jobs:
         worker = workers.get(job.worker)
@@ -278,6 +285,15 @@ def ruby_flow_diagnostics(workflow: Workflow, workers: dict[str, Worker]) -> lis
                                  "runs, let Sidekiq retry it (sidekiq_options retry:, as a Sidekiq "
                                  "worker) and drop retry_on"))
     return found
+
+
+def starter_callable(starter: str) -> bool:
+    """The bridge can call the starter in a Sidekiq process: `Klass.method`, or
+    `Klass#method` on `Klass.new`, of a class that is not a controller (a controller
+    action needs its request)."""
+    owner = re.split(r"[#.]", starter, maxsplit=1)[0]
+    method_of_a_class = re.fullmatch(r"[A-Z]\w*(::[A-Z]\w*)*[#.]\w+[!?]?", starter)
+    return bool(method_of_a_class) and not owner.endswith("Controller")
 
 
 def _diagnostic(code: diag.Code, span: Span, message: str) -> Diagnostic:

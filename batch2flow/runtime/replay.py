@@ -48,6 +48,22 @@ class PlanRun:
         future = ruby_task.submit(target, args, starter_key(), kwargs or None)
         self._track(future, self._handler_of(then))
 
+    def start_recorded(self, recorded: object, owner: str, then: Handler) -> None:
+        """Go on from a plan the app's Ruby recorded itself (`Batch2flow.start_flow` in a
+        controller action, a rake task or a script: a starter the bridge cannot call) and
+        passed as the flow's `plan` parameter. Its rows get this flow run's keys, so a
+        retried run meets the same jobs."""
+        from batch2flow.runtime.errors import MalformedPlan
+        from batch2flow.runtime.plan_reading import read_plan
+        from batch2flow.runtime.ruby_calls import starter_key
+
+        # the Ruby that starts a workflow builds its batch: a plan without one is a run
+        # started by hand (`{}` typed into the UI), which would otherwise do nothing at all
+        if not isinstance(recorded, dict) or not recorded.get("batches"):
+            raise MalformedPlan(f"no recorded plan: {owner} runs in the app, which starts this "
+                                "flow with Batch2flow.start_flow and passes the plan it recorded")
+        self._handle(read_plan(recorded, owner, starter_key()), then)
+
     def submit(self, task: Any, job: PlannedJob, then: Handler | None = None) -> None:
         """Run a job Ruby planned; hand its plan to `then` (none: it may plan nothing)."""
         with self._lock:

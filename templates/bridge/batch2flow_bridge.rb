@@ -23,7 +23,7 @@ module Batch2flow
 end
 
 %w[settings redis_calls store backtraces retries sites status active_jobs recorded_batch recorder batch_patch
-   client_middleware server_middleware death_handler call_job requests enqueue app].each do |name|
+   client_middleware server_middleware death_handler call_job requests enqueue app prefect_api flow_starts].each do |name|
   require_relative "batch2flow_bridge/#{name}"
 end
 

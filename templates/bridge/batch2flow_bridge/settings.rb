@@ -27,6 +27,12 @@ module Batch2flow
         @starters ||= Set.new(allowlist.fetch("starters")).freeze
       end
 
+      # workflows the app starts with Batch2flow.start_flow (their starter needs a request,
+      # or is a rake task or a script)
+      def recorded_starts
+        @recorded_starts ||= Set.new(allowlist.fetch("recorded_starts", [])).freeze
+      end
+
       # Workers whose every job dies at once: `batch2flow rehearse --sidekiq --fail W`
       # sets BATCH2FLOW_FAIL (comma-separated) for the Sidekiq process it starts.
       def failing
