@@ -207,3 +207,22 @@ def test_a_callback_registered_under_one_test_reads_only_its_own_condition_noop(
     source = _nested_callback_flow(tmp_path, "status.failures > 0")
     assert "def condition_" not in source
     assert "== 0):  # status.failures.zero?" in source
+
+
+def test_a_call_over_several_lines_is_where_ruby_says_it_is(ruby_tree):
+    """Ruby's backtrace names the line of the method name (the bridge's recorder reports
+    that line, and the flow matches it): the graph keeps the same line for the job, the
+    callback and the batch, not the line their expression starts on."""
+    graph = ruby_tree({"app/workers/w.rb": (
+        "class W\n  include Sidekiq::Worker\n  def perform(*a); end\nend\n"
+        "class Starter\n  def self.start\n"
+        "    batch = Sidekiq::Batch\n      .new\n"                                  # 7-8
+        "    batch\n      .on(:success, 'Starter#done')\n"                         # 9-10
+        "    batch.jobs do\n"
+        "      W\n        .set(queue: 'x')\n        .perform_async(3)\n"           # 12-14
+        "      W.perform_async(\n        1\n      )\n"                             # 15-17
+        "    end\n  end\n  def done(s, o); end\nend\n")})
+    workflow = only_workflow(graph)
+    assert [job.span.line for job in workflow.jobs] == [14, 15]
+    assert [cb.span.line for cb in workflow.callbacks] == [10]
+    assert [batch.span.line for batch in workflow.batches] == [8]

@@ -58,6 +58,14 @@ class Calls(ControlFlow):
         line, col = frame.method.file.line_col(node)
         return Span(frame.method.file.path, line, col)
 
+    def call_site(self, node: Node, frame: Frame) -> Span:
+        """Where Ruby says a call is: the line of its method name. Ruby's backtraces name it
+        (`W\\n  .set(queue: "x")\\n  .perform_async(1)` is on its third line), and the bridge's
+        recorder reports each enqueue, callback and batch at the line its backtrace gives,
+        which the flow matches against this one."""
+        method = node.child_by_field_name("method") if node.type == "call" else None
+        return self.span(method if method is not None else node, frame)
+
     def report(self, code: diag.Code, node: Node, frame: Frame, message: str,
                help: str = "") -> None:
         span = self.span(node, frame)
@@ -226,7 +234,7 @@ class Calls(ControlFlow):
         loop = ctx.loop
         if enqueue.via in BULK_METHODS:
             loop = Loop(enqueue.via, " ".join(nodes.text(a) for a in enqueue.args), ())
-        span = self.span(call.node, frame)
+        span = self.call_site(call.node, frame)
         job_id = self.workflow.add_job(lambda job_id: Job(
             job_id, worker.name, span, enqueue.via, ctx.open_batch, fan_out,
             ctx.condition_text(), ctx.actor, worker.dynamic,
@@ -251,7 +259,7 @@ class Calls(ControlFlow):
 
     # -- batches -----------------------------------------------------------------------
     def new_batch(self, call: Call, ctx: Context, frame: Frame) -> Value:
-        span = self.span(call.node, frame)
+        span = self.call_site(call.node, frame)
         if not call.args:
             return BatchValue(self.workflow.new_batch(span, ctx.open_batch, ctx.actor))
         bid = self.run(call.args[0], ctx, frame)

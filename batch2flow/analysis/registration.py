@@ -58,7 +58,7 @@ def register_callback(interp: Calls, batch: BatchValue, call: Call, ctx: Context
     options = _options(interp, options_nodes, ctx, frame)
     running = ctx.on_stack(label)
     repeats = running[1] if running is not None and running[1] in interp.workflow.callbacks else None
-    span = interp.span(call.node, frame)
+    span = interp.call_site(call.node, frame)
     method_span = _method_span(method)
     callback_id = interp.workflow.add_callback(lambda callback_id: Callback(
         callback_id, batch.batch_id, event, label, span,
