@@ -52,7 +52,8 @@ UNTRANSLATED_DESCRIPTION = Code("B2F208", Severity.WARNING,
                                 "batch description not translated: the batch has none in the flow")
 RUBY_RAISES = Code("B2F207", Severity.WARNING, "the Ruby raises here, so the flow raises there too")
 STARTER_NOT_CALLABLE = Code("B2F209", Severity.WARNING,
-                            "a starter the bridge cannot call: the app starts its flow with `Batch2flow.start_flow`")
+                            "a starter the bridge cannot call: the app starts its flow "
+                            "with `Batch2flow.start_flow`")
 RETRY_ON_NOT_FOLLOWED = Code("B2F211", Severity.WARNING,
                              "an ActiveJob `retry_on` retry is a new job the flow does not follow")
 
