@@ -7,6 +7,7 @@ files become diagnostics; the scan always goes on.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,8 @@ class ScanResult:
 
 
 def scan(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> ScanResult:
-    """Read every `.rb` file below `paths`, in a stable order, each real file once."""
+    """Read every Ruby file below `paths` (see `_is_ruby`), in a stable order, each real
+    file once."""
     files: list[SourceFile] = []
     problems: list[Diagnostic] = []
     seen: set[str] = set()
@@ -66,10 +68,28 @@ def _ruby_files(root: Path) -> list[tuple[Path, str]]:
         visited.add(real)
         dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
         for name in sorted(filenames):
-            if name.endswith(".rb"):
-                path = Path(dirpath, name)
+            path = Path(dirpath, name)
+            if _is_ruby(path):
                 found.append((path, path.relative_to(root).as_posix()))
     return found
+
+
+def _is_ruby(path: Path) -> bool:
+    """`.rb` and `.rake` files, `Rakefile`, and files without an extension that start with
+    a Ruby shebang (`bin/`, `script/`): where apps build batches from a task or a script."""
+    name = path.name
+    if name.endswith((".rb", ".rake")) or name == "Rakefile":
+        return True
+    if "." in name:
+        return False
+    try:  # only a regular file is opened: a FIFO would block the read
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with path.open("rb") as file:
+            first = file.readline(200)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"ruby" in first
 
 
 def _read(path: Path, display: str, max_bytes: int) -> tuple[SourceFile | None, Diagnostic | None]:

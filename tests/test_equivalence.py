@@ -39,7 +39,8 @@ from batch2flow.rehearse import RehearsalReport, run_flows
 #: starter arguments a workflow is run with, given to Ruby and to the flow alike: the
 #: first in every run, the others in a run of their own with no failure, so each
 #: condition on a parameter is driven both ways
-ARGUMENTS: dict[str, list[dict[str, object]]] = {"billing_dunning": [
+ARGUMENTS: dict[str, list[dict[str, object]]] = {"catalog_reindex_service": [{"store_ids": [3, 4]}],
+                                                 "billing_dunning": [
     {"account_id": 7, "stage": "final", "plan": "enterprise", "channels": ["sms"]},
     {"account_id": 7, "stage": "reminder", "plan": "free", "channels": []},
     {"account_id": 7, "stage": "none", "plan": "team", "channels": ["email"]},
@@ -143,7 +144,7 @@ def _started_flows(conversion: Conversion, folder: Path, fail: set[str], report:
     nothing), each run on its own with no parameters, and of those they start."""
     workers: set[str] = set()
     for other in sorted({str(s["workflow"]) for s in report.started} - seen):
-        (folder / other).mkdir()
+        (folder / other).mkdir(exist_ok=True)  # a confirming rerun reuses the folder
         inner = run_flows(conversion, folder / other, fail, None, 0.002, only={other})
         workers |= flow_starts(inner, {other})
         workers |= _started_flows(conversion, folder / other, fail, inner, seen | {other})

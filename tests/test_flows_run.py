@@ -19,7 +19,8 @@ from batch2flow.ir import Workflow
 from batch2flow.rehearse import RehearsalReport, run_flows
 
 #: flow parameters a fixture's conditions read (Ruby would fail on nil there too)
-PARAMETERS = {"billing_dunning": {"account_id": 7, "stage": "final", "plan": "team", "channels": ["sms"]}}
+PARAMETERS = {"billing_dunning": {"account_id": 7, "stage": "final", "plan": "team", "channels": ["sms"]},
+              "catalog_reindex_service": {"store_ids": [3, 4]}}
 
 
 def _rehearse(tmp_path: Path, fixture: Path, fail: set[str] = frozenset()) -> tuple[object, RehearsalReport]:

@@ -10,7 +10,7 @@ from tree_sitter import Node
 
 from batch2flow import diagnostics as diag
 from batch2flow.analysis.builder import DiagnosticSink, WorkflowBuilder
-from batch2flow.analysis.context import Context, Frame
+from batch2flow.analysis.context import Block, Context, Frame
 from batch2flow.analysis.interpreter import ControlFlow
 from batch2flow.analysis.other_work import Watcher
 from batch2flow.analysis.raising import pushes_nothing_if_raised, stops_here
@@ -146,19 +146,40 @@ class Calls(ControlFlow):
             return self.batch_method(receiver, call, ctx, frame)
         if isinstance(receiver, StatusValue):
             return self.status_method(call, ctx)
-        args = [self.run(arg, ctx, frame) for arg in call.args]
+        if self._is_block_call(call, frame):
+            return self.run_block(frame, call.node, ctx)
+        args = [self.run(arg, ctx, frame) for arg in call.args if arg.type != "block_argument"]
         target = self._resolve_method(call, frame)
-        if target is not None:
-            self.invoke(target, call, args, ctx, frame)
-        if call.block is not None and call.method in LOOP_METHODS:
-            loop = Loop(call.method, nodes.text(call.receiver) if call.receiver else "",
-                        tuple(nodes.block_params(call.block)))
-            with stops_here():  # an empty collection never runs the block
-                self.run_body(nodes.block_body(call.block), replace(ctx, fan_out=True, loop=loop),
-                              frame)
-        elif call.block is not None:
-            self.run_body(nodes.block_body(call.block), ctx, frame)
+        block = self._block_given(call, frame)
+        returned = self.invoke(target, call, args, ctx, frame, block) if target is not None else None
+        if block is not None and (block.used or block.frame is not frame):
+            return returned  # the method ran it where it yields; a forwarded one is its caller's
+        if call.block is None:
+            return returned
+        params = nodes.block_params(call.block)
+        with frame.block_locals(params):
+            if call.method in LOOP_METHODS:
+                loop = Loop(call.method, nodes.text(call.receiver) if call.receiver else "", tuple(params))
+                with stops_here():  # an empty collection never runs the block
+                    self.run_body(nodes.block_body(call.block), replace(ctx, fan_out=True, loop=loop),
+                                  frame)
+            else:
+                self.run_body(nodes.block_body(call.block), ctx, frame)
+        return returned
+
+    def _block_given(self, call: Call, frame: Frame) -> Block | None:
+        """The block a call passes: written at the call (`with_batch do ... end`), or this
+        method's own handed on (`with_batch(&block)`, `with_batch(&)`)."""
+        if call.block is not None:
+            return Block(call.block, frame)
+        if any(_names_block(arg, frame) for arg in call.args):
+            return frame.block
         return None
+
+    def _is_block_call(self, call: Call, frame: Frame) -> bool:
+        """`block.call(...)` on the method's own `&block`."""
+        return (call.method == "call" and call.receiver is not None and frame.block_name != ""
+                and nodes.text(call.receiver) == frame.block_name)
 
     def _receiver_value(self, call: Call, ctx: Context, frame: Frame) -> Value:
         if call.receiver is not None:
@@ -183,21 +204,25 @@ class Calls(ControlFlow):
         return None
 
     def invoke(self, target: MethodDef, call: Call, args: list[Value], ctx: Context,
-               frame: Frame) -> None:
-        """Follow a plain method call into its definition, or link the workflow it starts."""
+               frame: Frame, block: Block | None = None) -> Value:
+        """Follow a plain method call into its definition, with the block it is given, and
+        return what it returns; or link the workflow it starts."""
         if target.label in self.starters and ctx.open_batch is None:
             self.start_workflow(target, call.node, ctx, frame, call.args)
-            return
+            return None
         if ctx.on_stack(target.label) is not None:
-            return  # recursion: the body is already being read further up
+            return None  # recursion: the body is already being read further up
         if target.label in self.starters:
             self.nested_starters.add(target.label)
         same_object = call.receiver is None or call.receiver.type == "self"
+        block_name = next((name for name, kind in zip(target.params, target.param_kinds, strict=False)
+                           if kind == "block"), "")
         callee = Frame(target, target.owner, target.cref,
-                       ivars=frame.ivars if same_object else {})
-        _bind(callee, target.params, args)
-        self.run_body(target.body(), replace(ctx, stack=(*ctx.stack, (target.label, ctx.actor))),
-                      callee)
+                       ivars=frame.ivars if same_object else {}, block=block, block_name=block_name)
+        _bind(callee, tuple(n for n, k in zip(target.params, _kinds(target), strict=True) if k != "block"),
+              args)
+        return self.run_body(target.body(), replace(ctx, stack=(*ctx.stack, (target.label, ctx.actor))),
+                             callee)
 
     def start_workflow(self, target: MethodDef, node: Node, ctx: Context, frame: Frame,
                        arg_nodes: tuple[Node, ...]) -> None:
@@ -279,10 +304,12 @@ class Calls(ControlFlow):
 
     def batch_method(self, batch: BatchValue, call: Call, ctx: Context, frame: Frame) -> Value:
         if call.method == "jobs":
-            if call.block is not None:
-                with pushes_nothing_if_raised(self):
-                    self.run_body(nodes.block_body(call.block),
-                                  replace(ctx, open_batch=batch.batch_id), frame)
+            inside = replace(ctx, open_batch=batch.batch_id)
+            with pushes_nothing_if_raised(self):
+                if call.block is not None:
+                    self.run_body(nodes.block_body(call.block), inside, frame)
+                elif any(_names_block(arg, frame) for arg in call.args):
+                    self.run_block(frame, call.node, inside)  # `jobs(&block)`: the caller's block
             return None
         if call.method == "on":
             register_callback(self, batch, call, ctx, frame)
@@ -334,6 +361,18 @@ def _bind(frame: Frame, params: tuple[str, ...], args: list[Value]) -> None:
     # extra or missing arguments are fine: Ruby code here may use defaults and splats
     for name, value in zip(params, args, strict=False):
         frame.locals[name] = value
+
+
+def _kinds(method: MethodDef) -> tuple[str, ...]:
+    return method.param_kinds or ("req",) * len(method.params)
+
+
+def _names_block(arg: Node, frame: Frame) -> bool:
+    """`&block` naming this method's block parameter, or a bare `&` (Ruby 3.1)."""
+    if arg.type != "block_argument":
+        return False
+    named = arg.named_children
+    return not named or (frame.block_name != "" and nodes.text(named[0]) == frame.block_name)
 
 
 def _is_batch_class(node: Node | None) -> bool:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+
+from tree_sitter import Node
 
 from batch2flow.analysis.values import Value
 from batch2flow.ir import Loop
@@ -44,6 +48,19 @@ class Context:
 
 
 @dataclass
+class Block:
+    """A block given to a method call (`with_batch do ... end`), run where the method
+    yields it or hands it on (`batch.jobs(&block)`): in the caller's frame, under the
+    Sidekiq state of the place it runs."""
+
+    node: Node
+    #: the frame of the code that wrote the block: its locals are the block's
+    frame: Frame
+    #: set once the called method ran it; a block no method ran is read where it stands
+    used: bool = False
+
+
+@dataclass
 class Frame:
     """Variables of one running method. Instance variables are shared by the methods
     of one object, so a helper method called on `self` sees the same `@batch`."""
@@ -54,6 +71,10 @@ class Frame:
     cref: tuple[str, ...]
     locals: dict[str, Value] = field(default_factory=dict)
     ivars: dict[str, Value] = field(default_factory=dict)
+    #: the block this method was called with, and the name its `&block` parameter gives
+    #: it ("" for an anonymous `&`, or when only `yield` reaches it)
+    block: Block | None = None
+    block_name: str = ""
 
     @property
     def singleton(self) -> bool:
@@ -63,6 +84,21 @@ class Frame:
         if key.startswith("@") or key.startswith("self."):
             return self.ivars.get(_ivar_key(key))
         return self.locals.get(key)
+
+    @contextmanager
+    def block_locals(self, names: list[str], values: list[Value] | None = None) -> Iterator[None]:
+        """A block's parameters are locals of the block only: `find_in_batches do |batch|`
+        names a record list, not the job's Sidekiq batch; outer locals come back after."""
+        saved = {name: self.locals[name] for name in names if name in self.locals}
+        given = values or []
+        for index, name in enumerate(names):
+            self.locals[name] = given[index] if index < len(given) else None
+        try:
+            yield
+        finally:
+            for name in names:
+                self.locals.pop(name, None)
+            self.locals.update(saved)
 
     def has_local(self, name: str) -> bool:
         return name in self.locals

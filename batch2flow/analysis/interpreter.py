@@ -16,7 +16,7 @@ from batch2flow.analysis.conditions import condition_source, early_exit_guard, i
 from batch2flow.analysis.context import Context, Frame
 from batch2flow.analysis.other_work import Watcher
 from batch2flow.analysis.raising import RubyRaises, stops_here
-from batch2flow.analysis.values import HashKey, HashValue, NilValue, Value
+from batch2flow.analysis.values import BidValue, HashKey, HashValue, NilValue, Value
 from batch2flow.ir import Loop
 from batch2flow.ruby import nodes
 
@@ -43,20 +43,49 @@ class ControlFlow:
     def assign(self, node: Node, ctx: Context, frame: Frame) -> Value:  # pragma: no cover
         raise TypeError("ControlFlow is used through its subclass Interpreter")
 
-    def run_body(self, statements: list[Node], ctx: Context, frame: Frame) -> None:
+    def run_block(self, frame: Frame, node: Node, ctx: Context) -> Value:
+        """`yield(args)` (or `block.call`, `jobs(&block)`): run the block `frame`'s method
+        was called with, in the frame that wrote it, under `ctx`: the Sidekiq state where
+        it runs (inside the helper's `jobs`, its batch is open). No block: nothing runs."""
+        block = frame.block
+        if block is None:
+            return None
+        block.used = True
+        args = next((child for child in node.named_children if child.type == "argument_list"), None)
+        written = args.named_children if args is not None else []
+        given = [arg for arg in written if arg.type != "block_argument"]
+        values = [self.run(arg, ctx, frame) for arg in given]
+        with block.frame.block_locals(nodes.block_params(block.node), values):
+            return self.run_body(nodes.block_body(block.node), ctx, block.frame)
+
+    def run_body(self, statements: list[Node], ctx: Context, frame: Frame) -> Value:
+        """Read the statements in order; the value of the last one (or of `return x`) is
+        what a method returns, as in Ruby (`b = build_batch(...)`)."""
+        value: Value = None
         for index, statement in enumerate(statements):
             if is_exit(statement):
-                return
+                return self._returned(statement, ctx, frame)
             mark = self.watcher.before(frame)
             try:
                 value = self.run(statement, ctx, frame)
             except RubyRaises as error:
                 self._rescue(statements[index + 1:], ctx, frame, error)
-                return
+                return None
             self.watcher.after(frame, statement, mark, value)
             guard = early_exit_guard(statement)
             if guard is not None:
                 ctx = ctx.under(guard)
+        return value
+
+    def _returned(self, statement: Node, ctx: Context, frame: Frame) -> Value:
+        """`return x`: the value of `x` (read only when it is a plain name, so nothing is
+        run twice); every other exit returns nothing the reading needs."""
+        if statement.type != "return":
+            return None
+        values = [child for arg in statement.named_children for child in arg.named_children]
+        if len(values) == 1 and values[0].type in ("identifier", "instance_variable"):
+            return self.run(values[0], ctx, frame)
+        return None
 
     def _rescue(self, rest: list[Node], ctx: Context, frame: Frame, error: RubyRaises) -> None:
         """After a raise, a body goes on in its `rescue` clauses (any one is taken to
@@ -83,6 +112,8 @@ class ControlFlow:
             return self._element(node, ctx, frame)
         if kind == "hash":
             return self._hash(node, ctx, frame)
+        if kind == "yield":
+            return self.run_block(frame, node, ctx)
         self._statement(node, ctx, frame)
         return None
 
@@ -123,9 +154,11 @@ class ControlFlow:
     def _if(self, node: Node, ctx: Context, frame: Frame) -> None:
         cond = condition_source(node.child_by_field_name("condition"))
         positive = negate(cond) if node.type == "unless" else cond
-        with stops_here():
-            self.run_body(nodes.body_statements(node.child_by_field_name("consequence")),
-                          ctx.under(positive), frame)
+        dead = node.type == "if" and self._nil_bid(node.child_by_field_name("condition"), ctx, frame)
+        if not dead:
+            with stops_here():
+                self.run_body(nodes.body_statements(node.child_by_field_name("consequence")),
+                              ctx.under(positive), frame)
         alternative = node.child_by_field_name("alternative")
         if alternative is None:
             return
@@ -140,9 +173,24 @@ class ControlFlow:
         cond = condition_source(node.child_by_field_name("condition"))
         positive = cond if node.type == "if_modifier" else negate(cond)
         body = node.child_by_field_name("body")
-        if body is not None:
+        dead = node.type == "if_modifier" and self._nil_bid(node.child_by_field_name("condition"), ctx, frame)
+        if body is not None and not dead:
             with stops_here():
                 self.run(body, ctx.under(positive), frame)
+
+    def _nil_bid(self, condition: Node | None, ctx: Context, frame: Frame) -> bool:
+        """`if status.parent_bid` (or `.present?`) where the batch has no parent: the
+        branch never runs, so the reopen in it is no reopen of nothing (and no B2F107)."""
+        if condition is None:
+            return False
+        call = nodes.as_call(condition) if condition.type == "call" else None
+        if call is not None and call.method == "present?" and call.receiver is not None and not call.args:
+            condition = call.receiver
+            call = nodes.as_call(condition) if condition.type == "call" else None
+        if call is None or call.method != "parent_bid" or call.args:
+            return False
+        value = self.run(condition, ctx, frame)
+        return isinstance(value, BidValue) and value.batch_id is None
 
     def _ternary(self, node: Node, ctx: Context, frame: Frame) -> None:
         cond = condition_source(node.child_by_field_name("condition"))

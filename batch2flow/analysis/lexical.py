@@ -45,7 +45,7 @@ def is_batch_class(node: Node | None) -> bool:
 
 
 def all_methods(index: CodeIndex) -> list[MethodDef]:
-    methods = list(index.top_methods.values())
+    methods = [*index.top_methods.values(), *index.scripts]
     for info in index.classes.values():
         methods.extend(info.methods.values())
         methods.extend(info.singleton_methods.values())
@@ -56,7 +56,7 @@ def callback_targets(index: CodeIndex) -> set[str]:
     """Labels (`Klass#meth`) of every method some `batch.on(...)` names statically."""
     labels: set[str] = set()
     for method in all_methods(index):
-        body = method.node.child_by_field_name("body")
+        body = method.body_node()
         if body is None:
             continue
         for node, _ in walk_calls(body):
@@ -86,7 +86,7 @@ def _target_labels(index: CodeIndex, method: MethodDef, target: Node) -> list[st
 
 def creates_outermost_batch(method: MethodDef) -> Node | None:
     """The first `Sidekiq::Batch.new` (no bid) outside every `jobs` block, if any."""
-    body = method.node.child_by_field_name("body")
+    body = method.body_node()
     if body is None:
         return None
     for node, inside_jobs in walk_calls(body):

@@ -8,29 +8,14 @@ from batch2flow import diagnostics as diag
 from batch2flow.analysis.builder import MAX_NODES, DiagnosticSink, TooLarge, WorkflowBuilder
 from batch2flow.analysis.calls import Calls
 from batch2flow.analysis.context import Context, Frame
-from batch2flow.analysis.lexical import (
-    all_methods,
-    callback_targets,
-    creates_outermost_batch,
-    workflow_name,
-)
+from batch2flow.analysis.entry_points import find_starters
+from batch2flow.analysis.lexical import workflow_name
 from batch2flow.analysis.ordering import happens_before
 from batch2flow.analysis.raising import stops_here
 from batch2flow.analysis.registration import run_pending_callbacks
 from batch2flow.ir import Span, Workflow
 from batch2flow.ruby.index import CodeIndex, MethodDef
 from batch2flow.ruby.literals import NoLiteral, literal_default
-
-
-def find_starters(index: CodeIndex) -> list[MethodDef]:
-    """Methods that create an outermost batch and are not themselves batch callbacks,
-    in file and line order."""
-    callbacks = callback_targets(index)
-    found = [
-        m for m in all_methods(index)
-        if m.label not in callbacks and creates_outermost_batch(m) is not None
-    ]
-    return sorted(found, key=lambda m: (m.file.path, m.node.start_byte))
 
 
 def unique_names(starters: list[MethodDef]) -> dict[str, str]:

@@ -107,8 +107,12 @@ class _Planner:
         waits, deaths = self._waits(cb)
         inner = self._members(cb, self.blocks.members[cb.id], tuple(waits))
         status = self.scopes.of(cb.id).status
-        if status and any(status in line for line in _codes(inner)):
-            inner = [Line(f"{status} = {batch}.status()", "what the callback's `status` reports"), *inner]
+        # read where first used, not before: a job the callback enqueues ahead of its first
+        # look at `status` starts at once, as in Ruby (a death's status waits for the batch)
+        first = next((i for i, statement in enumerate(inner) if status and any(
+            status in line for line in _codes([statement]))), None)
+        if first is not None:
+            inner.insert(first, Line(f"{status} = {batch}.status()", "what the callback's `status` reports"))
         for index, dead in enumerate(deaths):
             # its own batch (the first) is watched while the blocks that add to it run
             names = ", ".join(to_python(name) for name in adders) if index == 0 else ""

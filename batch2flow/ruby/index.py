@@ -44,8 +44,18 @@ class MethodDef:
         sep = "." if self.singleton else "#"
         return f"{self.owner}{sep}{self.name}" if self.owner else self.name
 
+    def body_node(self) -> Node | None:
+        """What holds the statements: a def's body; for a script (see ruby/scripts.py), the
+        whole file or a rake task's block."""
+        if self.node.type == "program":
+            return self.node
+        if self.node.type == "call":
+            block = self.node.child_by_field_name("block")
+            return block.child_by_field_name("body") if block is not None else None
+        return self.node.child_by_field_name("body")
+
     def body(self) -> list[Node]:
-        return nodes.body_statements(self.node.child_by_field_name("body"))
+        return nodes.body_statements(self.body_node())
 
 
 @dataclass
@@ -72,6 +82,8 @@ class CodeIndex:
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     #: methods defined outside any class (Ruby puts them on Object)
     top_methods: dict[str, MethodDef] = field(default_factory=dict)
+    #: code outside every method: rake tasks and scripts' top-level statements
+    scripts: list[MethodDef] = field(default_factory=list)
 
     def resolve(self, name: str, cref: tuple[str, ...]) -> str | None:
         """The qualified name `name` refers to from inside `cref`, if it is defined."""

@@ -7,6 +7,7 @@ from tree_sitter import Node
 from batch2flow.parsing import ParsedFile
 from batch2flow.ruby import nodes
 from batch2flow.ruby.index import ClassInfo, CodeIndex, MethodDef
+from batch2flow.ruby.scripts import script_entries
 
 #: class-body calls that configure a job class
 JOB_DSL = frozenset({"sidekiq_options", "queue_as", "retry_on", "discard_on", "sidekiq_retry_in"})
@@ -17,6 +18,7 @@ def build_index(files: list[ParsedFile]) -> CodeIndex:
     pending_parents: list[tuple[ClassInfo, str, tuple[str, ...]]] = []
     for parsed in files:
         _walk_body(index, parsed, parsed.tree.root_node, (), None, False, pending_parents)
+        index.scripts += script_entries(parsed)
     # superclasses and mixins are resolved once every file has declared its constants
     for info, written, cref in pending_parents:
         info.superclass = index.qualify(written, cref)
@@ -34,6 +36,8 @@ def _walk_body(
     singleton: bool,
     pending: list[tuple[ClassInfo, str, tuple[str, ...]]],
 ) -> None:
+    # after a bare `module_function` (or `extend self`), a module's methods are its own too
+    both = False
     for child in node.named_children:
         kind = child.type
         if kind in ("class", "module"):
@@ -44,6 +48,10 @@ def _walk_body(
                 _walk_body(index, parsed, body, cref, owner, True, pending)
         elif kind in ("method", "singleton_method"):
             _define_method(index, parsed, child, cref, owner, singleton or kind == "singleton_method")
+            if both and kind == "method" and not singleton:
+                _define_method(index, parsed, child, cref, owner, True)
+        elif owner is not None and owner.is_module and _shares_methods(child):
+            both = True
         elif kind == "call" and owner is not None:
             _class_dsl(owner, parsed, child, cref)
         elif kind in ("body_statement", "begin_block", "end_block"):
@@ -102,6 +110,14 @@ def _define_method(
     else:
         table = owner.singleton_methods if singleton else owner.methods
         table.setdefault(method.name, method)
+
+
+def _shares_methods(node: Node) -> bool:
+    """`module_function` with no names, or `extend self`."""
+    if node.type not in ("identifier", "call"):
+        return False
+    text = " ".join(nodes.text(node).split())
+    return text in ("module_function", "extend self")
 
 
 _PARAM_KINDS = {

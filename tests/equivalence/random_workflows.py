@@ -42,11 +42,9 @@ STATUS_CONDITIONS = ("status.failures > 0", "status.failures.zero?", "status.fai
 #: `'mode' => mode`
 OPTION_CONDITIONS = ("options['k'] == 1", "options['k'] > 1", "options['flag']", "!options['flag']",
                      "options['mode'] == 'fast'")
-#: shapes the converter does not read yet: written only once this set lets them
-#: - helper_batch: a helper method that builds the batch, registers its callbacks and
-#:   returns it (`b = build_batch(...)`), which the converter reads as the starter
-#: - death_adds_to_parent: a `:death` callback that reopens the parent
-OPEN_FINDINGS = frozenset({"helper_batch"})
+#: shapes the converter does not read yet: written only once this set lets them (empty
+#: since the converter follows helpers that build the batch for their caller)
+OPEN_FINDINGS: frozenset[str] = frozenset()
 #: how a conditional statement is written
 CONDITION_FORMS = ("modifier", "block", "unless", "else", "case")
 

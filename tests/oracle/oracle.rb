@@ -56,7 +56,7 @@ module OracleRunner
 
     starter_error = nil
     Oracle.engine.in_context([]) do
-      Oracle::Starter.call(request[:starter], request[:arguments])
+      Oracle::Starter.call(request[:starter], request[:arguments], request[:root])
     rescue Exception => e # a starter that raises still leaves what it pushed before
       starter_error = Oracle.engine.describe(e)
     end

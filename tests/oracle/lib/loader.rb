@@ -10,7 +10,8 @@
 # and its autoloads removed, so its constants stay unknown.
 module Oracle
   class Loader
-    SKIPPED = %w[spec test vendor node_modules tmp db log coverage].freeze
+    # bin/ and script/ hold scripts: Rails never loads them, they run when started (Starter)
+    SKIPPED = %w[spec test vendor node_modules tmp db log coverage bin script].freeze
 
     attr_reader :errors
 

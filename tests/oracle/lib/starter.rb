@@ -9,11 +9,18 @@
 #   "Klass#meth"  -> Klass.new(*values).meth(*values), or
 #                    Klass.allocate.meth(...) when `new` raises
 #   "meth"        -> a top-level method
+#   "rake ns:task" -> that rake task's block (lib/tasks/**/*.rake, Rakefile)
+#   "bin/x", "script/y" -> that file of the tree, run as `rails runner` runs it
 module Oracle
   module Starter
     module_function
 
-    def call(label, given = {})
+    def call(label, given = {}, root = nil)
+      return RakeTasks.new(root).run(label.delete_prefix("rake ")) if label.start_with?("rake ")
+
+      script = root && [label, "#{label}.rb"].map { |name| File.join(root, name) }.find { |f| File.file?(f) }
+      return load(script) if script
+
       if label.include?("#")
         klass, meth = label.split("#", 2)
         instance_starter(Oracle.strict_constant(klass), meth.to_sym, given)
@@ -55,5 +62,37 @@ module Oracle
     def value_for(name, given)
       given.key?(name.to_s) ? given[name.to_s] : Oracle.unknown_value
     end
+  end
+end
+
+module Oracle
+  # Just enough of Rake's DSL to find a task's block: `namespace`, `task`, `desc`.
+  class RakeTasks
+    def initialize(root)
+      @tasks = {}
+      @namespace = []
+      files = Dir.glob(File.join(root.to_s, "lib", "tasks", "**", "*.rake")).sort
+      files << File.join(root.to_s, "Rakefile") if File.file?(File.join(root.to_s, "Rakefile"))
+      files.each { |path| instance_eval(File.read(path), path, 1) }
+    end
+
+    def run(name)
+      @tasks.fetch(name) { raise ArgumentError, "no rake task #{name}" }.call
+    end
+
+    def namespace(name)
+      @namespace.push(name.to_s)
+      yield
+    ensure
+      @namespace.pop
+    end
+
+    def task(*args, &block)
+      first = args.first
+      name = first.is_a?(Hash) ? first.keys.first : first
+      @tasks[[*@namespace, name.to_s].join(":")] = block if block
+    end
+
+    def desc(*); end
   end
 end

@@ -1,0 +1,144 @@
+"""Which methods begin a workflow: the real entry points, never a helper.
+
+A method that builds a batch for its caller is a helper: it is handed the batch's jobs as
+a block (`def with_batch(&block) ... batch.jobs(&block)`, `batch.jobs { yield }`), or it
+returns the batch it built for the caller to fill (`b = build_batch(...); b.jobs do ... end`).
+Read on its own it is an empty workflow whose parameters are `block` or `desc`; read from
+its caller, the interpreter follows the call into it, so the caller begins the workflow.
+A helper nothing in the tree calls stays a starter: what it builds is not dropped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from tree_sitter import Node
+
+from batch2flow.analysis.lexical import all_methods, callback_targets, creates_outermost_batch, walk_calls
+from batch2flow.ruby import nodes
+from batch2flow.ruby.index import CodeIndex, MethodDef
+
+#: a method definition by where it is written (file, byte offset): the same under both of
+#: a `module_function` method's names
+Definition = tuple[str, int]
+
+
+def _where(method: MethodDef) -> Definition:
+    return (method.file.path, method.node.start_byte)
+
+
+def find_starters(index: CodeIndex) -> list[MethodDef]:
+    """Methods that build a batch, or call a helper that does, and are neither batch
+    callbacks nor helpers a caller in the tree uses, in file and line order."""
+    callbacks = callback_targets(index)
+    methods: dict[Definition, MethodDef] = {}
+    for method in all_methods(index):
+        # a `module_function` method is one definition with two names: keep `Mod.name`
+        if method.label not in callbacks and (method.singleton or _where(method) not in methods):
+            methods[_where(method)] = method
+    builders = {key for key, m in methods.items() if creates_outermost_batch(m) is not None}
+    callers = _callers(index, methods)
+    helpers = {key for key in builders if callers[key] and hands_batch_to_caller(methods[key])}
+    starters = builders - helpers
+    todo = sorted(helpers)
+    while todo:
+        for caller in sorted(callers[todo.pop()] - helpers - starters):
+            if callers[caller] and hands_batch_to_caller(methods[caller]):
+                helpers.add(caller)  # a helper built on a helper: its callers begin the workflow
+                todo.append(caller)
+            else:
+                starters.add(caller)
+    return [methods[key] for key in sorted(starters)]
+
+
+def hands_batch_to_caller(method: MethodDef) -> bool:
+    """Takes a block (`&block`, `yield`) or returns a batch it built."""
+    if "block" in method.param_kinds or _yields(method.node):
+        return True
+    body = method.body()
+    if not body:
+        return False
+    last = body[-1]
+    if last.type == "return":
+        values = [child for arg in last.named_children for child in arg.named_children]
+        last = values[0] if len(values) == 1 else last
+    return last.type in ("identifier", "instance_variable") and nodes.text(last) in _batch_locals(body)
+
+
+def _yields(node: Node) -> bool:
+    for child in node.named_children:
+        if child.type in ("method", "singleton_method", "class", "module"):
+            continue
+        if child.type == "yield" or _yields(child):
+            return True
+    return False
+
+
+def _batch_locals(body: list[Node]) -> set[str]:
+    """Locals and instance variables assigned `Sidekiq::Batch.new` at the top of the body."""
+    found = set()
+    for statement in body:
+        if statement.type != "assignment":
+            continue
+        left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
+        call = nodes.as_call(right) if right is not None else None
+        if left is not None and call is not None and call.method == "new" and not call.args:
+            name = nodes.constant_name(call.receiver)
+            if name is not None and name.removeprefix("::") == "Sidekiq::Batch":
+                found.add(nodes.text(left))
+    return found
+
+
+def _callers(index: CodeIndex,
+             methods: dict[Definition, MethodDef]) -> defaultdict[Definition, set[Definition]]:
+    """Definition -> the definitions whose bodies call it (read lexically)."""
+    found: defaultdict[Definition, set[Definition]] = defaultdict(set)
+    for key, method in methods.items():
+        body = method.body_node()
+        if body is None:
+            continue
+        for node in [call for call, _ in walk_calls(body)] + _bare_names(body, set(method.params)):
+            target = _resolve(index, method, node)
+            if target is not None and _where(target) != key and _where(target) in methods:
+                found[_where(target)].add(key)
+    return found
+
+
+def _bare_names(node: Node, locals_: set[str]) -> list[Node]:
+    """Identifiers that are no local variable: calls without receiver and arguments
+    (`b = build_batch`), which the parser cannot tell from a variable."""
+    found: list[Node] = []
+    for child in node.named_children:
+        if child.type in ("method", "singleton_method", "class", "module"):
+            continue
+        if child.type == "assignment":
+            left = child.child_by_field_name("left")
+            if left is not None and left.type == "identifier":
+                locals_.add(nodes.text(left))
+        if child.type == "identifier" and nodes.text(child) not in locals_:
+            found.append(child)
+        found += _bare_names(child, locals_)
+    return found
+
+
+def _resolve(index: CodeIndex, method: MethodDef, node: Node) -> MethodDef | None:
+    if node.type == "identifier":
+        return index.find_method(method.owner, nodes.text(node), method.singleton)
+    call = nodes.as_call(node)
+    if call is None:
+        return None
+    receiver = call.receiver
+    if receiver is None or receiver.type == "self":
+        return index.find_method(method.owner, call.method, method.singleton)
+    if nodes.text(receiver) == "self.class":
+        return index.find_method(method.owner, call.method, True)
+    name = nodes.constant_name(receiver)
+    if name is not None:
+        owner = index.resolve(name, method.cref)
+        return index.find_method(owner, call.method, True) if owner else None
+    inner = nodes.as_call(receiver) if receiver.type == "call" else None
+    if inner is not None and inner.method == "new":
+        owner_name = nodes.constant_name(inner.receiver)
+        owner = index.resolve(owner_name, method.cref) if owner_name else None
+        return index.find_method(owner, call.method, False) if owner else None
+    return None

@@ -1,0 +1,127 @@
+"""Which methods begin a workflow: a helper that builds the batch for its caller is never
+one; its callers are, and what their blocks enqueue is the helper's batch's."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import only_workflow
+from ruby_snippets import workers
+
+HELPERS = {
+    "block": """module Batching
+  def self.with_batch(description, &block)
+    batch = Sidekiq::Batch.new
+    batch.description = description
+    batch.on(:success, 'Done#call')
+    batch.jobs(&block)
+  end
+end""",
+    "yield": """module Batching
+  def self.with_batch(description)
+    batch = Sidekiq::Batch.new
+    batch.on(:success, 'Done#call')
+    batch.jobs do
+      yield
+    end
+  end
+end""",
+    "anonymous block": """module Batching
+  def self.with_batch(description, &)
+    inner(&)
+  end
+
+  def self.inner(&block)
+    batch = Sidekiq::Batch.new
+    batch.on(:success, 'Done#call')
+    batch.jobs(&block)
+  end
+end""",
+    "block.call": """module Batching
+  module_function
+
+  def with_batch(description, &block)
+    batch = Sidekiq::Batch.new
+    batch.on(:success, 'Done#call')
+    batch.jobs { block.call }
+  end
+end""",
+}
+DONE = "class Done\n  def call(status, options)\n    B.perform_async\n  end\nend\n"
+CALLER = """class Flow
+  def self.start(ids)
+    Batching.with_batch('x') do
+      ids.each { |id| A.perform_async(id) }
+    end
+  end
+end"""
+
+
+@pytest.mark.parametrize("helper", list(HELPERS.values()), ids=list(HELPERS))
+def test_the_caller_of_a_block_helper_begins_the_workflow(ruby_tree, helper: str) -> None:
+    graph = ruby_tree({"lib/batching.rb": helper, "app/flow.rb": CALLER, "app/done.rb": DONE,
+                       "app/workers.rb": workers("A", "B")})
+    workflow = only_workflow(graph)
+    assert workflow.starter == "Flow.start" and workflow.params == ("ids",)
+    (job_a,) = [job for job in workflow.jobs if job.worker == "A"]
+    # the block's job is in the helper's batch, and its :success callback waits for it
+    assert job_a.batch == workflow.batches[0].id and job_a.fan_out
+    assert job_a.span.file == "app/flow.rb"
+    assert {(e.source, e.on) for e in workflow.edges} >= {(job_a.id, "success")}
+
+
+def test_a_helper_that_returns_the_batch_leaves_the_filling_to_its_caller(ruby_tree) -> None:
+    graph = ruby_tree({
+        "lib/batching.rb": """class Batching
+  def self.build_batch(queue)
+    batch = Sidekiq::Batch.new
+    batch.callback_queue = queue
+    batch.on(:complete, 'Done#call')
+    batch
+  end
+end""",
+        "app/flow.rb": "class Flow\n  def self.start\n    b = Batching.build_batch('q')\n"
+                       "    b.jobs do\n      A.perform_async\n    end\n  end\nend\n",
+        "app/done.rb": DONE, "app/workers.rb": workers("A", "B")})
+    workflow = only_workflow(graph)
+    assert workflow.starter == "Flow.start"
+    assert {job.worker for job in workflow.jobs} == {"A", "B"}
+    (job_a,) = [job for job in workflow.jobs if job.worker == "A"]
+    assert job_a.batch == workflow.batches[0].id
+
+
+def test_a_helper_nothing_calls_stays_a_workflow(ruby_tree) -> None:
+    """Nothing is dropped: with no caller in the tree, the helper is where the batch begins."""
+    graph = ruby_tree({"lib/batching.rb": HELPERS["block"], "app/done.rb": DONE,
+                       "app/workers.rb": workers("A", "B")})
+    assert only_workflow(graph).starter == "Batching.with_batch"
+
+
+def test_a_method_that_builds_its_whole_batch_stays_the_starter_when_called(ruby_tree) -> None:
+    """`Report.start` builds and fills its batch: the controller that calls it is no entry
+    of another workflow, and the workflow keeps its callable starter."""
+    graph = ruby_tree({
+        "app/report.rb": "class Report\n  def self.start(id)\n    b = Sidekiq::Batch.new\n"
+                         "    b.jobs { A.perform_async(id) }\n  end\nend\n",
+        "app/reports_controller.rb": "class ReportsController\n  def create\n"
+                                     "    Report.start(params[:id])\n  end\nend\n",
+        "app/workers.rb": workers("A")})
+    assert only_workflow(graph).starter == "Report.start"
+
+
+def test_yield_hands_its_arguments_to_the_block(ruby_tree) -> None:
+    graph = ruby_tree({
+        "lib/batching.rb": """class Batching
+  def self.each_in_batch(items)
+    batch = Sidekiq::Batch.new
+    batch.jobs do
+      items.each { |item| yield item }
+    end
+  end
+end""",
+        "app/flow.rb": "class Flow\n  def self.start(ids)\n"
+                       "    Batching.each_in_batch(ids) { |id| A.perform_async(id) }\n  end\nend\n",
+        "app/workers.rb": workers("A")})
+    workflow = only_workflow(graph)
+    assert workflow.starter == "Flow.start"
+    (job,) = workflow.jobs
+    assert job.fan_out and job.batch == workflow.batches[0].id
