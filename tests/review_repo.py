@@ -105,9 +105,9 @@ def base_files() -> dict[str, str]:
     }
 
 
-def git(repo: Path, *args: str) -> str:
+def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True,
-                          env={**os.environ, **GIT_ENV})
+                          env={**os.environ, **GIT_ENV, **(env or {})})
     return done.stdout
 
 

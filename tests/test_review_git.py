@@ -28,7 +28,9 @@ def document(result: Result) -> dict[str, object]:
 
 
 def untouched_state(repo: Path) -> tuple[str, bytes, str]:
-    status = git(repo, "status", "--porcelain", "--untracked-files=all")
+    # with optional locks off, git status itself does not refresh the index it is compared on
+    status = git(repo, "-c", "core.untrackedCache=false", "status", "--porcelain", "--untracked-files=all",
+                 env={"GIT_OPTIONAL_LOCKS": "0"})
     return status, (repo / ".git" / "index").read_bytes(), git(repo, "stash", "list")
 
 
