@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from review_repo import STEPS, commit, new_repo
-from test_review_json import ARCHIVE_STEP, DELIVERY_THEN_ARCHIVE, FAX, steps
+from test_review_json import ARCHIVE_STEP, DELIVERY_THEN_ARCHIVE, FAX, MAIL, MAIL_EACH, steps
 
 from batch2flow.cli import main
 from batch2flow.render.mermaid_labels import strike
@@ -107,3 +107,14 @@ def test_a_refactor_is_one_line(tmp_path: Path) -> None:
         "", f"## batch2flow review: `{base[:7]}` → `{head[:7]}`",
         "", "This change touches no Sidekiq Batch workflow (2 unchanged).",
     ]
+
+
+def test_a_job_that_now_fans_out_is_amber_and_one_row(tmp_path: Path) -> None:
+    repo, base = new_repo(tmp_path)
+    head = commit(repo, steps((MAIL, MAIL_EACH)), "one mail per recipient")
+    text = comment(repo, base, head)
+    mermaid = chart(text)
+    mail = node_line(mermaid, "MailWorker")
+    assert mail.split("[")[0] in classes(mermaid, "changed") and '[/"' in mail
+    assert "| fan-out changed | `Reports::MailWorker` now fans out |" in text
+    assert text.count("\n| ") == 2  # the header and that one row

@@ -52,9 +52,11 @@ def marked_workflow(base: Workflow, head: Workflow) -> tuple[Workflow, Marks]:
                                    for start in base.starts if start.id in ghosts),
         edges=head.edges + tuple(removed_edges),
     )
+    fanned = {job.worker: job.fan_out for job in base.jobs}
     marks = Marks(
         added=frozenset(node for node, sig in new.items() if sig not in old_sigs and sig[0] in _DRAWN_BACK),
         removed=frozenset(_GHOST + node for node in ghosts),
+        changed=frozenset(job.id for job in head.jobs if fanned.get(job.worker, job.fan_out) != job.fan_out),
         added_edges=frozenset(edge for edge in head.edges if _edge_sig(edge, new) not in old_edges),
         removed_edges=frozenset(removed_edges),
     )

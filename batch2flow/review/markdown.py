@@ -15,7 +15,7 @@ from batch2flow.review.highlight import marked_workflow
 from batch2flow.review.table import change_rows
 
 MARKER = "<!-- batch2flow-review -->"
-LEGEND = "Green: added. Red, dashed and struck through: removed."
+LEGEND = "Green: added. Red, dashed and struck through: removed. Amber: fans out now, or no longer."
 
 
 def render_markdown(review: Review) -> str:
