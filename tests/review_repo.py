@@ -55,6 +55,11 @@ class NightlyReport
 end
 """
 
+STEPS_FILE = "app/services/nightly_report/steps.rb"
+#: an unknown event (B2F101, an error): Ruby raises there, so the delivery batch is never pushed
+TYPO = STEPS.replace(":success, 'NightlyReport::Steps#delivered'",
+                     ":sucess, 'NightlyReport::Steps#delivered'")
+
 EXPORTS = """\
 # frozen_string_literal: true
 

@@ -7,14 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from review_repo import STEPS, commit, git, new_repo, worker_files, write
+from review_repo import STEPS, STEPS_FILE, TYPO, commit, git, new_repo, worker_files, write
 
 from batch2flow.cli import main
 from batch2flow.review.annotations import escape_data, escape_property
-
-STEPS_FILE = "app/services/nightly_report/steps.rb"
-TYPO = STEPS.replace(":success, 'NightlyReport::Steps#delivered'",
-                     ":sucess, 'NightlyReport::Steps#delivered'")
 
 
 def run(*args: str) -> Result:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from click.testing import CliRunner
-from review_repo import STEPS, commit, new_repo
+from review_repo import STEPS, STEPS_FILE, TYPO, commit, new_repo
 from test_review_json import ARCHIVE_STEP, DELIVERY_THEN_ARCHIVE, FAX, MAIL, MAIL_EACH, steps
 
 from batch2flow.cli import main
@@ -118,3 +118,24 @@ def test_a_job_that_now_fans_out_is_amber_and_one_row(tmp_path: Path) -> None:
     assert mail.split("[")[0] in classes(mermaid, "changed") and '[/"' in mail
     assert "| fan-out changed | `Reports::MailWorker` now fans out |" in text
     assert text.count("\n| ") == 2  # the header and that one row
+
+
+def test_added_and_removed_workflows_and_diagnostics(tmp_path: Path) -> None:
+    repo, base = new_repo(tmp_path)
+    head = commit(repo, {STEPS_FILE: TYPO}, "typo, and no more purging",
+                  remove=("app/services/stale_exports.rb",))
+    result = CliRunner().invoke(main, ["review", str(repo), "--base", base, "--head", head])
+    assert result.exit_code == 1
+    removed = result.stdout.split("### `stale_exports`: removed\n")[1].split("\n\n####")[0]
+    # no head to draw: the table says what went
+    assert "```mermaid" not in removed
+    assert "| job removed | `Exports::PurgeWorker` |" in removed
+    assert ("#### Diagnostics introduced\n\n- **error** B2F101 `app/services/nightly_report/steps.rb:9:19`: "
+            "unknown batch event :sucess (did you mean :success?) (help: ") in result.stdout
+    assert "Diagnostics fixed" not in result.stdout
+    back = CliRunner().invoke(main, ["review", str(repo), "--base", head, "--head", base])
+    assert back.exit_code == 0
+    added = back.stdout.split("### `stale_exports`: added\n")[1]
+    assert "```mermaid\nflowchart TD\n" in added and "classDef" not in added.split("```")[1]
+    assert "| job added | `Exports::PurgeWorker` |" in added
+    assert "#### Diagnostics fixed\n\n- **error** B2F101" in back.stdout
