@@ -18,14 +18,17 @@ class WorkflowChange:
     name: str
     #: added | removed | changed | unchanged
     status: str
+    #: worker classes enqueued at one revision only, sorted
     jobs_added: tuple[str, ...]
     jobs_removed: tuple[str, ...]
+    #: happens-before pairs at one revision only (an event change is one of each), sorted
     order_added: tuple[Order, ...]
     order_removed: tuple[Order, ...]
     #: (worker, fan_out at the head) for workers at both revisions whose fan-out changed
     fan_out_changed: tuple[tuple[str, bool], ...]
-    #: the workflow at each revision, None where it does not exist (for the chart)
+    #: the workflow at the base, None where it does not exist (for the chart)
     base: Workflow | None
+    #: the workflow at the head, None where it does not exist
     head: Workflow | None
 
 
@@ -37,8 +40,9 @@ class Review:
     head: str
     #: every workflow of either revision, by name
     workflows: tuple[WorkflowChange, ...]
-    #: diagnostics of the head that the base did not have, and the other way round
+    #: diagnostics of the head that the base did not have (see `review.diagnostics`)
     diagnostics_added: tuple[Diagnostic, ...]
+    #: diagnostics of the base that the head no longer has
     diagnostics_fixed: tuple[Diagnostic, ...]
 
 
