@@ -397,13 +397,17 @@ def runtime_wheel(out_dir: Path, force: bool) -> None:
 @click.option("--head", default=None, metavar="REV", help="The revision to review (default: the work tree).")
 @click.option("--format", "output_format", type=click.Choice(["markdown", "json", "github"]),
               default="markdown", show_default=True, help="How to print the review.")
-def review(paths: tuple[str, ...], base: str, head: str | None, output_format: str) -> None:
+@click.option("--max-file-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
+              help="Skip Ruby files larger than this (default 2 MiB).")
+def review(paths: tuple[str, ...], base: str, head: str | None, output_format: str,
+           max_file_size: int | None) -> None:
     from batch2flow.review.git import ReviewError
     from batch2flow.review.run import exit_code, render
     from batch2flow.review.run import review as run_review
+    from batch2flow.scanner import DEFAULT_MAX_BYTES
 
     try:
-        result = run_review(list(paths), base, head)
+        result = run_review(list(paths), base, head, max_file_size or DEFAULT_MAX_BYTES)
         rendered = render(result, output_format)
     except ReviewError as problem:
         click.echo(f"batch2flow: {problem}", err=True)

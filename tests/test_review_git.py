@@ -117,3 +117,12 @@ def test_a_path_outside_a_repository_is_a_usage_error(tmp_path: Path,
 def test_base_is_required() -> None:
     result = run(".")
     assert result.exit_code == 2 and "--base" in result.output
+
+
+def test_max_file_size_applies_to_both_revisions(tmp_path: Path) -> None:
+    repo, base = new_repo(tmp_path)
+    head = commit(repo, {STEPS_FILE: "# " + "x" * 4000 + "\n" + STEPS}, "a long comment")
+    args = (str(repo), "--base", base, "--head", head, "--format", "json")
+    assert document(run(*args))["diagnostics_added"] == []
+    added = document(run(*args, "--max-file-size", "2000"))["diagnostics_added"]
+    assert ("B2F005", STEPS_FILE) in [(d["code"], d["file"]) for d in added]

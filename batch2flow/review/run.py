@@ -6,14 +6,16 @@ from batch2flow.diagnostics import Severity
 from batch2flow.review.compare import WORKTREE, Review, compare
 from batch2flow.review.git import find_repository, resolve
 from batch2flow.review.revision import read_graph
+from batch2flow.scanner import DEFAULT_MAX_BYTES
 
 
-def review(paths: list[str], base: str, head: str | None) -> Review:
+def review(paths: list[str], base: str, head: str | None, max_bytes: int = DEFAULT_MAX_BYTES) -> Review:
     """Raises ReviewError for what the user can fix (no repository, an unknown revision)."""
     repo = find_repository(paths)
     base_sha, base_label = resolve(repo, base)
     head_sha, head_label = resolve(repo, head) if head is not None else (None, WORKTREE)
-    return compare(read_graph(repo, base_sha), read_graph(repo, head_sha), base_label, head_label)
+    return compare(read_graph(repo, base_sha, max_bytes), read_graph(repo, head_sha, max_bytes),
+                   base_label, head_label)
 
 
 def render(result: Review, output_format: str) -> str:
