@@ -35,7 +35,9 @@ def test_the_head_defaults_to_the_work_tree_which_stays_untouched(tmp_path: Path
     # an edit and an untracked file, neither staged: both are the work tree's
     write(repo, {STEPS_FILE: STEPS.replace("Reports::FaxWorker.perform_async(options['day'])",
                                            "Reports::CourierWorker.perform_async(options['day'])"),
-                 **worker_files("CourierWorker")})
+                 **worker_files("CourierWorker", "PagerWorker")})
+    # and one staged: the index holds something HEAD does not
+    git(repo, "add", "app/workers/reports/pager_worker.rb")
     before = untouched_state(repo)
     result = run(str(repo), "--base", base, "--format", "json")
     assert result.exit_code == 0
@@ -44,7 +46,8 @@ def test_the_head_defaults_to_the_work_tree_which_stays_untouched(tmp_path: Path
     assert found["workflows"][0]["jobs_added"] == ["Reports::CourierWorker"]
     assert found["workflows"][0]["jobs_removed"] == ["Reports::FaxWorker"]
     assert untouched_state(repo) == before
-    assert " M " + STEPS_FILE in before[0] and "?? app/workers/reports/courier_worker.rb" in before[0]
+    assert before[0].splitlines() == [" M " + STEPS_FILE, "A  app/workers/reports/pager_worker.rb",
+                                      "?? app/workers/reports/courier_worker.rb"]
 
 
 def test_paths_are_read_relative_to_where_the_user_is(tmp_path: Path,
