@@ -12,7 +12,7 @@ from batch2flow.diagnostics import Diagnostic
 from batch2flow.render.mermaid import workflow_chart
 from batch2flow.review.compare import WORKTREE, Review, WorkflowChange
 from batch2flow.review.highlight import marked_workflow
-from batch2flow.review.table import change_rows
+from batch2flow.review.table import change_rows, code
 
 MARKER = "<!-- batch2flow-review -->"
 LEGEND = "Green: added. Red, dashed and struck through: removed. Amber: fans out now, or no longer."
@@ -54,12 +54,12 @@ def _section(change: WorkflowChange) -> str:
 def _diagnostics(title: str, found: tuple[Diagnostic, ...]) -> list[str]:
     if not found:
         return []
-    items = [f"- **{d.severity.value}** {d.code} `{d.file}:{d.line}:{d.col}`: {text(d.message)}"
-             + (f" (help: {text(d.help)})" if d.help else "") for d in found]
+    items = [f"- **{d.severity.value}** {d.code} {code(f'{d.file}:{d.line}:{d.col}')}: {_plain(d.message)}"
+             + (f" (help: {_plain(d.help)})" if d.help else "") for d in found]
     return [f"#### {title}", "\n".join(items)]
 
 
-def text(value: str) -> str:
+def _plain(value: str) -> str:
     """Plain text from Ruby or a message, kept from turning into HTML or a table cell break."""
     flat = " ".join(value.split())
     return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
