@@ -28,7 +28,8 @@ def render_markdown(review: Review) -> str:
                   for change in review.workflows if change.status == "unchanged"]
     else:
         count = len(review.workflows)
-        parts.append(f"This change touches no Sidekiq Batch workflow ({count} unchanged).")
+        unchanged = f" ({count} unchanged)" if count else ""
+        parts.append(f"This change touches no Sidekiq Batch workflow{unchanged}.")
     parts += _diagnostics("Diagnostics introduced", review.diagnostics_added)
     parts += _diagnostics("Diagnostics fixed", review.diagnostics_fixed)
     return "\n\n".join(parts) + "\n"
