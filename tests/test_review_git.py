@@ -58,6 +58,8 @@ def test_paths_are_read_relative_to_where_the_user_is(tmp_path: Path,
     monkeypatch.chdir(repo / "app" / "workers")
     # only the workers: no starter, so no workflow at either revision
     assert document(run(".", "--base", base, "--head", head, "--format", "json"))["workflows"] == []
+    assert run(".", "--base", base, "--head", head).stdout.endswith(
+        "\n\nThis change touches no Sidekiq Batch workflow.\n")
     monkeypatch.chdir(repo / "app")
     changed = document(run("services", "--base", base, "--head", head, "--format", "json"))
     assert changed["workflows"][0]["jobs_removed"] == ["Reports::FaxWorker"]
