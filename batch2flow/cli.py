@@ -35,6 +35,7 @@ MAIN_HELP = """Read Sidekiq Batch workflows from a Rails tree and turn them into
   batch2flow graph app --format mermaid        one Mermaid flowchart per workflow
   batch2flow graph app --format json           the graph for tools (version 1)
   batch2flow runtime-wheel -o dist             what the flows import, as a wheel for the worker
+  batch2flow review --base origin/main app     how a change alters the workflows (PR comment)
 """
 
 CONVERT_HELP = """Convert the Sidekiq Batch workflows under PATH... into Prefect 3 flows in OUT.
@@ -87,7 +88,21 @@ Exit status: 0 when the wheel was written or was already there, 1 when a runtime
 imports something the wheel would not bring or a file is in the way, 2 for usage errors.
 """
 
+REVIEW_HELP = """Compare the workflows under PATH... at two git revisions (default PATH: .).
+
+\b
+--base REV is the revision to compare with; --head REV defaults to the work tree
+(tracked and untracked, not ignored files). The checkout, index and files are only
+read. Relations are between worker classes: a refactor that keeps every order reports
+nothing. --format markdown prints a pull-request comment, json the contract's
+`review` document, github the new diagnostics as workflow annotations.
+
+Exit status: 0 when the review ran, 1 when the head adds an error-severity
+diagnostic, 2 for usage errors (no git repository, an unknown revision).
+"""
+
 EXIT_ERRORS = 1
+EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
 
@@ -379,3 +394,31 @@ def runtime_wheel(out_dir: Path, force: bool) -> None:
         return
     click.echo(f"wrote {path}")
     click.echo(f"on the Prefect worker's image: pip install {path.name} (it needs Prefect only)")
+
+
+@main.command(help=REVIEW_HELP)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--base", required=True, metavar="REV", help="The revision to compare with.")
+@click.option("--head", default=None, metavar="REV", help="The revision to review (default: the work tree).")
+@click.option("--format", "output_format", type=click.Choice(["markdown", "json", "github"]),
+              default="markdown", show_default=True, help="How to print the review.")
+@click.option("--max-file-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
+              help="Skip Ruby files larger than this (default 2 MiB).")
+def review(paths: tuple[str, ...], base: str, head: str | None, output_format: str,
+           max_file_size: int | None) -> None:
+    from batch2flow.review.git import ReviewError
+    from batch2flow.review.run import exit_code, render
+    from batch2flow.review.run import review as run_review
+    from batch2flow.scanner import DEFAULT_MAX_BYTES
+
+    try:
+        result = run_review(list(paths), base, head, max_file_size or DEFAULT_MAX_BYTES)
+        rendered = render(result, output_format)
+    except ReviewError as problem:
+        click.echo(f"batch2flow: {problem}", err=True)
+        sys.exit(EXIT_USAGE)
+    except Exception:  # a bug of ours must still not reach the user as a bare traceback
+        _internal_error()
+        return
+    click.echo(rendered, nl=False)
+    sys.exit(exit_code(result))

@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from batch2flow.ir import Batch, Edge, Graph, Workflow
 from batch2flow.render import mermaid_labels as ml
+from batch2flow.render.mermaid_marks import Marks, style_lines
 
 #: a line style per batch event, so success, complete and death read apart at a glance
 ARROWS = {"success": "-->", "complete": "-.->", "death": "==>"}
@@ -33,16 +34,17 @@ def render_mermaid(graph: Graph) -> str:
     return "\n".join(sections)
 
 
-def workflow_chart(wf: Workflow) -> str:
-    """One workflow's `flowchart TD`, newline-terminated."""
-    return "\n".join(_Chart(wf).render()) + "\n"
+def workflow_chart(wf: Workflow, marks: Marks | None = None) -> str:
+    """One workflow's `flowchart TD`, newline-terminated; `marks` style what a review changed."""
+    return "\n".join(_Chart(wf, marks or Marks()).render()) + "\n"
 
 
 class _Chart:
     """One workflow's flowchart, built top-down in the order of the IR (so deterministic)."""
 
-    def __init__(self, wf: Workflow) -> None:
+    def __init__(self, wf: Workflow, marks: Marks) -> None:
         self.wf = wf
+        self.marks = marks
         self.prefix = ml.slug(wf.name)
         self.lines = ["flowchart TD"]
         self.drawn: set[str] = set()
@@ -61,14 +63,16 @@ class _Chart:
                 self._subgraph(batch, 1)
         for job in self.wf.jobs:
             if job.batch not in self.drawn:
-                self._add(1, ml.job_node(self._id(job.id), job))
+                self._add(1, ml.job_node(self._id(job.id), job, job.id in self.marks.removed))
         for cb in self.wf.callbacks:
             if cb.batch not in self.drawn:
-                self._add(1, ml.callback_node(self._id(cb.id), cb))
+                self._add(1, ml.callback_node(self._id(cb.id), cb, cb.id in self.marks.removed))
         self.lines += [_INDENT + ml.start_node(self._id(s.id), s) for s in self.wf.starts]
         self.lines += [_INDENT + ml.raise_node(self._id(r.id), r) for r in self.wf.raises]
         for edge in self.wf.edges:
             self._add(1, self._edge(edge))
+        for line in style_lines(self.marks, self.wf.edges, self._id):
+            self._add(1, line)
         return self.lines
 
     def _subgraph(self, batch: Batch, depth: int) -> None:
@@ -77,14 +81,14 @@ class _Chart:
         self._add(depth, f'subgraph {self._id(batch.id)} ["{title}"]')
         for job in self.wf.jobs:
             if job.batch == batch.id:
-                self._add(depth + 1, ml.job_node(self._id(job.id), job))
+                self._add(depth + 1, ml.job_node(self._id(job.id), job, job.id in self.marks.removed))
         for child in self.children[batch.id]:
             if child.id not in self.drawn:
                 self._subgraph(child, depth + 1)
         # callbacks after the children: a parent's callback fires once they are done
         for cb in self.wf.callbacks:
             if cb.batch == batch.id:
-                self._add(depth + 1, ml.callback_node(self._id(cb.id), cb))
+                self._add(depth + 1, ml.callback_node(self._id(cb.id), cb, cb.id in self.marks.removed))
         self._add(depth, "end")
 
     def _edge(self, edge: Edge) -> str:
@@ -92,6 +96,9 @@ class _Chart:
         text = f"loop: {edge.on}" if edge.loop else edge.on
         if edge.condition is not None:
             text += " if " + ml.snippet(edge.condition)
+        if edge in self.marks.removed_edges:
+            # dashed whatever its event, like the removed nodes, and its text struck
+            arrow, text = LOOP_ARROW, ml.strike(text)
         return f'{self._id(edge.source)} {arrow}|"{ml.escape(text)}"| {self._id(edge.target)}'
 
     def _id(self, ident: str) -> str:

@@ -59,6 +59,16 @@ def _lines(*parts: str | None) -> str:
     return BR.join(escape(part) for part in parts if part)
 
 
+def strike(text: str) -> str:
+    """Text struck through by a combining long stroke after each character.
+
+    Labels carry no HTML (every `<` becomes an entity), and a class's `text-decoration`
+    does not reach the label text in every Mermaid version, so the stroke is part of
+    the text itself, which every renderer draws.
+    """
+    return "".join(ch + "\u0336" for ch in text)
+
+
 def _where(span: Span) -> str:
     return f"{span.file}:{span.line}"
 
@@ -67,17 +77,19 @@ def _if(condition: str | None) -> str | None:
     return None if condition is None else "if " + snippet(condition)
 
 
-def job_node(ident: str, job: Job) -> str:
+def job_node(ident: str, job: Job, struck: bool = False) -> str:
     # placeholders show their Ruby source (there is no class name to shorten)
     name = "? " + snippet(job.worker) if job.placeholder else job.worker.rsplit("::", 1)[-1]
+    name = strike(name) if struck else name
     label = _lines(name, _where(job.span), _if(job.condition))
     # one node stands for many jobs: a parallelogram, the only shape used for that
     return f'{ident}[/"{label}"/]' if job.fan_out else f'{ident}["{label}"]'
 
 
-def callback_node(ident: str, cb: Callback) -> str:
+def callback_node(ident: str, cb: Callback, struck: bool = False) -> str:
     target = "? " + snippet(cb.target) if cb.placeholder else cb.target
-    label = _lines(f"on {cb.event}: {target}", _where(cb.span), _if(cb.condition))
+    title = f"on {cb.event}: {target}"
+    label = _lines(strike(title) if struck else title, _where(cb.span), _if(cb.condition))
     return f'{ident}{{{{"{label}"}}}}'
 
 
