@@ -1,0 +1,61 @@
+"""Every lint rule against its fixture pair: the bad tree must give exactly the diagnostics
+its `# expect: CODE` comments name (on their lines), the good tree none at all."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from batch2flow.graph import build_graph
+from batch2flow.lint.registry import all_rules
+
+LINT_FIXTURES = Path(__file__).parent / "lint_fixtures"
+CASES = sorted(p for p in LINT_FIXTURES.iterdir() if p.is_dir())
+_EXPECT = re.compile(r"# expect: ([A-Z0-9, ]+)")
+
+
+def expected(tree: Path) -> set[tuple[str, str, int]]:
+    found = set()
+    for path in sorted(tree.rglob("*.rb")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            match = _EXPECT.search(line)
+            if match:
+                for code in match.group(1).replace(",", " ").split():
+                    found.add((code, path.relative_to(tree).as_posix(), number))
+    return found
+
+
+def found_in(tree: Path) -> set[tuple[str, str, int]]:
+    return {(d.code, d.file, d.line) for d in build_graph([str(tree)]).diagnostics}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_bad_fixture_gives_exactly_its_expected_diagnostics(case: Path) -> None:
+    wanted = expected(case / "bad")
+    assert case.name.upper() in {code for code, _file, _line in wanted}
+    assert found_in(case / "bad") == wanted
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
+def test_good_fixture_gives_nothing(case: Path) -> None:
+    assert expected(case / "good") == set()
+    assert found_in(case / "good") == set()
+
+
+def test_every_rule_has_its_fixture_pair() -> None:
+    # B2F106 (a loop drawn, information) and B2F108 (a runaway analysis) are no mistakes to show
+    wanted = set(all_rules()) - {"B2F106", "B2F108"}
+    assert wanted <= {p.name.upper() for p in CASES}
+
+
+@pytest.mark.skipif(shutil.which("ruby") is None, reason="ruby is installed by .ci/run")
+def test_lint_fixtures_are_valid_ruby() -> None:
+    files = sorted(LINT_FIXTURES.rglob("*.rb"))
+    script = "ARGV.each { |f| RubyVM::InstructionSequence.compile_file(f) }"
+    result = subprocess.run(["ruby", "-e", script, *map(str, files)], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
