@@ -31,9 +31,8 @@ def rule(code: diag.Code, help: str, fixable: bool = False) -> Callable[[Check],
 
 def all_rules() -> dict[str, Rule]:
     """Every rule, by code, in code order; the rule modules are imported on first use."""
-    if not _RULES:
-        from batch2flow.lint import rules
+    from batch2flow.lint import rules
 
-        for module in pkgutil.iter_modules(rules.__path__):
-            importlib.import_module(f"{rules.__name__}.{module.name}")
+    for module in pkgutil.iter_modules(rules.__path__):
+        importlib.import_module(f"{rules.__name__}.{module.name}")
     return dict(sorted(_RULES.items()))
