@@ -13,7 +13,7 @@ from batch2flow.ruby.nodes import Call
 
 #: Sidekiq's own enqueue methods (ActiveJob's `perform_later` serialises its arguments itself)
 SIDEKIQ_ENQUEUES = frozenset({"perform_async", "perform_in", "perform_at", "perform_bulk"})
-ENQUEUES = SIDEKIQ_ENQUEUES | {"perform_later", "push", "push_bulk"}
+ENQUEUES = SIDEKIQ_ENQUEUES | {"perform_later", "perform_inline", "push", "push_bulk"}
 #: iterating calls whose block runs once per item
 LOOPS = frozenset({"each", "each_with_index", "each_with_object", "find_each", "find_in_batches",
                    "in_batches", "each_slice", "times", "map", "flat_map", "each_key", "each_value",
@@ -127,3 +127,13 @@ def enclosing_class_name(node: Node) -> str | None:
 def _in_job_class(ctx: LintContext, node: Node) -> bool:
     name = enclosing_class_name(node)
     return name is not None and ctx.index.worker_kind(name) is not None
+
+
+def callback_registrations(ctx: LintContext) -> Iterator[tuple[ParsedFile, Call]]:
+    """`x.on(event, target, ...)` on a batch, or with a literal batch event."""
+    for parsed, call in calls(ctx):
+        if call.method != "on" or len(call.args) < 2:
+            continue
+        event = nodes.literal_string(call.args[0])
+        if event in ("success", "complete", "death") or batch_receiver(ctx, parsed, call) is not None:
+            yield parsed, call

@@ -1,9 +1,10 @@
 """`jobs` block that can push no job.
 
 What it does:
-    Finds `batch.jobs do ... end` blocks that are empty, iterate over an empty literal,
-    or push every job behind a condition (`if`, `unless`, `case`, a modifier) with
-    nothing pushed when it is false.
+    Finds the `jobs` block of a batch created there (`Sidekiq::Batch.new`) that is
+    empty, iterates over an empty literal, or pushes every job behind a condition (`if`,
+    `unless`, `case`, a modifier) with nothing pushed when it is false. (A job's own
+    batch, or a reopened one, has jobs already: adding none to it is fine.)
 
 Why is this bad:
     When the block pushes nothing the batch has no jobs: depending on the Sidekiq Pro
@@ -34,8 +35,10 @@ from batch2flow import diagnostics as diag
 from batch2flow.lint.context import LintContext, finding
 from batch2flow.lint.model import Finding
 from batch2flow.lint.registry import rule
-from batch2flow.lint.ruby import LOOPS, batch_receiver, calls
+from batch2flow.lint.ruby import LOOPS, batch_locals, batch_receiver, calls, enclosing_def, is_batch_new
+from batch2flow.parsing import ParsedFile
 from batch2flow.ruby import nodes
+from batch2flow.ruby.nodes import Call
 
 HELP = "push at least one job unconditionally, or decide before creating the batch"
 CONDITIONALS = frozenset({"if", "unless", "if_modifier", "unless_modifier", "case", "conditional"})
@@ -44,7 +47,7 @@ CONDITIONALS = frozenset({"if", "unless", "if_modifier", "unless_modifier", "cas
 @rule(diag.EMPTY_JOBS, help=HELP)
 def check(ctx: LintContext) -> Iterator[Finding]:
     for parsed, call in calls(ctx):
-        if call.method != "jobs" or call.block is None or batch_receiver(ctx, parsed, call) is None:
+        if call.method != "jobs" or call.block is None or not _new_batch(ctx, parsed, call):
             continue
         body = nodes.block_body(call.block)
         if not body:
@@ -55,6 +58,22 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                     else "pushes its jobs only under a condition")
             yield finding(diag.EMPTY_JOBS, parsed, call.node,
                           f"this `jobs` block {what}: the batch can end up with no jobs")
+
+
+def _new_batch(ctx: LintContext, parsed: ParsedFile, call: Call) -> bool:
+    """A batch created here, empty so far: a job's own or a reopened batch has jobs already."""
+    name = batch_receiver(ctx, parsed, call)
+    scope = enclosing_def(call.node)
+    if name is None or call.receiver is None:
+        return False
+    if is_batch_new(call.receiver):
+        created = call.receiver
+    elif scope is not None and name in batch_locals(scope):
+        created = batch_locals(scope)[name].child_by_field_name("right") or call.receiver
+    else:
+        return False
+    made = nodes.as_call(created)
+    return made is not None and not made.args
 
 
 def _pushes_nothing(statement: Node) -> bool:

@@ -1,0 +1,13 @@
+# frozen_string_literal: true
+
+class ImportsController < ApplicationController
+  def retry_rows
+    import = Import.find(params[:id])
+    batch = Sidekiq::Batch.new
+    batch.description = "Retry of import #{import.id}"
+    batch.jobs do
+      import.failed_rows.each { |row| ImportRowWorker.perform_async(row.id) }
+    end
+    redirect_to import
+  end
+end
