@@ -16,7 +16,7 @@ class CatalogSyncWorker
     step.description = "Catalog sync (#{pages} pages)"
     step.callback_queue = 'critical'
     step.jobs do
-      pages.times { |page| CatalogPageWorker.perform_async(page) }
+      CatalogPageWorker.perform_bulk(Array.new(pages) { |page| [page] })
     end
     logger.info("catalog sync #{step.bid}")
     batch_size = 10

@@ -21,9 +21,8 @@ class TotalsWorker
     batch = Sidekiq::Batch.new
     batch.on(:success, TotalsCallback, 'by_year' => { 2024 => 'done' }) # expect: B2F313
     batch.jobs do
-      years.each do |year|
-        YearTotalsWorker.perform_async(year, { 1 => 0.5, 'rest' => 0.5 }) # expect: B2F313
-      end
+      YearTotalsWorker.perform_async(years.first, { 1 => 0.5, 'rest' => 0.5 }) # expect: B2F313
+      YearTotalsWorker.perform_async(years.last, { 1 => 0.5, 'rest' => 0.5 }) # expect: B2F313
     end
   end
 end

@@ -5,7 +5,7 @@ class ImportsController < ApplicationController
     import = Import.find(params[:id])
     batch = Sidekiq::Batch.new(import.bid) # expect: B2F316
     batch.jobs do
-      import.failed_rows.each { |row| ImportRowWorker.perform_async(row.id) }
+      ImportRowWorker.perform_bulk(import.failed_rows.map { |row| [row.id] })
     end
     redirect_to import
   end

@@ -6,7 +6,7 @@ class ImportsController < ApplicationController
     batch = Sidekiq::Batch.new
     batch.description = "Retry of import #{import.id}"
     batch.jobs do
-      import.failed_rows.each { |row| ImportRowWorker.perform_async(row.id) }
+      ImportRowWorker.perform_bulk(import.failed_rows.map { |row| [row.id] })
     end
     redirect_to import
   end
