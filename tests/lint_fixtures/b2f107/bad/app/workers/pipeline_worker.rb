@@ -22,7 +22,7 @@ class PipelineWorker
 
   def perform(run_id)
     overall = Sidekiq::Batch.new
-    overall.on(:success, 'PipelineSteps#step1_done', 'run_id' => run_id)
+    overall.on(:success, 'PipelineSteps#step1_done', 'run_id' => run_id) # expect: B2F318
     overall.jobs do
       StepWorker.perform_async(run_id, 1)
     end

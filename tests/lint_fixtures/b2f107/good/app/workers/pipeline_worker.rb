@@ -9,6 +9,10 @@ class StepWorker
 end
 
 class PipelineSteps
+  def alert(_status, options)
+    Pager.alert("run #{options['run_id']} has a dead job")
+  end
+
   def step1_done(status, options)
     overall = Sidekiq::Batch.new(status.parent_bid)
     overall.jobs do
@@ -22,6 +26,7 @@ class PipelineWorker
 
   def perform(run_id)
     overall = Sidekiq::Batch.new
+    overall.on(:death, 'PipelineSteps#alert', 'run_id' => run_id)
     overall.jobs do
       step1 = Sidekiq::Batch.new
       step1.on(:success, 'PipelineSteps#step1_done', 'run_id' => run_id)
