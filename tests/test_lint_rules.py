@@ -60,3 +60,48 @@ def test_lint_fixtures_are_valid_ruby() -> None:
     result = subprocess.run(["ruby", "-e", script, *map(str, files)], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr
+
+
+#: what the lint rules (B2F3xx) find in the project's own fixtures: each one a real instance
+#: of its rule, read by eye (see each fixture's NOTES.md and expected_facts.json)
+PROJECT_FIXTURE_FINDINGS: dict[str, set[tuple[str, str, int]]] = {
+    "batch_holders": {
+        # the creator reopens the batch it just filled: its jobs may all be done already
+        ("B2F316", "app/services/imports/csv_importer.rb", 28),
+        ("B2F316", "app/workers/exports/customer_export_worker.rb", 18),
+        ("B2F318", "app/workers/imports/import_users_worker.rb", 18),
+        ("B2F325", "app/services/billing/invoice_run.rb", 19),
+    },
+    "cross_file_callbacks": {
+        ("B2F318", "app/workers/billing/monthly_close_worker.rb", 15),
+        ("B2F318", "app/workers/billing/monthly_close_worker.rb", 19),
+    },
+    "cycles": {
+        ("B2F318", "app/services/crm/contacts_import.rb", 14),
+        # PollFeedsCallback enqueues PollFeedsWorker again after every round, unconditionally
+        ("B2F320", "app/callbacks/feeds/poll_feeds_callback.rb", 7),
+        ("B2F325", "app/workers/feeds/poll_feeds_worker.rb", 15),
+    },
+    "fan_out": {
+        ("B2F325", "app/workers/emails/newsletter_worker.rb", 21),
+        ("B2F325", "app/workers/emails/newsletter_worker.rb", 25),
+        ("B2F325", "app/workers/emails/newsletter_worker.rb", 37),
+        ("B2F325", "app/workers/emails/newsletter_worker.rb", 41),
+    },
+    "jobs_in_perform": {("B2F325", "app/workers/sync/list_accounts_worker.rb", 15)},
+    "seed_pipeline": {
+        # each step opens the next from :success only, and nothing watches for a dead job
+        ("B2F318", "app/services/data_pipeline/callbacks.rb", 25),
+        ("B2F318", "app/services/data_pipeline/callbacks.rb", 37),
+        ("B2F318", "app/workers/flow1_worker.rb", 12),
+        ("B2F318", "app/workers/kickoff_worker.rb", 14),
+    },
+    "starters": {("B2F325", "app/services/payouts/process_payouts.rb", 20)},
+}
+PROJECT_FIXTURES = sorted(p for p in (Path(__file__).parent.parent / "fixtures").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("fixture", PROJECT_FIXTURES, ids=lambda p: p.name)
+def test_no_false_alarm_on_the_project_fixtures(fixture: Path) -> None:
+    found = {f for f in found_in(fixture) if f[0].startswith("B2F3")}
+    assert found == PROJECT_FIXTURE_FINDINGS.get(fixture.name, set())
