@@ -28,9 +28,11 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from batch2flow import diagnostics as diag
 from batch2flow.lint.context import LintContext
+from batch2flow.lint.graph_views import callbacks
 from batch2flow.lint.model import Finding
 from batch2flow.lint.registry import rule
 
@@ -39,4 +41,23 @@ HELP = "define the method, or name the one that exists (`Klass` calls `on_<event
 
 @rule(diag.UNRESOLVED_CALLBACK, help=HELP)
 def check(ctx: LintContext) -> Iterator[Finding]:
-    yield from (Finding(d) for d in ctx.diagnostics(diag.UNRESOLVED_CALLBACK))
+    registered = {(c.span.file, c.span.line, c.span.col): c for c in callbacks(ctx)}
+    for found in ctx.diagnostics(diag.UNRESOLVED_CALLBACK):
+        callback = registered.get((found.file, found.line, found.col))
+        hint = _other_events(ctx, callback.target, callback.event) if callback is not None else None
+        yield Finding(replace(found, help=hint) if hint else found)
+
+
+def _other_events(ctx: LintContext, target: str, event: str) -> str | None:
+    """For a class target registered for an event it has no `on_<event>` for, the `on_*`
+    methods it does have: the usual mix-up of events (or a misspelling)."""
+    klass, _, method = target.rpartition("#")
+    info = ctx.index.classes.get(klass)
+    if info is None or method != f"on_{event}":
+        return None
+    others = sorted(m for m in info.methods if m.startswith("on_"))
+    if not others:
+        return None
+    names = ", ".join(f"`{m}`" for m in others)
+    return (f"`{klass}` defines {names}: a :{event} callback calls `on_{event}`; "
+            "rename it, or register the event it handles")

@@ -10,6 +10,12 @@ class SyncCallback
   end
 end
 
+class DigestCallback
+  def on_success(_status, options)
+    Account.find(options['account_id']).send_digest
+  end
+end
+
 class SyncPageWorker
   include Sidekiq::Job
 
@@ -26,6 +32,7 @@ class SyncWorker
     batch.on(:success, SyncCallback, 'account_id' => account_id)
     batch.on(:complete, SyncCallback, 'account_id' => account_id) # expect: B2F102
     batch.on(:death, 'SyncAlerts#page', 'account_id' => account_id) # expect: B2F102
+    batch.on(:complete, DigestCallback, 'account_id' => account_id) # expect: B2F102
     batch.jobs do
       SyncPageWorker.perform_async(account_id, 1)
     end
