@@ -61,13 +61,17 @@ RETRY_ON_NOT_FOLLOWED = Code("B2F211", Severity.WARNING,
 CALLBACK_NEEDS_ARGS = Code("B2F304", Severity.WARNING,
                            "callback class whose constructor needs arguments (Sidekiq calls `new` with none)")
 NO_PERFORM = Code("B2F306", Severity.WARNING,
-                  "worker without `perform`, or whose `perform` cannot take the arguments it is enqueued with")
+                  "worker without `perform`, or whose `perform` cannot take the arguments it is given")
 UNKNOWN_BATCH_METHOD = Code("B2F307", Severity.WARNING, "unknown method called on a batch")
-JOBS_NEVER_CALLED = Code("B2F308", Severity.WARNING, "batch whose `jobs` is never called: its callbacks never fire")
+JOBS_NEVER_CALLED = Code("B2F308", Severity.WARNING,
+                         "batch whose `jobs` is never called: its callbacks never fire")
 EMPTY_JOBS = Code("B2F309", Severity.WARNING, "`jobs` block that can push no job")
-CALLBACK_AFTER_JOBS = Code("B2F310", Severity.WARNING, "callback registered after `jobs` was called on the batch")
-NOT_JSON_ARGS = Code("B2F312", Severity.WARNING, "job argument that is not JSON-native (Sidekiq 7 rejects it)")
-NON_STRING_KEYS = Code("B2F313", Severity.WARNING, "hash key that is not a string in job arguments or options")
+CALLBACK_AFTER_JOBS = Code("B2F310", Severity.WARNING,
+                           "callback registered after `jobs` was called on the batch")
+NOT_JSON_ARGS = Code("B2F312", Severity.WARNING,
+                     "job argument that is not JSON-native (Sidekiq 7 rejects it)")
+NON_STRING_KEYS = Code("B2F313", Severity.WARNING,
+                       "hash key that is not a string in job arguments or options")
 SYMBOL_OPTIONS_READ = Code("B2F314", Severity.WARNING,
                            "callback options read with a symbol key (they come back with string keys)")
 OPTIONS_NOT_HASH = Code("B2F315", Severity.WARNING, "callback options that are not a Hash")
@@ -75,12 +79,15 @@ REOPEN_OUTSIDE = Code("B2F316", Severity.WARNING,
                       "batch reopened from code that is neither one of its jobs nor one of its callbacks")
 SUCCESS_ONLY = Code("B2F318", Severity.INFO,
                     "workflow step with only a :success callback: a dead job stalls the workflow")
-DEATH_UNSUPPORTED = Code("B2F319", Severity.WARNING, "`:death` with the sidekiq-batch gem, where it never fires")
+DEATH_UNSUPPORTED = Code("B2F319", Severity.WARNING,
+                         "`:death` with the sidekiq-batch gem, where it never fires")
 ENDLESS_LOOP = Code("B2F320", Severity.WARNING, "workflow loop with no exit condition")
-CALLBACK_QUEUE_LOST = Code("B2F322", Severity.WARNING, "`callback_queue` not set again when a batch is reopened")
+CALLBACK_QUEUE_LOST = Code("B2F322", Severity.WARNING,
+                           "`callback_queue` not set again when a batch is reopened")
 STATUS_POLLING = Code("B2F323", Severity.WARNING, "batch status polled in a loop instead of a callback")
 ENQUEUE_IN_TRANSACTION = Code("B2F324", Severity.WARNING, "job enqueued inside a database transaction")
-PREFER_BULK = Code("B2F325", Severity.INFO, "`perform_async` in a loop inside `jobs`: `perform_bulk` would do")
+PREFER_BULK = Code("B2F325", Severity.INFO,
+                   "`perform_async` in a loop inside `jobs`: `perform_bulk` would do")
 FAILURE_INFO = Code("B2F326", Severity.WARNING, "`status.failure_info` (removed in Sidekiq Pro 8)")
 INLINE_IN_BATCH = Code("B2F327", Severity.WARNING, "`perform_inline` inside a batch runs outside it")
 
