@@ -191,3 +191,23 @@ def test_rule_without_a_code_lists_them_and_an_unknown_code_is_a_usage_error():
     listing = run("rule").stdout.splitlines()
     assert [line.split()[0] for line in listing] == sorted(all_rules())
     assert run("rule", "B2F999").exit_code == 2
+
+
+def codes_in(path: Path) -> set[str]:
+    return {d["code"] for d in json.loads(run("lint", str(path), "--format", "json").stdout)["diagnostics"]}
+
+
+def test_the_batch_library_is_read_from_a_lockfile_above_the_scanned_folder(tmp_path: Path):
+    app = tree(tmp_path, "b2f319")
+    (app / "Gemfile").unlink()
+    (tmp_path / "Gemfile.lock").write_text(
+        "GEM\n  remote: https://rubygems.org/\n  specs:\n    sidekiq (7.2.4)\n"
+        "      redis-client (>= 0.19.0)\n    sidekiq-batch (0.2.0)\n      sidekiq (>= 3)\n\n"
+        "DEPENDENCIES\n  sidekiq-batch\n")
+    assert codes_in(app / "app") == {"B2F319"}
+
+
+def test_death_is_fine_under_sidekiq_pro(tmp_path: Path):
+    app = tree(tmp_path, "b2f319")
+    (app / "Gemfile").write_text("source 'https://rubygems.org'\ngem 'sidekiq-pro'\n")
+    assert codes_in(app) == set()
