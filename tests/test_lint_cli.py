@@ -211,3 +211,13 @@ def test_death_is_fine_under_sidekiq_pro(tmp_path: Path):
     app = tree(tmp_path, "b2f319")
     (app / "Gemfile").write_text("source 'https://rubygems.org'\ngem 'sidekiq-pro'\n")
     assert codes_in(app) == set()
+
+
+def test_fix_keeps_the_form_of_a_string_event(tmp_path: Path):
+    path = tree(tmp_path, "b2f101")
+    worker = path / "app/workers/export_worker.rb"
+    worker.write_text(worker.read_text().replace("batch.on(:sucess,", 'batch.on("complet",'))
+    result = run("lint", str(path), "--diff")
+    assert "+    batch.on(\"complete\", 'ExportWorker#done'" in result.stdout
+    assert run("lint", str(path), "--fix").exit_code == 0
+    assert 'batch.on("complete", ' in worker.read_text()
