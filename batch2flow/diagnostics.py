@@ -56,8 +56,9 @@ STARTER_NOT_CALLABLE = Code("B2F209", Severity.WARNING,
 RETRY_ON_NOT_FOLLOWED = Code("B2F211", Severity.WARNING,
                              "an ActiveJob `retry_on` retry is a new job the flow does not follow")
 
-# Lint rules (batch2flow lint); B2F3NN is rule NN of the lint list. Rules 1, 2, 3, 5, 11,
-# 17 and 21 are the analysis codes B2F101, B2F102, B2F102, B2F104, B2F105, B2F107, B2F103.
+# Lint rules (batch2flow lint); B2F3NN is rule NN of the lint list. Rules 1, 2, 3, 5, 17
+# and 21 are the analysis codes B2F101, B2F102, B2F102, B2F104, B2F107, B2F103 (and B2F105
+# reports a sign of rule 11 beside B2F311).
 CALLBACK_NEEDS_ARGS = Code("B2F304", Severity.WARNING,
                            "callback class whose constructor needs arguments (Sidekiq calls `new` with none)")
 NO_PERFORM = Code("B2F306", Severity.WARNING,
@@ -68,6 +69,7 @@ JOBS_NEVER_CALLED = Code("B2F308", Severity.WARNING,
 EMPTY_JOBS = Code("B2F309", Severity.WARNING, "`jobs` block that can push no job")
 CALLBACK_AFTER_JOBS = Code("B2F310", Severity.WARNING,
                            "callback registered after `jobs` was called on the batch")
+OUTSIDE_JOBS = Code("B2F311", Severity.WARNING, "job meant for a batch enqueued outside its `jobs` block")
 NOT_JSON_ARGS = Code("B2F312", Severity.WARNING,
                      "job argument that is not JSON-native (Sidekiq 7 rejects it)")
 NON_STRING_KEYS = Code("B2F313", Severity.WARNING,
@@ -93,7 +95,7 @@ INLINE_IN_BATCH = Code("B2F327", Severity.WARNING, "`perform_inline` inside a ba
 
 LINT_CODES = (
     CALLBACK_NEEDS_ARGS, NO_PERFORM, UNKNOWN_BATCH_METHOD, JOBS_NEVER_CALLED, EMPTY_JOBS,
-    CALLBACK_AFTER_JOBS, NOT_JSON_ARGS, NON_STRING_KEYS, SYMBOL_OPTIONS_READ, OPTIONS_NOT_HASH,
+    CALLBACK_AFTER_JOBS, OUTSIDE_JOBS, NOT_JSON_ARGS, NON_STRING_KEYS, SYMBOL_OPTIONS_READ, OPTIONS_NOT_HASH,
     REOPEN_OUTSIDE, SUCCESS_ONLY, DEATH_UNSUPPORTED, ENDLESS_LOOP, CALLBACK_QUEUE_LOST,
     STATUS_POLLING, ENQUEUE_IN_TRANSACTION, PREFER_BULK, FAILURE_INFO, INLINE_IN_BATCH,
 )

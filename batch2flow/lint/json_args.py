@@ -27,7 +27,7 @@ TIME_METHODS = frozenset({"ago", "from_now", "since", "until", "to_date", "to_ti
 def job_arguments(ctx: LintContext) -> Iterator[tuple[ParsedFile, str, tuple[Node, ...]]]:
     """Each Sidekiq enqueue: its file, its method and the nodes of its job arguments."""
     for parsed, call in calls(ctx):
-        if call.method not in CHECKED or not is_enqueue(call):
+        if call.method not in CHECKED or not (is_enqueue(call) or call.method == "perform_inline"):
             continue
         if call.method in ("push", "push_bulk"):
             pushed = dict(nodes.hash_pairs(call.args)).get("args")

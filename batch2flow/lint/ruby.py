@@ -13,7 +13,7 @@ from batch2flow.ruby.nodes import Call
 
 #: Sidekiq's own enqueue methods (ActiveJob's `perform_later` serialises its arguments itself)
 SIDEKIQ_ENQUEUES = frozenset({"perform_async", "perform_in", "perform_at", "perform_bulk"})
-ENQUEUES = SIDEKIQ_ENQUEUES | {"perform_later", "perform_inline", "push", "push_bulk"}
+ENQUEUES = SIDEKIQ_ENQUEUES | {"perform_later", "push", "push_bulk"}
 #: iterating calls whose block runs once per item
 LOOPS = frozenset({"each", "each_with_index", "each_with_object", "find_each", "find_in_batches",
                    "in_batches", "each_slice", "times", "map", "flat_map", "each_key", "each_value",
