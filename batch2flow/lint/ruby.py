@@ -21,11 +21,10 @@ LOOPS = frozenset({"each", "each_with_index", "each_with_object", "find_each", "
 DEFS = frozenset({"method", "singleton_method"})
 
 
-def calls(ctx: LintContext) -> Iterator[tuple[ParsedFile, Call]]:
-    for parsed, node in ctx.nodes(("call",)):
-        call = nodes.as_call(node)
-        if call is not None:
-            yield parsed, call
+def calls(ctx: LintContext) -> list[tuple[ParsedFile, Call]]:
+    """Every method call of the tree (with a receiver, arguments or a block)."""
+    return ctx.memo("calls", lambda: [(parsed, call) for parsed, node in ctx.nodes(("call",))
+                                      if (call := nodes.as_call(node)) is not None])
 
 
 def is_batch_new(node: Node | None) -> bool:
@@ -93,7 +92,9 @@ def batch_receiver(ctx: LintContext, parsed: ParsedFile, call: Call) -> str | No
     scope = enclosing_def(call.node)
     if name is None or scope is None:
         return None
-    if name in batch_locals(scope) or (name.startswith("@") and name in _file_batch_ivars(parsed)):
+    held = ctx.memo(("batch locals", scope.id), lambda: batch_locals(scope))
+    ivars = ctx.memo(("batch ivars", parsed.path), lambda: _file_batch_ivars(parsed))
+    if name in held or (name.startswith("@") and name in ivars):
         return name
     if name == "batch" and not _assigned(scope, name) and _in_job_class(ctx, call.node):
         return name
