@@ -29,10 +29,11 @@ import difflib
 from collections.abc import Iterator
 
 from batch2flow import diagnostics as diag
+from batch2flow.lint.batches import batch_receiver
 from batch2flow.lint.context import LintContext, finding
 from batch2flow.lint.model import Finding
 from batch2flow.lint.registry import rule
-from batch2flow.lint.ruby import batch_receiver, calls
+from batch2flow.lint.ruby import calls
 
 HELP = "Sidekiq::Batch has jobs, on, bid, parent_bid, description=, callback_queue= and status"
 #: Sidekiq Pro's public Batch API, and what every object answers

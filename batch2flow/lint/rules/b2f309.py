@@ -32,10 +32,11 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from batch2flow import diagnostics as diag
+from batch2flow.lint.batches import batch_receiver
 from batch2flow.lint.context import LintContext, finding
 from batch2flow.lint.model import Finding
 from batch2flow.lint.registry import rule
-from batch2flow.lint.ruby import LOOPS, batch_locals, batch_receiver, calls, enclosing_def, is_batch_new
+from batch2flow.lint.ruby import LOOPS, batch_locals, calls, enclosing_def, is_batch_new
 from batch2flow.parsing import ParsedFile
 from batch2flow.ruby import nodes
 from batch2flow.ruby.nodes import Call

@@ -26,10 +26,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from batch2flow import diagnostics as diag
+from batch2flow.lint.batches import batch_receiver
 from batch2flow.lint.context import LintContext, finding
 from batch2flow.lint.model import Finding
 from batch2flow.lint.registry import rule
-from batch2flow.lint.ruby import batch_receiver, calls, enclosing_def, inside
+from batch2flow.lint.ruby import calls, enclosing_def, inside
 
 HELP = "register every callback before calling `jobs`"
 

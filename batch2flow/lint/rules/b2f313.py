@@ -26,11 +26,11 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from batch2flow import diagnostics as diag
+from batch2flow.lint.batches import callback_registrations
 from batch2flow.lint.context import LintContext, finding
 from batch2flow.lint.json_args import job_arguments, values_inside
 from batch2flow.lint.model import Finding
 from batch2flow.lint.registry import rule
-from batch2flow.lint.ruby import callback_registrations
 from batch2flow.parsing import ParsedFile
 from batch2flow.ruby import nodes
 

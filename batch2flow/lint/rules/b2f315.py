@@ -23,10 +23,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from batch2flow import diagnostics as diag
+from batch2flow.lint.batches import callback_registrations
 from batch2flow.lint.context import LintContext, finding
 from batch2flow.lint.model import Finding
 from batch2flow.lint.registry import rule
-from batch2flow.lint.ruby import callback_registrations
 from batch2flow.ruby import nodes
 
 HELP = "pass a Hash with string keys: on(:success, Klass, 'id' => id)"

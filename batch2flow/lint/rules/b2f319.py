@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from batch2flow import diagnostics as diag
+from batch2flow.lint.batches import callback_registrations
 from batch2flow.lint.context import LintContext, finding
 from batch2flow.lint.model import Finding
 from batch2flow.lint.registry import rule
-from batch2flow.lint.ruby import callback_registrations
 from batch2flow.ruby import nodes
 
 HELP = "register :complete and check status.failures there; sidekiq-batch never fires :death"
