@@ -18,6 +18,7 @@ import click
 
 from batch2flow import __version__
 from batch2flow.diagnostics import Diagnostic, has_errors
+from batch2flow.lint.command import lint_command, rule_command
 
 if TYPE_CHECKING:  # heavy modules stay out of `batch2flow --help`
     from batch2flow.convert import Conversion
@@ -34,6 +35,7 @@ MAIN_HELP = """Read Sidekiq Batch workflows from a Rails tree and turn them into
   batch2flow graph app/workers                 the workflows as an indented tree
   batch2flow graph app --format mermaid        one Mermaid flowchart per workflow
   batch2flow graph app --format json           the graph for tools (version 1)
+  batch2flow lint app                          check the batch code for mistakes (rule CODE explains)
   batch2flow runtime-wheel -o dist             what the flows import, as a wheel for the worker
   batch2flow review --base origin/main app     how a change alters the workflows (PR comment)
 """
@@ -110,6 +112,10 @@ EXIT_INTERNAL = 3
 @click.version_option(__version__, prog_name="batch2flow")
 def main() -> None:
     pass
+
+
+main.add_command(lint_command)
+main.add_command(rule_command)
 
 
 @main.command(help=GRAPH_HELP)

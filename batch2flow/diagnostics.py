@@ -57,12 +57,57 @@ STARTER_NOT_CALLABLE = Code("B2F209", Severity.WARNING,
 RETRY_ON_NOT_FOLLOWED = Code("B2F211", Severity.WARNING,
                              "an ActiveJob `retry_on` retry is a new job the flow does not follow")
 
+# Lint rules (batch2flow lint); B2F3NN is rule NN of the lint list. Rules 1, 2, 3, 5, 17
+# and 21 are the analysis codes B2F101, B2F102, B2F102, B2F104, B2F107, B2F103 (and B2F105
+# reports a sign of rule 11 beside B2F311).
+CALLBACK_NEEDS_ARGS = Code("B2F304", Severity.WARNING,
+                           "callback class whose constructor needs arguments (Sidekiq calls `new` with none)")
+NO_PERFORM = Code("B2F306", Severity.WARNING,
+                  "worker without `perform`, or whose `perform` cannot take the arguments it is given")
+UNKNOWN_BATCH_METHOD = Code("B2F307", Severity.WARNING, "unknown method called on a batch")
+JOBS_NEVER_CALLED = Code("B2F308", Severity.WARNING,
+                         "batch whose `jobs` is never called: its callbacks never fire")
+EMPTY_JOBS = Code("B2F309", Severity.WARNING, "`jobs` block that can push no job")
+CALLBACK_AFTER_JOBS = Code("B2F310", Severity.WARNING,
+                           "callback registered after `jobs` was called on the batch")
+OUTSIDE_JOBS = Code("B2F311", Severity.WARNING, "job meant for a batch enqueued outside its `jobs` block")
+NOT_JSON_ARGS = Code("B2F312", Severity.WARNING,
+                     "job argument that is not JSON-native (Sidekiq 7 rejects it)")
+NON_STRING_KEYS = Code("B2F313", Severity.WARNING,
+                       "hash key that is not a string in job arguments or options")
+SYMBOL_OPTIONS_READ = Code("B2F314", Severity.WARNING,
+                           "callback options read with a symbol key (they come back with string keys)")
+OPTIONS_NOT_HASH = Code("B2F315", Severity.WARNING, "callback options that are not a Hash")
+REOPEN_OUTSIDE = Code("B2F316", Severity.WARNING,
+                      "batch reopened from code that is neither one of its jobs nor one of its callbacks")
+SUCCESS_ONLY = Code("B2F318", Severity.INFO,
+                    "workflow step with only a :success callback: a dead job stalls the workflow")
+DEATH_UNSUPPORTED = Code("B2F319", Severity.WARNING,
+                         "`:death` with the sidekiq-batch gem, where it never fires")
+ENDLESS_LOOP = Code("B2F320", Severity.WARNING, "workflow loop with no exit condition")
+CALLBACK_QUEUE_LOST = Code("B2F322", Severity.WARNING,
+                           "`callback_queue` not set again when a batch is reopened")
+STATUS_POLLING = Code("B2F323", Severity.WARNING, "batch status polled in a loop instead of a callback")
+ENQUEUE_IN_TRANSACTION = Code("B2F324", Severity.WARNING, "job enqueued inside a database transaction")
+PREFER_BULK = Code("B2F325", Severity.INFO,
+                   "`perform_async` in a loop inside `jobs`: `perform_bulk` would do")
+FAILURE_INFO = Code("B2F326", Severity.WARNING, "`status.failure_info` (removed in Sidekiq Pro 8)")
+INLINE_IN_BATCH = Code("B2F327", Severity.WARNING, "`perform_inline` inside a batch runs outside it")
+
+LINT_CODES = (
+    CALLBACK_NEEDS_ARGS, NO_PERFORM, UNKNOWN_BATCH_METHOD, JOBS_NEVER_CALLED, EMPTY_JOBS,
+    CALLBACK_AFTER_JOBS, OUTSIDE_JOBS, NOT_JSON_ARGS, NON_STRING_KEYS, SYMBOL_OPTIONS_READ, OPTIONS_NOT_HASH,
+    REOPEN_OUTSIDE, SUCCESS_ONLY, DEATH_UNSUPPORTED, ENDLESS_LOOP, CALLBACK_QUEUE_LOST,
+    STATUS_POLLING, ENQUEUE_IN_TRANSACTION, PREFER_BULK, FAILURE_INFO, INLINE_IN_BATCH,
+)
+
 ALL_CODES = (
     UNREADABLE, NOT_UTF8, BINARY, EMPTY, TOO_LARGE, SYNTAX_ERROR, UNKNOWN_EVENT,
     UNRESOLVED_CALLBACK, DYNAMIC_REFERENCE, UNKNOWN_WORKER, BATCH_OUTSIDE_BATCH, CYCLE,
     UNKNOWN_BATCH, WORKFLOW_TOO_LARGE, UNTRANSLATED_VALUE, UNTRANSLATED_CONDITION,
     UNTRANSLATED_ITEMS, UNTRANSLATED_LOOP, UNTRANSLATED_CALLBACK, OTHER_WORK,
     RUBY_RAISES, UNTRANSLATED_DESCRIPTION, STARTER_NOT_CALLABLE, RETRY_ON_NOT_FOLLOWED,
+    *LINT_CODES,
 )
 
 

@@ -1,6 +1,9 @@
-"""The `graph` pipeline: scan -> parse -> index -> analyse, data in and data out."""
+"""The `graph` pipeline: scan -> parse -> index -> analyse -> lint, data in and data out."""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from batch2flow.analysis.builder import DiagnosticSink
 from batch2flow.analysis.schedules import schedules_from_files
@@ -11,8 +14,19 @@ from batch2flow.parsing import parse
 from batch2flow.ruby.indexer import build_index
 from batch2flow.scanner import DEFAULT_MAX_BYTES, scan
 
+if TYPE_CHECKING:
+    from batch2flow.lint.model import Finding
+
 
 def build_graph(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
+    return graph_and_findings(paths, max_bytes)[0]
+
+
+def graph_and_findings(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[Graph, list[Finding]]:
+    """The graph, whose diagnostics are the lint findings (so `graph` and `lint` agree), and
+    the findings themselves with their fixes."""
+    from batch2flow.lint.check import lint_analysis
+
     scanned = scan(paths, max_bytes)
     sink = DiagnosticSink()
     for problem in scanned.diagnostics:
@@ -26,4 +40,6 @@ def build_graph(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> Graph:
     index = build_index(parsed)
     workflows = analyse_workflows(index, sink)
     schedules = tuple(sorted(schedules_from_files(parsed, index).items()))
-    return Graph(tuple(workflows), tuple(worker_table(index)), tuple(sink.sorted()), schedules)
+    graph = Graph(tuple(workflows), tuple(worker_table(index)), tuple(sink.sorted()), schedules)
+    findings = lint_analysis(graph, index, parsed, paths)
+    return replace(graph, diagnostics=tuple(f.diagnostic for f in findings)), findings

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from fake_bridge import FakeBridge
 
+from batch2flow.diagnostics import Diagnostic
 from batch2flow.graph import build_graph
 from batch2flow.ir import Graph, Workflow
 from batch2flow.runtime import bridge as bridge_module
@@ -35,6 +36,12 @@ def ruby_tree(tmp_path: Path) -> Callable[[dict[str, str]], Graph]:
         return build_graph([str(tmp_path)])
 
     return build
+
+
+def analysis_diagnostics(graph: Graph) -> tuple[Diagnostic, ...]:
+    """The diagnostics of the analysis itself, without the lint rules' findings (B2F3xx),
+    which `graph` reports too."""
+    return tuple(d for d in graph.diagnostics if not d.code.startswith("B2F3"))
 
 
 def only_workflow(graph: Graph) -> Workflow:

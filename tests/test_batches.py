@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import only_workflow
+from conftest import analysis_diagnostics, only_workflow
 from reachability import are_independent, is_after
 from ruby_snippets import starter
 
@@ -96,14 +96,14 @@ again.jobs { B.perform_async }
 def test_reopen_unknown_bid_warns(ruby_tree):
     body = "b = Sidekiq::Batch.new(Import.last.bid)\nb.jobs { A.perform_async }"
     graph = ruby_tree(starter("x = Sidekiq::Batch.new\nx.jobs { C.perform_async }\n" + body))
-    assert [d.code for d in graph.diagnostics] == ["B2F107"]
+    assert [d.code for d in analysis_diagnostics(graph)] == ["B2F107"]
 
 
 def test_parent_bid_of_a_root_batch_warns(ruby_tree):
     callbacks = STEP_CALLBACK.replace("class Steps\n", "class Steps\n" + FINISHED)
     body = "b = Sidekiq::Batch.new\nb.on(:success, 'Steps#step_done')\nb.jobs { A.perform_async }"
     graph = ruby_tree(starter(body, callbacks))
-    assert [(d.code, d.line) for d in graph.diagnostics] == [("B2F107", 7)]
+    assert [(d.code, d.line) for d in analysis_diagnostics(graph)] == [("B2F107", 7)]
     assert "nil" in graph.diagnostics[0].message
 
 

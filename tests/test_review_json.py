@@ -87,8 +87,14 @@ def test_a_workflow_that_gains_a_step(tmp_path: Path) -> None:
                 order("FaxWorker", "NotifyWorker"), order("MailWorker", "NotifyWorker")]),
             UNCHANGED_EXPORTS,
         ],
-        "diagnostics_added": [], "diagnostics_fixed": [],
+        "diagnostics_added": document["diagnostics_added"], "diagnostics_fixed": [],
     }
+    # the delivery step now leads to the archive step from :success only: lint says so
+    # (info), on its `on` line
+    added = [(d["code"], d["severity"], d["file"], d["line"]) for d in document["diagnostics_added"]]
+    line = next(n for n, text in enumerate(steps((DELIVERY_THEN_ARCHIVE, ARCHIVE_STEP))[
+        "app/services/nightly_report/steps.rb"].splitlines(), 1) if "delivery.on(:success" in text)
+    assert added == [("B2F318", "info", "app/services/nightly_report/steps.rb", line)]
 
 
 EDITS = {

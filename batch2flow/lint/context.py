@@ -1,0 +1,98 @@
+"""What every rule reads: the graph the analysis built, the code index and the parsed trees."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from tree_sitter import Node
+
+from batch2flow import diagnostics as diag
+from batch2flow.ir import Graph
+from batch2flow.lint.model import Edit, Finding
+from batch2flow.parsing import ParsedFile
+from batch2flow.ruby.index import CodeIndex
+
+T = TypeVar("T")
+
+
+@dataclass
+class LintContext:
+    #: the graph as the analysis built it, with the analysis' own diagnostics
+    graph: Graph
+    index: CodeIndex
+    files: tuple[ParsedFile, ...]
+    #: gem names the Gemfile / Gemfile.lock in or above the scanned paths mention
+    gems: frozenset[str] = frozenset()
+    _by_path: dict[str, ParsedFile] = field(default_factory=dict)
+    #: what several rules compute alike (every call of the tree), computed once
+    _memo: dict[object, Any] = field(default_factory=dict)
+
+    def memo(self, key: object, build: Callable[[], T]) -> T:
+        if key not in self._memo:
+            self._memo[key] = build()
+        found: T = self._memo[key]
+        return found
+
+    def file(self, path: str) -> ParsedFile | None:
+        if not self._by_path:
+            self._by_path.update((f.path, f) for f in self.files)
+        return self._by_path.get(path)
+
+    def nodes(self, types: Iterable[str]) -> list[tuple[ParsedFile, Node]]:
+        """Every node of the given types in every file, in source order."""
+        wanted = frozenset(types)
+        return self.memo(wanted, lambda: [(p, n) for _order, p, n in
+                                          sorted(e for t in wanted for e in self._by_type().get(t, []))])
+
+    def _by_type(self) -> dict[str, list[tuple[int, ParsedFile, Node]]]:
+        """One walk of every tree: node type -> (walk order, file, node)."""
+        def build() -> dict[str, list[tuple[int, ParsedFile, Node]]]:
+            table: dict[str, list[tuple[int, ParsedFile, Node]]] = {}
+            order = 0
+            for parsed in self.files:
+                for node in walk(parsed.tree.root_node):
+                    table.setdefault(node.type, []).append((order, parsed, node))
+                    order += 1
+            return table
+
+        return self.memo("by type", build)
+
+    def diagnostics(self, code: diag.Code) -> list[diag.Diagnostic]:
+        """The analysis' own diagnostics of `code` (for the rules that delegate to it)."""
+        return [d for d in self.graph.diagnostics if d.code == code.code]
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """`node` and everything below it, depth first, in source order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.named_children))
+
+
+def finding(code: diag.Code, parsed: ParsedFile, node: Node, message: str, help: str = "",
+            edits: tuple[Edit, ...] = ()) -> Finding:
+    line, col = parsed.line_col(node)
+    return Finding(diag.make(code, parsed.path, line, col, message, help), edits)
+
+
+def replace_node(parsed: ParsedFile, node: Node, text: str) -> Edit:
+    return Edit(parsed.path, node.start_byte, node.end_byte, parsed.text(node), text)
+
+
+def node_at(parsed: ParsedFile, line: int, col: int) -> Node | None:
+    """The outermost named node that starts at 1-based `line:col`."""
+    for node in walk(parsed.tree.root_node):
+        if node.type != "program" and parsed.line_col(node) == (line, col):
+            return node
+    return None
+
+
+def ancestors(node: Node) -> Iterator[Node]:
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent

@@ -1,0 +1,32 @@
+"""Inline suppression: `# batch2flow: disable=CODE[,CODE...]` on the line or the line above."""
+
+from __future__ import annotations
+
+import re
+
+from batch2flow.lint.model import Finding
+from batch2flow.parsing import ParsedFile
+
+_DISABLE = re.compile(r"#\s*batch2flow:\s*disable=([A-Za-z0-9_, ]+)")
+
+
+def disabled_codes(parsed: ParsedFile) -> dict[int, frozenset[str]]:
+    """1-based line -> the codes a comment on it disables."""
+    found: dict[int, frozenset[str]] = {}
+    for number, line in enumerate(parsed.source.text.splitlines(), start=1):
+        match = _DISABLE.search(line)
+        if match:
+            found[number] = frozenset(c.strip().upper() for c in match.group(1).split(",") if c.strip())
+    return found
+
+
+def unsuppressed(findings: list[Finding], files: tuple[ParsedFile, ...]) -> list[Finding]:
+    tables = {parsed.path: disabled_codes(parsed) for parsed in files}
+    kept: list[Finding] = []
+    for found in findings:
+        table = tables.get(found.diagnostic.file, {})
+        line, code = found.diagnostic.line, found.diagnostic.code
+        if code in table.get(line, frozenset()) or code in table.get(line - 1, frozenset()):
+            continue
+        kept.append(found)
+    return kept

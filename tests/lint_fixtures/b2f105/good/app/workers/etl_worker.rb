@@ -1,0 +1,31 @@
+# frozen_string_literal: true
+
+class ExtractWorker
+  include Sidekiq::Job
+
+  def perform(source_id)
+    Source.find(source_id).extract
+  end
+end
+
+class LoadWorker
+  include Sidekiq::Job
+
+  def perform(source_id)
+    batch.jobs do
+      ExtractWorker.perform_async(source_id)
+    end
+  end
+end
+
+class EtlWorker
+  include Sidekiq::Job
+
+  def perform(source_id)
+    etl = Sidekiq::Batch.new
+    etl.jobs do
+      ExtractWorker.perform_async(source_id)
+      LoadWorker.perform_async(source_id)
+    end
+  end
+end

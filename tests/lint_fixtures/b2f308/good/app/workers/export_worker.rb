@@ -1,0 +1,40 @@
+# frozen_string_literal: true
+
+class ExportCallback
+  def on_success(_status, options)
+    Export.find(options['export_id']).finish!
+  end
+end
+
+class ExportPartWorker
+  include Sidekiq::Job
+
+  def perform(export_id, part)
+    Export.find(export_id).write_part(part)
+  end
+end
+
+class ExportWorker
+  include Sidekiq::Job
+
+  def perform(export_id)
+    batch = new_batch(export_id)
+    fill(batch, export_id)
+  end
+
+  private
+
+  def new_batch(export_id)
+    batch = Sidekiq::Batch.new
+    batch.description = "Export #{export_id}"
+    batch.on(:success, ExportCallback, 'export_id' => export_id)
+    batch
+  end
+
+  def fill(batch, export_id)
+    batch.jobs do
+      ExportPartWorker.perform_async(export_id, 1)
+      ExportPartWorker.perform_async(export_id, 2)
+    end
+  end
+end
