@@ -32,7 +32,12 @@ NOT_UTF8 = Code("B2F002", Severity.WARNING, "file is not UTF-8; undecodable byte
 BINARY = Code("B2F003", Severity.WARNING, "binary file skipped")
 EMPTY = Code("B2F004", Severity.INFO, "empty file")
 TOO_LARGE = Code("B2F005", Severity.WARNING, "file too large, skipped")
+RULE_FAILED = Code("B2F009", Severity.WARNING,
+                   "a lint rule failed on this tree (a bug of batch2flow): its findings are missing")
 SYNTAX_ERROR = Code("B2F010", Severity.ERROR, "Ruby syntax error; the rest of the file is still read")
+PARSER_GAP = Code("B2F011", Severity.WARNING,
+                  "the parser cannot read a construct here that Ruby accepts (or Ruby was not there "
+                  "to ask); the rest of the file is still read")
 UNKNOWN_EVENT = Code("B2F101", Severity.ERROR, "unknown batch event")
 UNRESOLVED_CALLBACK = Code("B2F102", Severity.WARNING, "callback target class or method not found")
 DYNAMIC_REFERENCE = Code("B2F103", Severity.WARNING, "reference that cannot be known statically")
@@ -102,7 +107,7 @@ LINT_CODES = (
 )
 
 ALL_CODES = (
-    UNREADABLE, NOT_UTF8, BINARY, EMPTY, TOO_LARGE, SYNTAX_ERROR, UNKNOWN_EVENT,
+    UNREADABLE, NOT_UTF8, BINARY, EMPTY, TOO_LARGE, RULE_FAILED, SYNTAX_ERROR, PARSER_GAP, UNKNOWN_EVENT,
     UNRESOLVED_CALLBACK, DYNAMIC_REFERENCE, UNKNOWN_WORKER, BATCH_OUTSIDE_BATCH, CYCLE,
     UNKNOWN_BATCH, WORKFLOW_TOO_LARGE, UNTRANSLATED_VALUE, UNTRANSLATED_CONDITION,
     UNTRANSLATED_ITEMS, UNTRANSLATED_LOOP, UNTRANSLATED_CALLBACK, OTHER_WORK,

@@ -9,10 +9,12 @@ from batch2flow.analysis.builder import DiagnosticSink
 from batch2flow.analysis.schedules import schedules_from_files
 from batch2flow.analysis.worker_table import worker_table
 from batch2flow.analysis.workflows import analyse_workflows
+from batch2flow.diagnostics import SYNTAX_ERROR, Diagnostic
 from batch2flow.ir import Graph
 from batch2flow.parsing import parse
 from batch2flow.ruby.indexer import build_index
 from batch2flow.scanner import DEFAULT_MAX_BYTES, scan
+from batch2flow.syntax_check import confirmed
 
 if TYPE_CHECKING:
     from batch2flow.lint.model import Finding
@@ -32,10 +34,16 @@ def graph_and_findings(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> 
     for problem in scanned.diagnostics:
         sink.add(problem)
     parsed = []
+    errors: list[Diagnostic] = []
     for source in scanned.files:
-        tree, errors = parse(source)
+        tree, found = parse(source)
         parsed.append(tree)
-        for error in errors:
+        errors += found
+    texts = {source.display: source.text for source in scanned.files}
+    for error in confirmed([e for e in errors if e.code == SYNTAX_ERROR.code], texts):
+        sink.add(error)
+    for error in errors:
+        if error.code != SYNTAX_ERROR.code:
             sink.add(error)
     index = build_index(parsed)
     workflows = analyse_workflows(index, sink)

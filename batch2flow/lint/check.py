@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
+from batch2flow import diagnostics as diag
 from batch2flow.ir import Graph
 from batch2flow.lint.context import LintContext
 from batch2flow.lint.gems import gems_of
@@ -21,11 +23,20 @@ def lint_analysis(graph: Graph, index: CodeIndex, files: list[ParsedFile],
     context = LintContext(graph, index, tuple(files), gems_of(paths))
     rules = all_rules()
     found = [Finding(d) for d in graph.diagnostics if d.code not in rules]
-    for rule in rules.values():
-        for item in rule.check(context):
-            if not item.diagnostic.help and rule.help:
-                item = replace(item, diagnostic=replace(item.diagnostic, help=rule.help))
-            found.append(item)
+    for code, rule in rules.items():
+        try:
+            for item in rule.check(context):
+                if not item.diagnostic.help and rule.help:
+                    item = replace(item, diagnostic=replace(item.diagnostic, help=rule.help))
+                found.append(item)
+        except Exception as error:  # one rule's bug must not cost the tree its other findings
+            if os.environ.get("BATCH2FLOW_DEBUG"):
+                raise
+            where = paths[0] if paths else "."
+            found.append(Finding(diag.make(
+                diag.RULE_FAILED, where, 1, 1,
+                f"lint rule {code} failed here with {type(error).__name__}: {error}; its findings are "
+                "missing (rerun with BATCH2FLOW_DEBUG=1 and report what it prints)")))
     unique: dict[tuple[str, int, int, str], Finding] = {}
     for item in unsuppressed(found, context.files):
         d = item.diagnostic

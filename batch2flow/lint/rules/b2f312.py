@@ -41,7 +41,7 @@ HELP = "pass strings, numbers, booleans, nil, and arrays and string-keyed hashes
 def check(ctx: LintContext) -> Iterator[Finding]:
     for parsed, method, args in job_arguments(ctx):
         # `'id' => 1` is a positional Hash; `id: 1` is a keyword argument
-        keywords = [a for a in args if a.type == "pair" and nodes.hash_entries((a,))[0][1]]
+        keywords = [a for a in args if a.type == "pair" and _keyword(a)]
         if keywords and method != "perform_bulk":  # perform_bulk(items, batch_size: 100) is an option
             yield finding(diag.NOT_JSON_ARGS, parsed, keywords[0],
                           "keyword arguments reach `perform` as one Hash with string keys, "
@@ -51,6 +51,12 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                 problem = _problem(value)
                 if problem:
                     yield finding(diag.NOT_JSON_ARGS, parsed, value, problem)
+
+
+def _keyword(pair: Node) -> bool:
+    """`id: 1`, and Ruby 3.1's `id:` (its value the local `id`), are keywords."""
+    entries = nodes.hash_entries((pair,))
+    return not entries or entries[0][1]
 
 
 def _problem(node: Node) -> str | None:
