@@ -242,13 +242,15 @@ def _write(out_dir: Path, changes: list[FileChange], force: bool) -> list[FileCh
 
 
 def _summary(result: Conversion, written: int, kept: int, in_ruby: bool) -> None:
+    from batch2flow.migration import coverage, plural
+
     found = sum(plan.found for plan in result.plans)
     converted = sum(plan.converted for plan in result.plans)
-    share = f"{100 * converted / found:.0f}%" if found else "n/a"
-    how = (f"{found} jobs and callbacks, all run in Ruby through the bridge" if in_ruby
-           else f"{converted}/{found} jobs and callbacks converted without a stub ({share})")
-    click.echo(f"{len(result.plans)} workflows; {how}; {written} files written, {kept} unchanged; "
-               f"{len(result.diagnostics)} diagnostics (see MIGRATION.md)")
+    nodes = sum(len(wf.jobs) + len(wf.callbacks) for wf in result.graph.workflows)
+    how = (f"{plural(nodes, 'job and callback', 'jobs and callbacks')}, all run in Ruby through the bridge"
+           if in_ruby else coverage(converted, found))
+    click.echo(f"{plural(len(result.plans), 'workflow')}; {how}; {plural(written, 'file')} written, "
+               f"{kept} unchanged; {plural(len(result.diagnostics), 'diagnostic')} (see MIGRATION.md)")
 
 
 @main.command(help=REHEARSE_HELP)

@@ -71,6 +71,11 @@ def render_migration(graph: Graph, plans: list[FlowPlan], ruby_computes: bool = 
     )
 
 
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """`1 workflow`, `2 workflows`."""
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def coverage(converted: int, found: int) -> str:
     """`7 of 8 jobs and callbacks (87.5%) converted ...`, the percentage rounded down (in
     integers, so exactly), so that 100% is only ever shown when nothing is left to do."""

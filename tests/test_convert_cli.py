@@ -20,9 +20,10 @@ from batch2flow.convert import convert
 SEED = FIXTURES / "seed_pipeline"
 CYCLES = FIXTURES / "cycles"
 DYNAMIC = FIXTURES / "dynamic"
-SUMMARY = re.compile(r"^\d+ workflows; (?:\d+ jobs and callbacks, all run in Ruby through the bridge|"
-                     r"\d+/\d+ jobs and callbacks converted without a stub \(.*\)); "
-                     r"(\d+) files written, (\d+) unchanged; \d+ diagnostics \(see MIGRATION.md\)$")
+SUMMARY = re.compile(r"^\d+ workflows?; (?:\d+ (?:jobs and callbacks|job and callback), all run in Ruby "
+                     r"through the bridge|\d+ of \d+ jobs and callbacks \(.*%\) converted without a stub"
+                     r"|no jobs or callbacks to convert); "
+                     r"(\d+) files? written, (\d+) unchanged; \d+ diagnostics? \(see MIGRATION.md\)$")
 STATUS = re.compile(r"^ *(new|changed|unchanged|edited|foreign|stale)  (\S+)$")
 
 
@@ -320,3 +321,26 @@ def test_usage_errors_exit_2_without_a_traceback(args, message, tmp_path, monkey
     assert "Traceback" not in result.output
     assert isinstance(result.exception, SystemExit)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_summary_speaks_of_one_workflow_in_the_singular(tmp_path: Path) -> None:
+    tree = tmp_path / "app"
+    tree.mkdir()
+    (tree / "flow.rb").write_text("class A\n  include Sidekiq::Job\n  def perform; end\nend\n"
+                                  "class Flow\n  def self.start\n    b = Sidekiq::Batch.new\n"
+                                  "    b.jobs { A.perform_async }\n  end\nend\n")
+    result = run("convert", tree, "-o", tmp_path / "out")
+    summary = result.stdout.splitlines()[-1]
+    assert summary.startswith("1 workflow; 1 job and callback, all run in Ruby"), summary
+    assert SUMMARY.match(summary)
+
+
+def test_coverage_counts_every_node_and_never_goes_negative(tmp_path: Path) -> None:
+    """In the translated flows, what is not translated (here a start of another workflow
+    with an argument the flow cannot compute, and a batch description) is counted among
+    what was found, so the share is never negative and never 100%."""
+    for fixture in sorted(p for p in FIXTURES.iterdir() if p.is_dir()):
+        for plan in convert([str(fixture)], tasks="translated").plans:
+            assert 0 <= plan.converted <= plan.found, (fixture.name, plan.workflow)
+            if plan.stubs or plan.diagnostics:
+                assert plan.converted < plan.found, (fixture.name, plan.workflow)

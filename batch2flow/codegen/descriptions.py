@@ -26,7 +26,7 @@ def description_arg(batch: Batch, scope: Scope, todo: Untranslated) -> tuple[str
         return python, ""
     span = batch.span
     why = notes[-1] if notes else "not translated"
-    todo.note(diag.UNTRANSLATED_DESCRIPTION, (span.file, span.line, span.col),
-              f"description `{batch.description_ruby}` of batch {batch.id} is not translated "
-              f"({why}); the batch has no description in the flow")
+    todo.add(batch.id, diag.UNTRANSLATED_DESCRIPTION, (span.file, span.line, span.col),
+             f"description `{batch.description_ruby}` of batch {batch.id} is not translated "
+             f"({why}); the batch has no description in the flow")
     return "None", f"description not translated: {batch.description_ruby}"

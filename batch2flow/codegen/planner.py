@@ -76,7 +76,7 @@ class _Planner:
             Line("return run.futures()", "once every callback block has run"),
         ]
         tasks = {t.function: t for t in self.tasks.values()}
-        found = len(self.wf.jobs) + len(self.wf.callbacks) + len(self.wf.raises)
+        found, converted = self._coverage()
         return FlowPlan(
             workflow=self.wf.name,
             function=self.names.name("flow", to_var(self.wf.name)),
@@ -89,12 +89,23 @@ class _Planner:
             stubs=tuple(self.conditions.stubs),
             diagnostics=tuple(sorted(set(self.todo.diagnostics))),
             found=found,
-            converted=found - len(self.todo.nodes),
+            converted=converted,
             starts_workflows=bool(self.wf.starts),
             variables=tuple((j.id, self.names.get(j.id)) for j in self.wf.jobs),
             task_names=tuple((j.id, self.tasks[j.id].worker) for j in self.wf.jobs),
             defaults=_trailing_defaults(self.wf),
         )
+
+    def _coverage(self) -> tuple[int, int]:
+        """(found, converted): every job, callback, raise, start and batch the flow has to
+        stand for, and each statement of an orchestrating job's perform that it does not
+        run; converted, those translated without a marker or a stub. Never negative, and
+        never all of them while something is left to do."""
+        wf = self.wf
+        nodes = {n.id for group in (wf.jobs, wf.callbacks, wf.raises, wf.starts, wf.batches) for n in group}
+        other_work = sum(len(job.other_work) for job in wf.jobs)
+        found = len(nodes) + other_work
+        return found, found - len(self.todo.nodes & nodes) - other_work
 
     # -- one callback block ----------------------------------------------------------
     def _callback_block(self, cb: Callback) -> list[Statement]:

@@ -26,11 +26,6 @@ class Untranslated:
         self.nodes.add(node)
         self.diagnostics.append(diag.make(code, where[0], where[1], where[2], message))
 
-    def note(self, code: diag.Code, where: tuple[str, int, int], message: str) -> None:
-        """A diagnostic for something that is no job or callback (a batch description), so
-        it counts in no coverage figure."""
-        self.diagnostics.append(diag.make(code, where[0], where[1], where[2], message))
-
 
 def value(ruby: str, scope: Scope, job: Job, todo: Untranslated) -> str:
     """Python for one Ruby value; a `ruby_value(...)` marker (and a diagnostic) when it
