@@ -82,8 +82,10 @@ def test_a_guarded_reopen_of_a_real_parent_still_adds_to_it(ruby_tree) -> None:
     nested = FLOW.replace("b.jobs { A.perform_async }", "b.jobs do\n      c = Sidekiq::Batch.new\n"
                           "      c.on(:success, 'Done#call')\n      c.jobs { A.perform_async }\n    end")
     nested = nested.replace("    b.on(:success, 'Done#call')\n", "")
-    graph = ruby_tree({"app/flow.rb": nested, "app/done.rb": PARENT_GUARD, "app/workers.rb": workers("A", "B")})
+    graph = ruby_tree({"app/flow.rb": nested, "app/done.rb": PARENT_GUARD,
+                       "app/workers.rb": workers("A", "B")})
     assert codes(graph) == []
     workflow = only_workflow(graph)
     outer = workflow.batches[0].id
-    assert [(job.worker, job.batch) for job in workflow.jobs if job.worker == "B"] == [("B", outer), ("B", outer)]
+    added = [(job.worker, job.batch) for job in workflow.jobs if job.worker == "B"]
+    assert added == [("B", outer), ("B", outer)]

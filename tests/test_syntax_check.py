@@ -15,7 +15,8 @@ from batch2flow.lint import registry
 
 #: valid Ruby that tree-sitter-ruby does not read (the last-match-after symbol)
 PARSER_GAP = "class Matcher\n  def after\n    :$'\n  end\nend\n"
-FLOW = "class Flow\n  def self.start\n    b = Sidekiq::Batch.new\n    b.jobs { A.perform_async }\n  end\nend\n"
+FLOW = ("class Flow\n  def self.start\n    b = Sidekiq::Batch.new\n    b.jobs { A.perform_async }\n"
+        "  end\nend\n")
 
 
 def codes(graph) -> list[tuple[str, str, int]]:
