@@ -37,17 +37,22 @@ def find_starters(index: CodeIndex) -> list[MethodDef]:
         if method.label not in callbacks and (method.singleton or _where(method) not in methods):
             methods[_where(method)] = method
     builders = {key for key, m in methods.items() if creates_outermost_batch(m) is not None}
-    callers = _callers(index, methods)
-    helpers = {key for key in builders if callers[key] and hands_batch_to_caller(methods[key])}
+    # only a method that hands its batch on can be a helper: look for callers of those only
+    candidates = {key for key in builders if hands_batch_to_caller(methods[key])}
+    callers = _callers(index, methods, {methods[key].name for key in candidates})
+    helpers = {key for key in candidates if callers[key]}
     starters = builders - helpers
     todo = sorted(helpers)
     while todo:
         for caller in sorted(callers[todo.pop()] - helpers - starters):
-            if callers[caller] and hands_batch_to_caller(methods[caller]):
-                helpers.add(caller)  # a helper built on a helper: its callers begin the workflow
-                todo.append(caller)
-            else:
-                starters.add(caller)
+            if hands_batch_to_caller(methods[caller]):
+                more = _callers(index, methods, {methods[caller].name})
+                if more[caller]:  # a helper built on a helper: its callers begin the workflow
+                    callers[caller] = more[caller]
+                    helpers.add(caller)
+                    todo.append(caller)
+                    continue
+            starters.add(caller)
     return [methods[key] for key in sorted(starters)]
 
 
@@ -89,17 +94,22 @@ def _batch_locals(body: list[Node]) -> set[str]:
     return found
 
 
-def _callers(index: CodeIndex,
-             methods: dict[Definition, MethodDef]) -> defaultdict[Definition, set[Definition]]:
-    """Definition -> the definitions whose bodies call it (read lexically)."""
+def _callers(index: CodeIndex, methods: dict[Definition, MethodDef],
+             names: set[str]) -> defaultdict[Definition, set[Definition]]:
+    """Definition -> the definitions whose bodies call it, for methods of these names
+    (read lexically; a body whose text holds none of the names is not walked)."""
     found: defaultdict[Definition, set[Definition]] = defaultdict(set)
+    wanted = [name.encode() for name in names]
     for key, method in methods.items():
         body = method.body_node()
-        if body is None:
+        text = method.file.data[body.start_byte:body.end_byte] if body is not None else b""
+        if body is None or not any(name in text for name in wanted):
             continue
         for node in [call for call, _ in walk_calls(body)] + _bare_names(body, set(method.params)):
             target = _resolve(index, method, node)
-            if target is not None and _where(target) != key and _where(target) in methods:
+            if target is None or target.name not in names:
+                continue
+            if _where(target) != key and _where(target) in methods:
                 found[_where(target)].add(key)
     return found
 

@@ -57,7 +57,8 @@ def callback_targets(index: CodeIndex) -> set[str]:
     labels: set[str] = set()
     for method in all_methods(index):
         body = method.body_node()
-        if body is None:
+        # read only bodies that can hold `x.on(...)`: a cheap byte search first
+        if body is None or b".on" not in method.file.data[body.start_byte:body.end_byte]:
             continue
         for node, _ in walk_calls(body):
             call = nodes.as_call(node)
@@ -87,7 +88,7 @@ def _target_labels(index: CodeIndex, method: MethodDef, target: Node) -> list[st
 def creates_outermost_batch(method: MethodDef) -> Node | None:
     """The first `Sidekiq::Batch.new` (no bid) outside every `jobs` block, if any."""
     body = method.body_node()
-    if body is None:
+    if body is None or b"Batch" not in method.file.data[body.start_byte:body.end_byte]:
         return None
     for node, inside_jobs in walk_calls(body):
         call = nodes.as_call(node)
