@@ -46,6 +46,7 @@ BATCH_OUTSIDE_BATCH = Code("B2F105", Severity.WARNING, "`batch` used by a job th
 CYCLE = Code("B2F106", Severity.INFO, "workflow restarts itself (drawn as a loop)")
 UNKNOWN_BATCH = Code("B2F107", Severity.WARNING, "batch operation on a value not known to be a batch")
 WORKFLOW_TOO_LARGE = Code("B2F108", Severity.WARNING, "workflow too large; the rest was not followed")
+UNREACHED_BATCH = Code("B2F109", Severity.WARNING, "a batch is built or reopened where no workflow reaches")
 UNTRANSLATED_VALUE = Code("B2F201", Severity.WARNING, "Ruby value not translated: marked `ruby_value(...)`")
 UNTRANSLATED_CONDITION = Code("B2F202", Severity.WARNING, "Ruby condition not translated: stub function")
 UNTRANSLATED_ITEMS = Code("B2F203", Severity.WARNING, "fan-out items not translated: `ruby_items(...)`")
@@ -109,7 +110,7 @@ LINT_CODES = (
 ALL_CODES = (
     UNREADABLE, NOT_UTF8, BINARY, EMPTY, TOO_LARGE, RULE_FAILED, SYNTAX_ERROR, PARSER_GAP, UNKNOWN_EVENT,
     UNRESOLVED_CALLBACK, DYNAMIC_REFERENCE, UNKNOWN_WORKER, BATCH_OUTSIDE_BATCH, CYCLE,
-    UNKNOWN_BATCH, WORKFLOW_TOO_LARGE, UNTRANSLATED_VALUE, UNTRANSLATED_CONDITION,
+    UNKNOWN_BATCH, WORKFLOW_TOO_LARGE, UNREACHED_BATCH, UNTRANSLATED_VALUE, UNTRANSLATED_CONDITION,
     UNTRANSLATED_ITEMS, UNTRANSLATED_LOOP, UNTRANSLATED_CALLBACK, OTHER_WORK,
     RUBY_RAISES, UNTRANSLATED_DESCRIPTION, STARTER_NOT_CALLABLE, RETRY_ON_NOT_FOLLOWED,
     *LINT_CODES,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from batch2flow.analysis.builder import DiagnosticSink
 from batch2flow.analysis.schedules import schedules_from_files
+from batch2flow.analysis.unreached import unreached_batches
 from batch2flow.analysis.worker_table import worker_table
 from batch2flow.analysis.workflows import analyse_workflows
 from batch2flow.diagnostics import SYNTAX_ERROR, Diagnostic
@@ -47,6 +48,8 @@ def graph_and_findings(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> 
             sink.add(error)
     index = build_index(parsed)
     workflows = analyse_workflows(index, sink)
+    for problem in unreached_batches(parsed, workflows, index):
+        sink.add(problem)
     schedules = tuple(sorted(schedules_from_files(parsed, index).items()))
     graph = Graph(tuple(workflows), tuple(worker_table(index)), tuple(sink.sorted()), schedules)
     findings = lint_analysis(graph, index, parsed, paths)

@@ -6,7 +6,8 @@ For each tree: its Ruby files; the files that build a batch; the workflows, jobs
 callbacks `batch2flow graph` found; the places the generated flows could not translate
 (markers: `ruby_value`, `ruby_items`, `ruby_condition`; stubs: `not_ported` and the
 condition stubs); diagnostics by code; the exit status and seconds of `graph`; and
-last, the files that build a batch but belong to no workflow (what the reader missed).
+last, the files that build a batch but belong to no workflow: with the reason B2F109 gives,
+or, where no diagnostic says why, as what the reader missed without a word.
 """
 
 from __future__ import annotations
@@ -44,7 +45,10 @@ class TreeReport:
     diagnostics: Counter[str] = field(default_factory=Counter)
     exit_status: int = 0
     seconds: float = 0.0
+    #: files that build a batch (the regex says) in no workflow and with no B2F109 saying why
     unread: list[str] = field(default_factory=list)
+    #: (file, B2F109 message): files the tool says no workflow reaches, and why
+    explained: list[tuple[str, str]] = field(default_factory=list)
     crashed: str | None = None
 
 
@@ -90,7 +94,9 @@ def report(tree: Path) -> TreeReport:
     found.callbacks = sum(len(w.get("callbacks", [])) for w in workflows)
     found.diagnostics = Counter(d["code"] for d in document["diagnostics"])
     read = {b["file"] for w in workflows for b in w.get("batches", [])}
-    found.unread = [f for f in found.batch_files if f not in read]
+    explained = {d["file"]: d["message"] for d in document["diagnostics"] if d["code"] == "B2F109"}
+    found.unread = [f for f in found.batch_files if f not in read and f not in explained]
+    found.explained = sorted(explained.items())
     try:
         flows = [text for path, text in convert([str(tree)]).files.items() if path.endswith(".py")]
     except Exception as error:  # a crash is a finding of the report, not the end of it
@@ -126,8 +132,12 @@ def main() -> None:
         if r.crashed:
             print(f"\n{r.tree}: crashed: {r.crashed}")
         if r.unread:
-            print(f"\n{r.tree}: builds a batch in no workflow:")
+            print(f"\n{r.tree}: builds a batch in no workflow, and no diagnostic says why "
+                  "(the regex also matches comments and strings):")
             print("\n".join(f"  {path}" for path in r.unread))
+        if r.explained:
+            print(f"\n{r.tree}: builds a batch in no workflow (B2F109):")
+            print("\n".join(f"  {path}: {message}" for path, message in r.explained))
 
 
 if __name__ == "__main__":

@@ -125,3 +125,24 @@ end""",
     assert workflow.starter == "Flow.start"
     (job,) = workflow.jobs
     assert job.fan_out and job.batch == workflow.batches[0].id
+
+
+def test_a_block_taken_for_something_else_makes_no_helper(ruby_tree) -> None:
+    """`fetch(account, &on_status)` builds and fills its own batch; the block reports a
+    status. The controller that calls it is no workflow of its own."""
+    graph = ruby_tree({
+        "app/fetcher.rb": """class Fetcher
+  def self.fetch(account, &on_status)
+    batch = Sidekiq::Batch.new
+    batch.jobs { A.perform_async(account) }
+    report(:started, &on_status)
+  end
+
+  def self.report(state)
+    yield state
+  end
+end""",
+        "app/keys_controller.rb": "class KeysController\n  def sync\n"
+                                  "    Fetcher.fetch(1) { |state| puts state }\n  end\nend\n",
+        "app/workers.rb": workers("A")})
+    assert only_workflow(graph).starter == "Fetcher.fetch"

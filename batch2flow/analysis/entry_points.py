@@ -45,7 +45,7 @@ def find_starters(index: CodeIndex) -> list[MethodDef]:
     todo = sorted(helpers)
     while todo:
         for caller in sorted(callers[todo.pop()] - helpers - starters):
-            if hands_batch_to_caller(methods[caller]):
+            if hands_batch_to_caller(methods[caller], frozenset(methods[key].name for key in helpers)):
                 more = _callers(index, methods, {methods[caller].name})
                 if more[caller]:  # a helper built on a helper: its callers begin the workflow
                     callers[caller] = more[caller]
@@ -56,9 +56,15 @@ def find_starters(index: CodeIndex) -> list[MethodDef]:
     return [methods[key] for key in sorted(starters)]
 
 
-def hands_batch_to_caller(method: MethodDef) -> bool:
-    """Takes a block (`&block`, `yield`) or returns a batch it built."""
-    if "block" in method.param_kinds or _yields(method.node):
+def hands_batch_to_caller(method: MethodDef, helpers: frozenset[str] = frozenset()) -> bool:
+    """Fills its batch with the caller's block (yields it, or calls or hands on its
+    `&block`, inside a `jobs` block; or hands it to one of `helpers`, by name), or
+    returns a batch it built. A block taken for anything else (a status callback) is no
+    sign of a helper."""
+    block = next((name for name, kind in zip(method.params, method.param_kinds, strict=False)
+                  if kind == "block"), None)
+    body_node = method.body_node()
+    if body_node is not None and _uses_block(body_node, block, helpers, inside_jobs=False):
         return True
     body = method.body()
     if not body:
@@ -70,13 +76,30 @@ def hands_batch_to_caller(method: MethodDef) -> bool:
     return last.type in ("identifier", "instance_variable") and nodes.text(last) in _batch_locals(body)
 
 
-def _yields(node: Node) -> bool:
+def _uses_block(node: Node, block: str | None, helpers: frozenset[str], inside_jobs: bool) -> bool:
     for child in node.named_children:
         if child.type in ("method", "singleton_method", "class", "module"):
             continue
-        if child.type == "yield" or _yields(child):
+        if inside_jobs and child.type == "yield":
+            return True
+        call = nodes.as_call(child) if child.type == "call" else None
+        if call is not None and _hands_block(call, block, helpers, inside_jobs):
+            return True
+        jobs = call is not None and call.method == "jobs"
+        if _uses_block(child, block, helpers, inside_jobs or jobs):
             return True
     return False
+
+
+def _hands_block(call: nodes.Call, block: str | None, helpers: frozenset[str], inside_jobs: bool) -> bool:
+    """`jobs(&block)`, `block.call` inside `jobs`, or `helper(&block)` / `helper(&)`."""
+    forwards = any(arg.type == "block_argument" and (not arg.named_children or (
+        block is not None and nodes.text(arg.named_children[0]) == block)) for arg in call.args)
+    if forwards and (call.method == "jobs" or call.method in helpers):
+        return True
+    receiver = call.receiver
+    return (inside_jobs and block is not None and call.method == "call" and receiver is not None
+            and nodes.text(receiver) == block)
 
 
 def _batch_locals(body: list[Node]) -> set[str]:

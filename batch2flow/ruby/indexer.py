@@ -7,7 +7,7 @@ from tree_sitter import Node
 from batch2flow.parsing import ParsedFile
 from batch2flow.ruby import nodes
 from batch2flow.ruby.index import ClassInfo, CodeIndex, MethodDef
-from batch2flow.ruby.scripts import script_entries
+from batch2flow.ruby.scripts import rake_defs, script_entries
 
 #: class-body calls that configure a job class
 JOB_DSL = frozenset({"sidekiq_options", "queue_as", "retry_on", "discard_on", "sidekiq_retry_in"})
@@ -19,6 +19,9 @@ def build_index(files: list[ParsedFile]) -> CodeIndex:
     for parsed in files:
         _walk_body(index, parsed, parsed.tree.root_node, (), None, False, pending_parents)
         index.scripts += script_entries(parsed)
+        for node in rake_defs(parsed):
+            if not nodes.text(node).startswith("def self."):
+                _define_method(index, parsed, node, (), None, False)
     # superclasses and mixins are resolved once every file has declared its constants
     for info, written, cref in pending_parents:
         info.superclass = index.qualify(written, cref)

@@ -20,7 +20,7 @@ _LOADS = frozenset({"require", "require_relative", "load", "autoload"})
 
 def script_entries(parsed: ParsedFile) -> list[MethodDef]:
     root = parsed.tree.root_node
-    if parsed.path.endswith(".rake") or parsed.path.rsplit("/", 1)[-1] == "Rakefile":
+    if _is_rake(parsed):
         return [_entry(parsed, f"rake {name}", node) for name, node in _tasks(root, ())]
     if any(_runs_something(child) for child in root.named_children):
         return [_entry(parsed, parsed.path.removesuffix(".rb"), root)]
@@ -63,3 +63,24 @@ def _runs_something(statement: Node) -> bool:
         return False
     call = nodes.as_call(statement) if statement.type in ("call", "identifier") else None
     return call is None or call.receiver is not None or call.method not in _LOADS
+
+
+def rake_defs(parsed: ParsedFile) -> list[Node]:
+    """`def`s written inside a rake file's `namespace` blocks: Ruby defines them on the
+    main object, so the tasks call them as top-level methods."""
+    if not _is_rake(parsed):
+        return []
+    found: list[Node] = []
+    todo = [parsed.tree.root_node]
+    while todo:
+        node = todo.pop()
+        for child in node.named_children:
+            if child.type == "method":
+                found.append(child)
+            elif child.type not in ("class", "module", "singleton_method"):
+                todo.append(child)
+    return sorted(found, key=lambda n: n.start_byte)
+
+
+def _is_rake(parsed: ParsedFile) -> bool:
+    return parsed.path.endswith(".rake") or parsed.path.rsplit("/", 1)[-1] == "Rakefile"
