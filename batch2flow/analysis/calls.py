@@ -10,6 +10,7 @@ from tree_sitter import Node
 
 from batch2flow import diagnostics as diag
 from batch2flow.analysis.builder import DiagnosticSink, WorkflowBuilder
+from batch2flow.analysis.class_lists import class_items
 from batch2flow.analysis.context import Block, Context, Frame
 from batch2flow.analysis.interpreter import ControlFlow
 from batch2flow.analysis.other_work import Watcher
@@ -107,6 +108,7 @@ class Calls(ControlFlow):
         call = nodes.as_call(node)
         if call is None:
             return None
+        call = _sent(call)
         stored, value = _stored_value(node, call, frame)
         if stored:
             return value
@@ -149,7 +151,7 @@ class Calls(ControlFlow):
         if self._is_block_call(call, frame):
             return self.run_block(frame, call.node, ctx)
         args = [self.run(arg, ctx, frame) for arg in call.args if arg.type != "block_argument"]
-        target = self._resolve_method(call, frame)
+        target = self._resolve_method(call, frame, receiver)
         block = self._block_given(call, frame)
         returned = self.invoke(target, call, args, ctx, frame, block) if target is not None else None
         if block is not None and (block.used or block.frame is not frame):
@@ -157,6 +159,13 @@ class Calls(ControlFlow):
         if call.block is None:
             return returned
         params = nodes.block_params(call.block)
+        classes = class_items(self.index, call, frame) if call.method in LOOP_METHODS else None
+        if classes is not None:  # `[AWorker, BWorker].each { |w| w.perform_async }`: each class
+            for klass in classes[0]:
+                bound: list[Value] = [None, ConstValue(klass)] if classes[1] else [ConstValue(klass)]
+                with frame.block_locals(params, bound):
+                    self.run_body(nodes.block_body(call.block), ctx, frame)
+            return returned
         with frame.block_locals(params):
             if call.method in LOOP_METHODS:
                 loop = Loop(call.method, nodes.text(call.receiver) if call.receiver else "", tuple(params))
@@ -186,12 +195,16 @@ class Calls(ControlFlow):
             return self.run(call.receiver, ctx, frame)
         return None
 
-    def _resolve_method(self, call: Call, frame: Frame) -> MethodDef | None:
+    def _resolve_method(self, call: Call, frame: Frame, value: Value = None) -> MethodDef | None:
         receiver = call.receiver
         if receiver is None or receiver.type == "self":
             if call.method in ("batch", "bid"):
                 return None
             return self.index.find_method(frame.self_class, call.method, frame.singleton)
+        if isinstance(value, ConstValue):  # a class held in a variable: `klass.start(id)`
+            return self.index.find_method(value.name, call.method, True)
+        if nodes.text(receiver) == "self.class":
+            return self.index.find_method(frame.self_class, call.method, True)
         name = nodes.constant_name(receiver)
         if name is not None:
             owner = self.index.resolve(name, frame.cref)
@@ -361,6 +374,16 @@ def _bind(frame: Frame, params: tuple[str, ...], args: list[Value]) -> None:
     # extra or missing arguments are fine: Ruby code here may use defaults and splats
     for name, value in zip(params, args, strict=False):
         frame.locals[name] = value
+
+
+def _sent(call: Call) -> Call:
+    """`send(:name, args)` (or `public_send`, `__send__`) with a literal name is `name(args)`."""
+    if call.method not in ("send", "public_send", "__send__") or not call.args:
+        return call
+    name = nodes.literal_string(call.args[0])
+    if name is None or not nodes.is_symbol(call.args[0]) and call.args[0].type != "string":
+        return call
+    return Call(call.node, call.receiver, name, call.args[1:], call.block)
 
 
 def _kinds(method: MethodDef) -> tuple[str, ...]:

@@ -84,6 +84,8 @@ class CodeIndex:
     top_methods: dict[str, MethodDef] = field(default_factory=dict)
     #: code outside every method: rake tasks and scripts' top-level statements
     scripts: list[MethodDef] = field(default_factory=list)
+    #: qualified constant -> the expression assigned to it (`STEPS = [A, B].freeze`)
+    constants: dict[str, Node] = field(default_factory=dict)
 
     def resolve(self, name: str, cref: tuple[str, ...]) -> str | None:
         """The qualified name `name` refers to from inside `cref`, if it is defined."""

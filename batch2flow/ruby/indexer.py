@@ -53,12 +53,32 @@ def _walk_body(
             _define_method(index, parsed, child, cref, owner, singleton or kind == "singleton_method")
             if both and kind == "method" and not singleton:
                 _define_method(index, parsed, child, cref, owner, True)
-        elif owner is not None and owner.is_module and _shares_methods(child):
-            both = True
-        elif kind == "call" and owner is not None:
-            _class_dsl(owner, parsed, child, cref)
         elif kind in ("body_statement", "begin_block", "end_block"):
             _walk_body(index, parsed, child, cref, owner, singleton, pending)
+        else:
+            both = _statement(index, parsed, child, cref, owner) or both
+
+
+def _statement(index: CodeIndex, parsed: ParsedFile, node: Node, cref: tuple[str, ...],
+               owner: ClassInfo | None) -> bool:
+    """A statement of a class body or the top level: a DSL call, a constant, or a bare
+    `module_function` / `extend self` (True: the module's methods are its own too)."""
+    if owner is not None and owner.is_module and _shares_methods(node):
+        return True
+    if node.type == "call" and owner is not None:
+        _class_dsl(owner, parsed, node, cref)
+    elif node.type == "assignment":
+        _define_constant(index, node, owner)
+    return False
+
+
+def _define_constant(index: CodeIndex, node: Node, owner: ClassInfo | None) -> None:
+    """`STEPS = [...]` in a class body or at the top level."""
+    left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+    if left is None or right is None or left.type != "constant":
+        return
+    name = nodes.text(left)
+    index.constants.setdefault(f"{owner.name}::{name}" if owner else name, right)
 
 
 def _define_class(

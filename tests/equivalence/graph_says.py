@@ -309,12 +309,22 @@ def _with_started(workflow: Document, fail: set[str], document: Document, jobs: 
 
 
 def _started_pairs(document: Document, name: str, fail: set[str], seen: set[str]) -> tuple[Pairs, Pairs]:
+    """The order inside a started workflow, and, as in `_with_started`, of the workflows
+    it starts in turn after what leads to their start (a chain of steps, each started
+    from the one before's callback)."""
     other = workflow_named(document, name)
     after_all, after_death = order_pairs(other, fail)
+    jobs = {job["id"]: job["worker"] for job in other["jobs"] if not job["placeholder"]}
+    successors = _run_successors(other, jobs, fail)
     for start in other["starts"]:
-        if not start["restart"] and start["workflow"] not in seen:
-            inner_all, inner_death = _started_pairs(document, start["workflow"], fail, seen | {name})
-            after_all, after_death = after_all | inner_all, after_death | inner_death
+        if start["restart"] or start["workflow"] in seen:
+            continue
+        inner_all, inner_death = _started_pairs(document, start["workflow"], fail, seen | {name})
+        after_all, after_death = after_all | inner_all, after_death | inner_death
+        workers = started_workers(document, start["workflow"], frozenset(seen | {name}))
+        for job_id, worker in jobs.items():
+            if start["id"] in reachable(successors, job_id):
+                after_all |= {(worker, w) for w in workers if w != worker}
     return after_all, after_death
 
 

@@ -2,7 +2,7 @@
 
 What it does:
     Finds a loop inside a batch's `jobs` block whose body is a single
-    `Klass.perform_async(...)`. Loops that already push one job per group
+    `Klass.perform_async(...)` of one named class. Loops that already push one job per group
     (`find_in_batches`, `each_slice`) and `N.times` with a literal N are left alone.
 
 Why is this bad:
@@ -49,7 +49,9 @@ def check(ctx: LintContext) -> Iterator[Finding]:
             continue
         body = nodes.block_body(call.block)
         inner = nodes.as_call(body[0]) if len(body) == 1 else None
-        if inner is not None and inner.method == "perform_async" and inner.block is None:
+        # `workers.each { |w| w.perform_async }` pushes a different class each time: no bulk
+        constant = inner is not None and nodes.constant_name(inner.receiver) is not None
+        if inner is not None and constant and inner.method == "perform_async" and inner.block is None:
             yield finding(diag.PREFER_BULK, parsed, inner.node,
                           f"`perform_async` once per item of `{call.method}`: "
                           "`perform_bulk` pushes them together")

@@ -8,6 +8,14 @@ class SendNewsletterWorker
   end
 end
 
+class ArchiveNewsletterWorker
+  include Sidekiq::Job
+
+  def perform(newsletter_id, _shard)
+    Newsletter.find(newsletter_id).archive!
+  end
+end
+
 class NewsletterWorker
   include Sidekiq::Job
 
@@ -17,6 +25,8 @@ class NewsletterWorker
     batch.jobs do
       SendNewsletterWorker.perform_bulk(ids.map { |id| [newsletter_id, id] })
       3.times { |shard| SendNewsletterWorker.perform_async(newsletter_id, -shard) }
+      # a different class each time: no perform_bulk pushes these together
+      [SendNewsletterWorker, ArchiveNewsletterWorker].each { |worker| worker.perform_async(newsletter_id, 0) }
     end
   end
 end
