@@ -40,6 +40,8 @@ from batch2flow.rehearse import RehearsalReport, run_flows
 #: first in every run, the others in a run of their own with no failure, so each
 #: condition on a parameter is driven both ways
 ARGUMENTS: dict[str, list[dict[str, object]]] = {"catalog_reindex_service": [{"store_ids": [3, 4]}],
+                                                 # the import is found again by its id, after JSON
+                                                 "imports_start_import": [{"import_id": 7}],
                                                  "billing_dunning": [
     {"account_id": 7, "stage": "final", "plan": "enterprise", "channels": ["sms"]},
     {"account_id": 7, "stage": "reminder", "plan": "free", "channels": []},

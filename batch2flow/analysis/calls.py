@@ -16,6 +16,7 @@ from batch2flow.analysis.interpreter import ControlFlow
 from batch2flow.analysis.other_work import Watcher
 from batch2flow.analysis.raising import pushes_nothing_if_raised, stops_here
 from batch2flow.analysis.registration import register_callback
+from batch2flow.analysis.stored_bids import StoredBids
 from batch2flow.analysis.values import (
     BatchValue,
     BidValue,
@@ -51,6 +52,7 @@ class Calls(ControlFlow):
         self.pending: deque[tuple[MethodDef, Context, Value]] = deque()
         #: starters this workflow ran inside a jobs block (their batches are children here)
         self.nested_starters: set[str] = set()
+        self.stored_bids = StoredBids()
         self.watcher = Watcher(workflow)
 
     # -- helpers -------------------------------------------------------------------
@@ -88,6 +90,8 @@ class Calls(ControlFlow):
             if call is not None and isinstance(holder, BatchValue):
                 self._set_batch_attribute(holder, call.method, right)
                 return value
+            if call is not None and call.receiver is not None:
+                self.stored_bids.write(call.method, value)  # `record.batch_id = batch.bid`
         if left.type in ("identifier", "instance_variable", "call"):
             frame.assign(nodes.text(left), value)
         return value
@@ -150,6 +154,10 @@ class Calls(ControlFlow):
             return self.status_method(call, ctx)
         if self._is_block_call(call, frame):
             return self.run_block(frame, call.node, ctx)
+        stored = self.stored_bids.read(call)
+        if stored is not None:
+            return stored
+        self.stored_bids.write_call(call, lambda node: self.run(node, ctx, frame))
         args = [self.run(arg, ctx, frame) for arg in call.args if arg.type != "block_argument"]
         target = self._resolve_method(call, frame, receiver)
         block = self._block_given(call, frame)
@@ -234,8 +242,31 @@ class Calls(ControlFlow):
                        ivars=frame.ivars if same_object else {}, block=block, block_name=block_name)
         _bind(callee, tuple(n for n, k in zip(target.params, _kinds(target), strict=True) if k != "block"),
               args)
-        return self.run_body(target.body(), replace(ctx, stack=(*ctx.stack, (target.label, ctx.actor))),
-                             callee)
+        inner = replace(ctx, stack=(*ctx.stack, (target.label, ctx.actor)))
+        given = self.bind_keywords(callee, call, ctx, frame)
+        self.bind_batch_defaults(callee, inner, given | set(target.params[:len(args)]))
+        return self.run_body(target.body(), inner, callee)
+
+    def bind_keywords(self, callee: Frame, call: Call, ctx: Context, frame: Frame) -> set[str]:
+        """`later(batch: b)`: each keyword the call names, bound to its value; the names."""
+        assert callee.method is not None
+        keywords = {n for n, k in zip(callee.method.params, _kinds(callee.method), strict=True)
+                    if k in ("key", "keyreq")}
+        named = set()
+        for key, _, value in nodes.hash_entries(tuple(a for a in call.args if a.type == "pair")):
+            if key in keywords:
+                callee.locals[key] = self.run(value, ctx, frame)
+                named.add(key)
+        return named
+
+    def bind_batch_defaults(self, callee: Frame, ctx: Context, given: set[str]) -> None:
+        """`def run(batch: Sidekiq::Batch.new)`: a parameter the call leaves out whose
+        default builds a batch gets that batch, built where the method runs."""
+        method = callee.method
+        assert method is not None
+        for name, default in zip(method.params, method.param_defaults, strict=False):
+            if name not in given and default is not None and _builds_a_batch(default):
+                callee.locals[name] = self.run(default, ctx, callee)
 
     def start_workflow(self, target: MethodDef, node: Node, ctx: Context, frame: Frame,
                        arg_nodes: tuple[Node, ...]) -> None:
@@ -396,6 +427,11 @@ def _names_block(arg: Node, frame: Frame) -> bool:
         return False
     named = arg.named_children
     return not named or (frame.block_name != "" and nodes.text(named[0]) == frame.block_name)
+
+
+def _builds_a_batch(node: Node) -> bool:
+    call = nodes.as_call(node) if node.type == "call" else None
+    return call is not None and call.method == "new" and not call.args and _is_batch_class(call.receiver)
 
 
 def _is_batch_class(node: Node | None) -> bool:

@@ -86,7 +86,12 @@ def _target_labels(index: CodeIndex, method: MethodDef, target: Node) -> list[st
 
 
 def creates_outermost_batch(method: MethodDef) -> Node | None:
-    """The first `Sidekiq::Batch.new` (no bid) outside every `jobs` block, if any."""
+    """The first `Sidekiq::Batch.new` (no bid) outside every `jobs` block, if any: a
+    parameter's default (`batch: Sidekiq::Batch.new`) first."""
+    for default in method.param_defaults:
+        call = nodes.as_call(default) if default is not None and default.type == "call" else None
+        if call is not None and call.method == "new" and not call.args and is_batch_class(call.receiver):
+            return default
     body = method.body_node()
     if body is None or b"Batch" not in method.file.data[body.start_byte:body.end_byte]:
         return None

@@ -50,7 +50,35 @@ def resolve_target(index: CodeIndex, node: Node, event: str, frame: Frame) -> Ta
         held = frame.lookup(nodes.text(node))
         if isinstance(held, ConstValue):
             return Target(held.name, default, False)
+    interpolated = _own_class_interpolated(node, frame)
+    if interpolated is not None:
+        klass, _, method = interpolated.partition("#")
+        return Target(klass.removeprefix("::"), method or default, False, string=True)
     return Target("", "", True)
+
+
+#: what names the class the code runs in, inside `#{...}`: in an instance method and in a
+#: class method (where `self` is the class)
+_OWN_CLASS = frozenset({"self.class.name", "self.class.to_s", "self.class"})
+_OWN_CLASS_SINGLETON = frozenset({"name", "self.name", "to_s", "self.to_s", "self"})
+
+
+def _own_class_interpolated(node: Node, frame: Frame) -> str | None:
+    """`"#{self.class.name}#done"` (or `"#{name}#done"` in a class method): the string with
+    the class the code runs in put in; None when anything else is interpolated."""
+    if node.type != "string" or not frame.self_class:
+        return None
+    known = _OWN_CLASS | (_OWN_CLASS_SINGLETON if frame.singleton else frozenset())
+    text = ""
+    for part in node.named_children:
+        if part.type == "string_content":
+            text += nodes.text(part)
+        elif part.type == "interpolation" and len(part.named_children) == 1 \
+                and " ".join(nodes.text(part.named_children[0]).split()) in known:
+            text += frame.self_class
+        else:
+            return None
+    return text
 
 
 def not_found(index: CodeIndex, target: Target, frame: Frame) -> str:

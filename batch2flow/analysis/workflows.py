@@ -40,9 +40,11 @@ def analyse_workflows(index: CodeIndex, sink: DiagnosticSink) -> list[Workflow]:
         builder = WorkflowBuilder(names[method.label])
         interp = Calls(index, sink, names, builder, method)
         frame = Frame(method, method.owner, method.cref)
+        start = Context(stack=((method.label, None),))
         try:
             with stops_here():  # the starter raised: what it set in motion before still runs
-                interp.run_body(method.body(), Context(stack=((method.label, None),)), frame)
+                interp.bind_batch_defaults(frame, start, set())
+                interp.run_body(method.body(), start, frame)
             run_pending_callbacks(interp)
         except TooLarge:
             line, col = method.file.line_col(method.node)
