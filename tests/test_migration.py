@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 import pytest
+from conftest import FIXTURES
 from ir_factory import (
     CALLBACK_FILE,
     STARTER_FILE,
@@ -276,3 +277,11 @@ def test_callbacks_that_were_not_converted_say_so() -> None:
     rows = table_rows(section(render_migration(sample_graph(), sample_plans()), "Workflow `nightly_report`"))
     looped = [r for r in rows if r[0] == ":complete callback ReportCallbacks#retry_later"]
     assert looped and looped[0][3] == "not converted: a loop, the flow runs one round"
+
+
+def test_migration_says_where_the_sidekiq_batch_gem_differs() -> None:
+    from batch2flow.convert import convert
+
+    text = convert([str(FIXTURES / "seed_pipeline")]).files["MIGRATION.md"]
+    assert "`sidekiq-batch` gem" in text
+    assert "no `:death` event" in text and "B2F319" in text
