@@ -51,7 +51,7 @@ def convert(paths: list[str], tasks: str = "ruby", max_bytes: int = DEFAULT_MAX_
         plans.append(plan)
         files[f"flows/{workflow.name}.py"] = source
         files[f"diagrams/{workflow.name}.md"] = _diagram(graph, workflow.name)
-    files["prefect.yaml"] = _deployments(graph, plans)
+    files["prefect.yaml"] = _deployments(graph, plans, entry_points_only=tasks == "ruby")
     files["MIGRATION.md"] = _migration(graph, plans, tasks == "ruby")
     # the translating planner's findings (untranslated Ruby, work the flow does not run) do
     # not hold where every Ruby method runs in Ruby
@@ -70,7 +70,9 @@ def _diagram(graph: Graph, name: str) -> str:
     return render_mermaid(one)
 
 
-def _deployments(graph: Graph, plans: list[FlowPlan]) -> str:
+def _deployments(graph: Graph, plans: list[FlowPlan], entry_points_only: bool) -> str:
+    """A deployment per workflow; with `entry_points_only` (the Ruby-computes flows, which
+    follow a started step in the same flow run), none for a step only workflows start."""
     from batch2flow.deployment import DeploymentSpec, render_prefect_yaml
 
     queues = {w.name: w.queue for w in graph.workers}
@@ -78,6 +80,8 @@ def _deployments(graph: Graph, plans: list[FlowPlan]) -> str:
     schedules = dict(graph.schedules)
     specs = []
     for workflow, plan in zip(graph.workflows, plans, strict=True):
+        if entry_points_only and not workflow.entry_point:
+            continue
         first_queue = next((queues[j.worker] for j in workflow.jobs if queues.get(j.worker)), None)
         specs.append(DeploymentSpec(
             name=workflow.name,

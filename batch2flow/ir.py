@@ -173,6 +173,9 @@ class Workflow:
     defaults: tuple[tuple[str, object], ...] = ()
     #: per starter parameter: req, opt, rest, key, keyreq, keyrest or block
     param_kinds: tuple[str, ...] = ()
+    #: False for a workflow only other workflows start (a step chained from a callback):
+    #: it runs in their flow runs and gets no deployment of its own
+    entry_point: bool = True
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,10 @@ def render_migration(graph: Graph, plans: list[FlowPlan], ruby_computes: bool = 
             "diagnostics": sorted(set(own) | (set() if ruby_computes else set(plan.diagnostics))),
             "coverage": RUBY_COVERAGE if ruby_computes else coverage(plan.converted, plan.found),
             "stubs": () if ruby_computes else plan.stubs,
+            # a step only other workflows start: their Ruby-computes flows run it
+            "step_of": sorted({wf.name for wf in graph.workflows for start in wf.starts
+                               if start.workflow == plan.workflow and wf.name != plan.workflow})
+            if ruby_computes and workflow is not None and not workflow.entry_point else [],
         })
     found, converted = sum(p.found for p in plans), sum(p.converted for p in plans)
     return _environment().get_template("MIGRATION.md.j2").render(

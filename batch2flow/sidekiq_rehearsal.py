@@ -102,7 +102,9 @@ def _run(conversion: Conversion, folder: Path, url: str, token: str, parameters:
     # a starter that needs a request, or is a rake task or a script, runs in the app: its
     # flow takes the plan Batch2flow.start_flow records there, which no rehearsal has
     recorded = {wf.name: wf for wf in conversion.graph.workflows if not starter_callable(wf.starter)}
-    callable_flows = {plan.workflow for plan in conversion.plans} - set(recorded)
+    # a step only workflows start runs inside their flow runs, not on its own
+    steps = {wf.name for wf in conversion.graph.workflows if not wf.entry_point}
+    callable_flows = {plan.workflow for plan in conversion.plans} - set(recorded) - steps
     report = run_flows(conversion, folder, set(), trace, parameters=given, only=callable_flows)
     report.notes += [f"{name} not rehearsed: {wf.starter} ({wf.entry}) starts it in the app with "
                      "Batch2flow.start_flow, which passes the flow the plan it records there"

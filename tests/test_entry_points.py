@@ -146,3 +146,55 @@ end""",
                                   "    Fetcher.fetch(1) { |state| puts state }\n  end\nend\n",
         "app/workers.rb": workers("A")})
     assert only_workflow(graph).starter == "Fetcher.fetch"
+
+
+STEP_CHAIN = {
+    "app/flow.rb": """class Flow
+  def self.start
+    b = Sidekiq::Batch.new
+    b.on(:success, 'Flow#step1_done')
+    b.jobs { A.perform_async }
+  end
+
+  def self.step2
+    b = Sidekiq::Batch.new
+    b.jobs { B.perform_async }
+  end
+
+  def step1_done(status, options)
+    go_on
+  end
+
+  private
+
+  def go_on
+    self.class.step2
+  end
+end""",
+    "app/workers.rb": workers("A", "B"),
+}
+
+
+def test_a_step_only_a_workflow_starts_is_no_entry_point(ruby_tree) -> None:
+    graph = ruby_tree(STEP_CHAIN)
+    assert {wf.starter: wf.entry_point for wf in graph.workflows} == {"Flow.start": True, "Flow.step2": False}
+
+
+def test_a_step_something_else_starts_too_is_an_entry_point(ruby_tree) -> None:
+    files = {**STEP_CHAIN, "app/steps_controller.rb": "class StepsController\n  def create\n"
+                                                        "    Flow.step2\n  end\nend\n"}
+    graph = ruby_tree(files)
+    assert {wf.starter: wf.entry_point for wf in graph.workflows} == {"Flow.start": True, "Flow.step2": True}
+
+
+def test_a_worker_a_workflow_enqueues_stays_an_entry_point(ruby_tree) -> None:
+    """A worker may be enqueued from anywhere, or scheduled: its workflow keeps its own
+    deployment even when a workflow starts it."""
+    flow = STEP_CHAIN["app/flow.rb"].replace("self.class.step2", "C.perform_async")
+    files = {**STEP_CHAIN, "app/flow.rb": flow,
+             "app/c.rb": "class C\n  include Sidekiq::Job\n  def perform\n    b = Sidekiq::Batch.new\n"
+                         "    b.jobs { B.perform_async }\n  end\nend\n"}
+    graph = ruby_tree(files)
+    entry = {wf.starter: wf.entry_point for wf in graph.workflows}
+    starts = {s.workflow for wf in graph.workflows if wf.starter == "Flow.start" for s in wf.starts}
+    assert entry["C#perform"] and starts == {"c"}

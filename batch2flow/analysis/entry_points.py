@@ -23,7 +23,7 @@ from batch2flow.ruby.index import CodeIndex, MethodDef
 Definition = tuple[str, int]
 
 
-def _where(method: MethodDef) -> Definition:
+def where(method: MethodDef) -> Definition:
     return (method.file.path, method.node.start_byte)
 
 
@@ -34,19 +34,19 @@ def find_starters(index: CodeIndex) -> list[MethodDef]:
     methods: dict[Definition, MethodDef] = {}
     for method in all_methods(index):
         # a `module_function` method is one definition with two names: keep `Mod.name`
-        if method.label not in callbacks and (method.singleton or _where(method) not in methods):
-            methods[_where(method)] = method
+        if method.label not in callbacks and (method.singleton or where(method) not in methods):
+            methods[where(method)] = method
     builders = {key for key, m in methods.items() if creates_outermost_batch(m) is not None}
     # only a method that hands its batch on can be a helper: look for callers of those only
     candidates = {key for key in builders if hands_batch_to_caller(methods[key])}
-    callers = _callers(index, methods, {methods[key].name for key in candidates})
+    callers = callers_of(index, methods, {methods[key].name for key in candidates})
     helpers = {key for key in candidates if callers[key]}
     starters = builders - helpers
     todo = sorted(helpers)
     while todo:
         for caller in sorted(callers[todo.pop()] - helpers - starters):
             if hands_batch_to_caller(methods[caller], frozenset(methods[key].name for key in helpers)):
-                more = _callers(index, methods, {methods[caller].name})
+                more = callers_of(index, methods, {methods[caller].name})
                 if more[caller]:  # a helper built on a helper: its callers begin the workflow
                     callers[caller] = more[caller]
                     helpers.add(caller)
@@ -117,7 +117,7 @@ def _batch_locals(body: list[Node]) -> set[str]:
     return found
 
 
-def _callers(index: CodeIndex, methods: dict[Definition, MethodDef],
+def callers_of(index: CodeIndex, methods: dict[Definition, MethodDef],
              names: set[str]) -> defaultdict[Definition, set[Definition]]:
     """Definition -> the definitions whose bodies call it, for methods of these names
     (read lexically; a body whose text holds none of the names is not walked)."""
@@ -132,8 +132,8 @@ def _callers(index: CodeIndex, methods: dict[Definition, MethodDef],
             target = _resolve(index, method, node)
             if target is None or target.name not in names:
                 continue
-            if _where(target) != key and _where(target) in methods:
-                found[_where(target)].add(key)
+            if where(target) != key and where(target) in methods:
+                found[where(target)].add(key)
     return found
 
 
@@ -160,6 +160,9 @@ def _resolve(index: CodeIndex, method: MethodDef, node: Node) -> MethodDef | Non
     call = nodes.as_call(node)
     if call is None:
         return None
+    if call.method in ("send", "public_send", "__send__") and call.args and nodes.is_symbol(call.args[0]):
+        name = nodes.literal_string(call.args[0])  # `send(:step)` calls `step`
+        call = nodes.Call(call.node, call.receiver, name, call.args[1:], call.block) if name else call
     receiver = call.receiver
     if receiver is None or receiver.type == "self":
         return index.find_method(method.owner, call.method, method.singleton)

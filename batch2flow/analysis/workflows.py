@@ -8,6 +8,7 @@ from batch2flow import diagnostics as diag
 from batch2flow.analysis.builder import MAX_NODES, DiagnosticSink, TooLarge, WorkflowBuilder
 from batch2flow.analysis.calls import Calls
 from batch2flow.analysis.context import Context, Frame
+from batch2flow.analysis.entries import mark_entry_points
 from batch2flow.analysis.entry_points import find_starters
 from batch2flow.analysis.lexical import workflow_name
 from batch2flow.analysis.ordering import happens_before
@@ -53,7 +54,8 @@ def analyse_workflows(index: CodeIndex, sink: DiagnosticSink) -> list[Workflow]:
                               "the rest of it was not followed"))
         nested |= interp.nested_starters
         built.append((method, builder))
-    return [_freeze(method, builder) for method, builder in built if method.label not in nested]
+    frozen = [_freeze(method, builder) for method, builder in built if method.label not in nested]
+    return mark_entry_points(frozen, index)
 
 
 def _freeze(method: MethodDef, builder: WorkflowBuilder) -> Workflow:

@@ -45,6 +45,8 @@ def _workflow(wf: Workflow) -> JsonObject:
         "batches": [_batch(batch) for batch in wf.batches],
         "callbacks": [_callback(cb) for cb in wf.callbacks],
         "starts": [_start(start) for start in wf.starts],
+        # False for a step only other workflows start: it runs in their flow runs
+        "entry_point": wf.entry_point,
         # only where the Ruby raises (an unknown batch event), so other workflows read as before
         **({"raises": [_raise(raised) for raised in wf.raises]} if wf.raises else {}),
     }

@@ -190,6 +190,8 @@ class RubyWriter:
 
     def starter_body(self, root: BatchSpec) -> list[str]:
         context = _Context(in_starter=True)
+        if self.spec.helper_block:
+            return self.block_helper(root, context, self.spec.helper_block)
         if self.spec.helper_batch:
             self.shapes.add("helper method builds the batch")
             var = self.batch_var(root)
@@ -209,6 +211,28 @@ class RubyWriter:
         lines += self.jobs_block(root, var, context, helper=self.spec.helper_enqueue)
         return [*lines, f"{var}.bid"]
 
+    def block_helper(self, root: BatchSpec, context: _Context, form: str) -> list[str]:
+        """`with_batch(...) do ... end`: a helper builds the batch and registers its
+        callbacks; the starter's block is its jobs (through `yield`, `&block` or `&`). The
+        batch is an instance variable, which the helper and the block share."""
+        self.shapes.add(f"helper takes the jobs as a block ({form})")
+        var = self.batch_var(dataclasses.replace(root, ivar=True))
+        saved, self.used = self.used, set()
+        made = [*self.new_batch(root, var, context), f"{var}.description = {DESCRIPTION!r}"]
+        params = [p for p in PARAMETER_VALUES if p in self.used]
+        self.used |= saved
+        jobs = self.jobs_block(root, var, context, helper=self.spec.helper_enqueue)
+        block_param = {"yield": "", "&block": ", &block", "&": ", &"}[form]
+        signature = ", ".join(params) + block_param if params else block_param.removeprefix(", ")
+        run_jobs = {"yield": [f"{var}.jobs do", "  yield", "end"], "&block": [f"{var}.jobs(&block)"],
+                    "&": [f"{var}.jobs(&)"]}[form]
+        prefix = "" if self.spec.instance_starter else "self."
+        self.helpers.append(("with_batch", [f"def {prefix}with_batch({signature})" if signature
+                                           else f"def {prefix}with_batch", *_indent_list([*made, *run_jobs]),
+                                           "end"]))
+        args = f"({', '.join(params)})" if params else ""
+        return [f"with_batch{args} do", *jobs[1:-1], "end", f"{var}.bid"]
+
     def batch_var(self, spec: BatchSpec) -> str:
         self.batch_count += 1
         if spec.ivar:
@@ -227,9 +251,14 @@ class RubyWriter:
         return lines
 
     def batch(self, spec: BatchSpec, context: _Context) -> list[str]:
-        """A whole batch: made, its callbacks registered, its jobs block."""
+        """A whole batch: made, its callbacks registered, its jobs block; once per item
+        of a loop for a per-item child."""
         var = self.batch_var(spec)
-        return self.new_batch(spec, var, context) + self.jobs_block(spec, var, context)
+        lines = self.new_batch(spec, var, context) + self.jobs_block(spec, var, context)
+        if not spec.per_item:
+            return lines
+        self.shapes.add("a child batch per item of a loop")
+        return ["[1, 2].each do |item|", *_indent_list(lines), "end"]
 
     def nesting(self, spec: BatchSpec) -> int:
         """How many batches deep the tree under `spec` goes, steps chained in callbacks

@@ -98,6 +98,9 @@ class BatchSpec:
     callbacks: list[CallbackSpec] = field(default_factory=list)
     #: held in an instance variable instead of a local
     ivar: bool = False
+    #: a child built once per item of a loop (`[1, 2].each do |item| ... end`): each item's
+    #: batch holds that item's jobs only
+    per_item: bool = False
 
 
 @dataclass(kw_only=True)
@@ -111,6 +114,8 @@ class WorkflowSpec:
     instance_starter: bool
     #: the root batch is built by a private helper method
     helper_batch: bool
+    #: or by a helper that takes the starter's block as its jobs (`yield`, `&block` or `&`)
+    helper_block: str | None = None
     #: the jobs of the root batch are enqueued by a private helper method
     helper_enqueue: bool
     #: a value for every starter parameter (the Ruby declares those it reads)
@@ -193,6 +198,8 @@ def batches(draw: st.DrawFn, depth: int = 0, has_parent: bool = False, scope: Sc
     if depth < 4 and draw(st.integers(0, depth)) == 0:
         children = batches(depth + 1, True, scope)
         spec.children = draw(st.lists(children, min_size=1, max_size=2 if depth < 2 else 1))
+        for child in spec.children:
+            child.per_item = draw(st.integers(0, 3)) == 0
     for event in draw(st.lists(st.sampled_from(EVENTS), max_size=3 if depth < 2 else 1)):
         spec.callbacks.append(draw(callbacks(event, depth, has_parent, scope.in_starter)))
     return spec
@@ -233,7 +240,8 @@ def workflows(draw: st.DrawFn) -> WorkflowSpec:
         namespace=draw(st.sampled_from((None, "Shop"))),
         split_files=draw(st.booleans()),
         instance_starter=draw(st.booleans()),
-        helper_batch="helper_batch" not in OPEN_FINDINGS and draw(st.integers(0, 3)) == 0,
+        helper_block=(block := draw(st.sampled_from((None, None, None, "yield", "&block", "&")))),
+        helper_batch=block is None and draw(st.integers(0, 3)) == 0,
         helper_enqueue=draw(st.integers(0, 3)) == 0,
         values={name: draw(st.sampled_from(values)) for name, values in PARAMETER_VALUES.items()},
     )
