@@ -63,7 +63,11 @@ REHEARSE_HELP = """Convert PATH and run every generated flow under real Prefect,
 No Sidekiq and no Prefect server are needed: an ephemeral Prefect API is started for
 the run. --fail WORKER (repeatable, fully qualified) makes every job of that worker
 fail permanently, after its retries, without waiting, so you see which callbacks
-still run. --trace FILE writes one JSON line per job event (start, end, fail).
+still run. --trace FILE writes one JSON line per job event (start, end, fail). A
+chain is followed: a workflow a run starts (from a callback) runs next, with the
+parameters it was started with, so with a step-1 worker failing, step 2 never runs.
+
+Exit status: 0 when every flow run completed, 1 when one failed, 2 for usage errors.
 """
 
 BRIDGE_HELP = """Write the Ruby side of the Sidekiq bridge for the workflows under PATH... into OUT.
@@ -295,6 +299,8 @@ def rehearse(path: str, failing: tuple[str, ...], trace_path: Path | None, sidek
         _internal_error()
         return
     click.echo(timeline(report), nl=False)
+    # as with --sidekiq: a flow run that failed (a --fail worker's, or a bug) is exit 1
+    sys.exit(EXIT_ERRORS if any(outcome.state != "Completed" for outcome in report.outcomes) else 0)
 
 
 def _known_workers(conversion: Conversion, failing: tuple[str, ...], path: str) -> None:

@@ -45,34 +45,50 @@ class RehearsalReport:
 
 def rehearse(conversion: Conversion, fail: set[str], trace: Callable[[Event], None] | None,
              job_seconds: float = 0.02) -> RehearsalReport:
-    """Start a throwaway Prefect API and run every flow of `conversion` against it."""
+    """Start a throwaway Prefect API and run the flow of every entry point of `conversion`
+    against it, following each chain: a workflow a run starts runs next, with the
+    parameters it was started with (so a step started from a callback runs only when that
+    callback ran)."""
+    entries = {wf.name for wf in conversion.graph.workflows if wf.entry_point}
     with tempfile.TemporaryDirectory(prefix="batch2flow-rehearse-") as tmp, throwaway_prefect_api():
-        return run_flows(conversion, Path(tmp), fail, trace, job_seconds)
+        return run_flows(conversion, Path(tmp), fail, trace, job_seconds, only=entries, follow=True)
 
 
 def run_flows(conversion: Conversion, folder: Path, fail: set[str],
               trace: Callable[[Event], None] | None, job_seconds: float = 0.02,
               parameters: dict[str, dict[str, object]] | None = None,
-              only: set[str] | None = None, durations: Mapping[str, float] | None = None) -> RehearsalReport:
+              only: set[str] | None = None, durations: Mapping[str, float] | None = None,
+              follow: bool = False) -> RehearsalReport:
     """Run every flow (or those named in `only`) in rehearsal mode against the Prefect
     API already configured. `parameters` gives a workflow's flow parameters; others are None.
-    `durations` gives some workers' simulated jobs a time of their own (seconds)."""
+    `durations` gives some workers' simulated jobs a time of their own (seconds). With
+    `follow`, each workflow a run starts runs next, once, with the parameters it was
+    started with, on the same clock."""
     from batch2flow.runtime import rehearsal
 
     report = RehearsalReport()
     modules = import_flows(conversion, folder)
+    plans = {plan.workflow: plan for plan in conversion.plans}
+    todo = [(plan.workflow, (parameters or {}).get(plan.workflow, {})) for plan in conversion.plans
+            if only is None or plan.workflow in only]
+    ran: set[str] = set()
     with rehearsal(fail=fail, trace=trace, job_seconds=job_seconds, durations=durations) as current:
-        for plan in conversion.plans:
-            if only is not None and plan.workflow not in only:
-                continue
+        while todo:
+            name, given = todo.pop(0)
+            plan = plans[name]
+            ran.add(name)
+            seen = len(current.started)
             flow = getattr(modules[plan.workflow], plan.function)
-            given = (parameters or {}).get(plan.workflow, {})
             # a parameter with a default keeps it unless given; the others are None
             defaults = dict(plan.defaults)
             values = {param: given.get(param, defaults.get(param)) for param in plan.params}
             state = flow(**values, return_state=True)
             workers = list(dict.fromkeys(name for _, name in plan.task_names))
             report.outcomes.append(FlowOutcome(plan.workflow, state.name, state.message or "", workers))
+            if follow:  # each workflow once: a chain that starts itself again is not run forever
+                todo += [(str(s["workflow"]), dict(s.get("parameters") or {}))  # type: ignore[call-overload]
+                         for s in current.started[seen:]
+                         if s["workflow"] in plans and s["workflow"] not in ran]
     report.events, report.started, report.notes = current.events, current.started, current.notes
     report.flow_starts = current.flow_starts
     return report
@@ -136,7 +152,8 @@ def timeline(report: RehearsalReport) -> str:
             lines.append(f"  never started (a job it waits for failed, or its branch was not "
                          f"taken): {', '.join(idle)}")
         for started in report.started:
-            lines.append(f"  starts workflow {started['workflow']} (not run in a rehearsal)")
+            if started.get("flow") == outcome.workflow:
+                lines.append(f"  {started['t']:>8.3f}s  start  workflow {started['workflow']}")
     for note in report.notes:
         lines.append(f"note: {note}")
     return "\n".join(lines) + "\n"

@@ -23,7 +23,7 @@ def test_rehearse_with_a_failing_worker(tmp_path: Path) -> None:
          "--trace", str(trace)],
         capture_output=True, text=True, timeout=300, check=False,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # the flow run failed
     # none of ours: Prefect's throwaway API (a subprocess) may still log its own trouble
     # under heavy load, such as SQLite being locked
     assert "internal error" not in result.stderr
@@ -47,3 +47,27 @@ def test_an_unknown_worker_to_fail_is_a_usage_error() -> None:
     result = CliRunner().invoke(main, ["rehearse", SEED, "--fail", "NoSuchWorker"])
     assert result.exit_code == 2
     assert "NoSuchWorker" in result.output
+
+
+def test_rehearse_follows_a_chain_and_stops_it_where_a_step_failed(tmp_path: Path) -> None:
+    """worker_values: the nightly sync's :success starts the merge step, whose :complete
+    starts the export step when nothing failed. A rehearsal runs the steps after their
+    callbacks, not on their own; with a fetcher failing, neither step runs."""
+    fixture = str(FIXTURES / "worker_values")
+    done = subprocess.run([sys.executable, "-m", "batch2flow", "rehearse", fixture, "--trace",
+                           str(tmp_path / "all.jsonl")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    events = [json.loads(line) for line in (tmp_path / "all.jsonl").read_text().splitlines()]
+    ended = {e["worker"]: e["t"] for e in events if e["event"] == "end"}
+    begun = {e["worker"]: e["t"] for e in events if e["event"] == "start"}
+    assert begun["Sync::MergeWorker"] >= ended["Sync::FetchStripeWorker"]
+    assert begun["Sync::ExportCsvWorker"] >= ended["Sync::MergeWorker"]
+    assert "start  workflow sync_nightly_sync_merge_step" in done.stdout
+
+    failed = subprocess.run([sys.executable, "-m", "batch2flow", "rehearse", fixture, "--fail",
+                             "Sync::FetchStripeWorker", "--trace", str(tmp_path / "fail.jsonl")],
+                            capture_output=True, text=True, timeout=300)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    workers = {json.loads(line)["worker"] for line in (tmp_path / "fail.jsonl").read_text().splitlines()}
+    assert "Sync::AlertWorker" in workers  # the :death callback ran
+    assert not {"Sync::MergeWorker", "Sync::ExportCsvWorker", "Sync::ExportParquetWorker"} & workers

@@ -28,7 +28,8 @@ class Rehearsal:
     durations: Mapping[str, float] = field(default_factory=dict)
     #: untranslated Ruby the flows stepped on, one line each, first occurrence order
     notes: list[str] = field(default_factory=list)
-    #: workflows started with start_workflow: `{"workflow": name, "t": seconds}`
+    #: workflows started with start_workflow: `{"workflow": name, "t": seconds, "parameters":
+    #: {...}, "flow": the flow run's name that started it}`
     started: list[Event] = field(default_factory=list)
     #: job events as in the `rehearse --trace` contract: worker, event, t, flow
     events: list[Event] = field(default_factory=list)
@@ -65,9 +66,11 @@ class Rehearsal:
             if text not in self.notes:
                 self.notes.append(text)
 
-    def start(self, workflow: str) -> None:
+    def start(self, workflow: str, parameters: dict[str, object] | None = None,
+              flow: str | None = None) -> None:
         with _lock:
-            self.started.append({"workflow": workflow, "t": self.clock()})
+            self.started.append({"workflow": workflow, "t": self.clock(), "parameters": parameters or {},
+                                 "flow": flow})
 
     def seconds(self, worker: str) -> float:
         """How long one simulated job of `worker` takes."""

@@ -13,7 +13,10 @@ def start_workflow(name: str, parameters: dict[str, object]) -> None:
     """
     current = active_rehearsal()
     if current is not None:
-        current.start(name)
+        from prefect.runtime import flow_run
+
+        starter = flow_run.flow_name if isinstance(flow_run.flow_name, str) else None
+        current.start(name, parameters, starter)
         return
     from prefect.deployments import run_deployment
 
