@@ -219,7 +219,7 @@ class RubyWriter:
         var = self.batch_var(dataclasses.replace(root, ivar=True))
         saved, self.used = self.used, set()
         made = [*self.new_batch(root, var, context), f"{var}.description = {DESCRIPTION!r}"]
-        params = [p for p in PARAMETER_VALUES if p in self.used]
+        params = [p for p in PARAMETERS if p in self.used]
         self.used |= saved
         jobs = self.jobs_block(root, var, context, helper=self.spec.helper_enqueue)
         block_param = {"yield": "", "&block": ", &block", "&": ", &"}[form]
