@@ -123,7 +123,9 @@ class _Planner:
         first = next((i for i, statement in enumerate(inner) if status and any(
             status in line for line in _codes([statement]))), None)
         if first is not None:
-            inner.insert(first, Line(f"{status} = {batch}.status()", "what the callback's `status` reports"))
+            # a :death fires at the first death: its status is what is known then
+            read = "death_status" if cb.event == "death" else "status"
+            inner.insert(first, Line(f"{status} = {batch}.{read}()", "what the callback's `status` reports"))
         for index, dead in enumerate(deaths):
             # its own batch (the first) is watched while the blocks that add to it run
             names = ", ".join(to_python(name) for name in adders) if index == 0 else ""

@@ -35,6 +35,16 @@ def batch_status(futures: Iterable[PrefectFuture[Any]]) -> BatchStatus:
     return BatchStatus(total=len(ran), failures=failures, pending=failures)
 
 
+def status_now(futures: Iterable[PrefectFuture[Any]]) -> BatchStatus:
+    """Count the jobs as they stand now, waiting for none: those that ended are counted as
+    `batch_status` counts them, the others are pending."""
+    states = [future.state for future in futures]
+    ran = [state for state in states if not _never_ran(state)]
+    failures = sum(1 for state in ran if state.is_final() and died(state))
+    succeeded = sum(1 for state in ran if state.is_completed())
+    return BatchStatus(total=len(ran), failures=failures, pending=len(ran) - succeeded)
+
+
 def first_death(futures: Iterable[PrefectFuture[Any]]) -> bool:
     """True as soon as one job died (Sidekiq's `:death`); False once all ended without one."""
     from prefect.futures import as_completed

@@ -121,6 +121,14 @@ class Batch:
         wait(self.futures())
         return batch_status(self._own)
 
+    def death_status(self) -> BatchStatus:
+        """The `status` a `:death` callback reads: Sidekiq fires it at the first death,
+        while the batch's other jobs may still run, so it is what is known then, without
+        waiting for them (this batch's own jobs, as `status`)."""
+        from batch2flow.runtime.batches import status_now
+
+        return status_now(self._own)
+
     def died(self, added_by: Iterable[str] = ()) -> bool:
         """True as soon as one job of this batch or of its children died: Sidekiq's `:death`.
         False once every job ended without a death, those that the callback blocks named in
