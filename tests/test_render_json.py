@@ -14,7 +14,7 @@ from batch2flow.ir import Batch, Edge, Graph
 from batch2flow.render.json_format import render_json
 
 WORKFLOW_KEYS = ["name", "entry", "jobs", "edges",
-                 "starter", "params", "batches", "callbacks", "starts"]
+                 "starter", "params", "batches", "callbacks", "starts", "entry_point"]
 JOB_KEYS = ["id", "worker", "file", "line", "fan_out",
             "via", "batch", "condition", "spawned_by", "placeholder", "args", "delay", "loop"]
 
