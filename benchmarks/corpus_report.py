@@ -93,7 +93,10 @@ def report(tree: Path) -> TreeReport:
     found.jobs = sum(len(w["jobs"]) for w in workflows)
     found.callbacks = sum(len(w.get("callbacks", [])) for w in workflows)
     found.diagnostics = Counter(d["code"] for d in document["diagnostics"])
-    read = {b["file"] for w in workflows for b in w.get("batches", [])}
+    # a file is read when a workflow holds a node there: a batch, a job, a callback or a
+    # start (a callbacks file that reopens the parent has no batch of its own)
+    read = {node["file"] for w in workflows for key in ("batches", "jobs", "callbacks", "starts")
+            for node in w.get(key, [])} | {w["entry"]["file"] for w in workflows}
     explained = {d["file"]: d["message"] for d in document["diagnostics"] if d["code"] == "B2F109"}
     found.unread = [f for f in found.batch_files if f not in read and f not in explained]
     found.explained = sorted(explained.items())
