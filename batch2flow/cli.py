@@ -383,7 +383,7 @@ def bridge(paths: tuple[str, ...], out_dir: Path, dry_run: bool, force: bool) ->
     initializer = "\n  ".join(INITIALIZER_LINES.splitlines())
     click.echo(f"config/initializers/sidekiq.rb (with {out_dir} on the load path):\n  {initializer}")
     for workflow in result.graph.workflows:
-        if not starter_callable(workflow.starter):
+        if not starter_callable(workflow):
             click.echo(f"{workflow.entry}: wrap the batch building of {workflow.starter} in "
                        f'Batch2flow.start_flow("{workflow.name}") do ... end (see MIGRATION.md)')
     sys.exit(EXIT_ERRORS if failed else 0)

@@ -176,6 +176,9 @@ class Workflow:
     #: False for a workflow only other workflows start (a step chained from a callback):
     #: it runs in their flow runs and gets no deployment of its own
     entry_point: bool = True
+    #: the starter is an instance method of a class whose `initialize` needs arguments:
+    #: nothing but the app can build the object it runs on
+    constructor_args: bool = False
 
 
 @dataclass(frozen=True)

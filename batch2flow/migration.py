@@ -71,7 +71,7 @@ def render_migration(graph: Graph, plans: list[FlowPlan], ruby_computes: bool = 
         plans=plans, sections=sections,
         coverage=RUBY_COVERAGE if ruby_computes else coverage(converted, found),
         untied=sorted(d for d in graph.diagnostics if d not in tied),
-        recorded=[wf for wf in graph.workflows if not starter_callable(wf.starter)] if ruby_computes else [],
+        recorded=[wf for wf in graph.workflows if not starter_callable(wf)] if ruby_computes else [],
     )
 
 

@@ -101,7 +101,7 @@ def _run(conversion: Conversion, folder: Path, url: str, token: str, parameters:
     given = {plan.workflow: parameters for plan in conversion.plans}
     # a starter that needs a request, or is a rake task or a script, runs in the app: its
     # flow takes the plan Batch2flow.start_flow records there, which no rehearsal has
-    recorded = {wf.name: wf for wf in conversion.graph.workflows if not starter_callable(wf.starter)}
+    recorded = {wf.name: wf for wf in conversion.graph.workflows if not starter_callable(wf)}
     # a step only workflows start runs inside their flow runs, not on its own
     steps = {wf.name for wf in conversion.graph.workflows if not wf.entry_point}
     callable_flows = {plan.workflow for plan in conversion.plans} - set(recorded) - steps

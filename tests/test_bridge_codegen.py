@@ -37,15 +37,18 @@ def test_the_allowlist_names_the_graphs_workers_callbacks_and_starters() -> None
 
 
 def test_workflows_started_in_a_request_or_a_script_are_recorded_starts() -> None:
-    """A controller action and a top-level script method: the app starts their flows with
-    Batch2flow.start_flow; a class method, an instance method and a job stay callable."""
+    """A controller action, a top-level script method and a method of an object built
+    with an argument (`ProcessPayouts.new(date).call`): the app starts their flows with
+    Batch2flow.start_flow; a class method, an instance method of an object `new` builds
+    without arguments, and a job stay callable."""
     graph = build_graph([str(SEED.parent / "starters")])
     document = bridge_allowlist(graph, None)
-    assert document["recorded_starts"] == ["admin_exports_controller_create", "reindex_catalog"]
+    assert document["recorded_starts"] == ["admin_exports_controller_create", "payouts_process_payouts",
+                                           "reindex_catalog"]
     callable_ones = {wf.starter for wf in graph.workflows} - {
-        "Admin::ExportsController#create", "reindex_catalog"}
+        "Admin::ExportsController#create", "reindex_catalog", "Payouts::ProcessPayouts#call"}
     assert callable_ones == {"Inventory::Restock.start", "Order#fulfil", "Orders::NightlySyncJob#perform",
-                             "Orders::NightlySyncWorker#perform", "Payouts::ProcessPayouts#call"}
+                             "Orders::NightlySyncWorker#perform"}
 
 
 def test_the_allowlist_matches_every_workflow_of_a_larger_graph() -> None:

@@ -198,3 +198,33 @@ def test_a_worker_a_workflow_enqueues_stays_an_entry_point(ruby_tree) -> None:
     entry = {wf.starter: wf.entry_point for wf in graph.workflows}
     starts = {s.workflow for wf in graph.workflows if wf.starter == "Flow.start" for s in wf.starts}
     assert entry["C#perform"] and starts == {"c"}
+
+
+def test_a_batch_built_in_initialize_begins_at_the_method_that_uses_it(ruby_tree) -> None:
+    """`ImportService.new(shop).call`: the constructor builds `@batch`, `call` fills it
+    (and a private method it calls reads it too). The workflow begins at `call`, after
+    `initialize`; the object needs an argument, so the app starts its flow (B2F209)."""
+    graph = ruby_tree({
+        "app/import_service.rb": """class ImportService
+  def initialize(shop)
+    @shop = shop
+    @batch = Sidekiq::Batch.new
+  end
+
+  def call
+    @batch.jobs { A.perform_async(@shop) }
+    register_callback
+  end
+
+  private
+
+  def register_callback
+    @batch.on(:success, 'Done#call')
+  end
+end""",
+        "app/done.rb": "class Done\n  def call(status, options)\n    B.perform_async\n  end\nend\n",
+        "app/workers.rb": workers("A", "B")})
+    workflow = only_workflow(graph)
+    assert (workflow.starter, workflow.constructor_args) == ("ImportService#call", True)
+    assert sorted(job.worker for job in workflow.jobs) == ["A", "B"]
+    assert workflow.entry.line == 4

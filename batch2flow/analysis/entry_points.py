@@ -37,6 +37,7 @@ def find_starters(index: CodeIndex) -> list[MethodDef]:
         if method.label not in callbacks and (method.singleton or where(method) not in methods):
             methods[where(method)] = method
     builders = {key for key, m in methods.items() if creates_outermost_batch(m) is not None}
+    builders = _constructors_handed_on(index, builders, methods)
     # only a method that hands its batch on can be a helper: look for callers of those only
     candidates = {key for key in builders if hands_batch_to_caller(methods[key])}
     callers = callers_of(index, methods, {methods[key].name for key in candidates})
@@ -54,6 +55,33 @@ def find_starters(index: CodeIndex) -> list[MethodDef]:
                     continue
             starters.add(caller)
     return [methods[key] for key in sorted(starters)]
+
+
+def _constructors_handed_on(index: CodeIndex, builders: set[Definition],
+                            methods: dict[Definition, MethodDef]) -> set[Definition]:
+    """`initialize` that builds the batch into an instance variable (`@batch =
+    Sidekiq::Batch.new`) begins nothing itself: the object's methods that use it do
+    (`Service.new(...).call`), and the interpreter runs `initialize` before them."""
+    found = set(builders)
+    for key in builders:
+        method = methods[key]
+        if method.name != "initialize" or method.singleton:
+            continue
+        held = {name for name in _batch_locals(method.body()) if name.startswith("@")}
+        users = {other_key for other_key, other in methods.items()
+                 if other.owner == method.owner and not other.singleton and other.name != "initialize"
+                 and any(_mentions(other, name) for name in held)}
+        # the object's entry methods: those no other method of the class calls
+        calls = callers_of(index, methods, {methods[user].name for user in users})
+        entries = {user for user in users if not any(methods[c].owner == method.owner for c in calls[user])}
+        if entries:
+            found = (found - {key}) | entries
+    return found
+
+
+def _mentions(method: MethodDef, name: str) -> bool:
+    body = method.body_node()
+    return body is not None and name.encode() in method.file.data[body.start_byte:body.end_byte]
 
 
 def hands_batch_to_caller(method: MethodDef, helpers: frozenset[str] = frozenset()) -> bool:

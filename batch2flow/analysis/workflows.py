@@ -10,7 +10,7 @@ from batch2flow.analysis.calls import Calls
 from batch2flow.analysis.context import Context, Frame
 from batch2flow.analysis.entries import mark_entry_points
 from batch2flow.analysis.entry_points import find_starters
-from batch2flow.analysis.lexical import workflow_name
+from batch2flow.analysis.lexical import creates_outermost_batch, workflow_name
 from batch2flow.analysis.ordering import happens_before
 from batch2flow.analysis.raising import stops_here
 from batch2flow.analysis.registration import run_pending_callbacks
@@ -45,6 +45,7 @@ def analyse_workflows(index: CodeIndex, sink: DiagnosticSink) -> list[Workflow]:
         try:
             with stops_here():  # the starter raised: what it set in motion before still runs
                 interp.bind_batch_defaults(frame, start, set())
+                _construct(interp, method, start, frame)
                 interp.run_body(method.body(), start, frame)
             run_pending_callbacks(interp)
         except TooLarge:
@@ -54,11 +55,23 @@ def analyse_workflows(index: CodeIndex, sink: DiagnosticSink) -> list[Workflow]:
                               "the rest of it was not followed"))
         nested |= interp.nested_starters
         built.append((method, builder))
-    frozen = [_freeze(method, builder) for method, builder in built if method.label not in nested]
+    frozen = [_freeze(index, method, builder) for method, builder in built if method.label not in nested]
     return mark_entry_points(frozen, index)
 
 
-def _freeze(method: MethodDef, builder: WorkflowBuilder) -> Workflow:
+def _construct(interp: Calls, method: MethodDef, ctx: Context, frame: Frame) -> None:
+    """An instance method runs on an object `new` made: its `initialize` (that may build
+    the batch into `@batch`) runs first, on the same instance variables."""
+    if method.singleton or not method.owner or method.name == "initialize":
+        return
+    init = interp.index.find_method(method.owner, "initialize", False)
+    if init is not None and creates_outermost_batch(init) is not None:
+        constructor = Frame(init, init.owner, init.cref, ivars=frame.ivars)
+        interp.bind_batch_defaults(constructor, ctx, set())
+        interp.run_body(init.body(), ctx, constructor)
+
+
+def _freeze(index: CodeIndex, method: MethodDef, builder: WorkflowBuilder) -> Workflow:
     line, col = method.file.line_col(method.node)
     entry = builder.entry or Span(method.file.path, line, col)
     return Workflow(
@@ -74,7 +87,15 @@ def _freeze(method: MethodDef, builder: WorkflowBuilder) -> Workflow:
         raises=tuple(builder.raises.values()),
         defaults=_literal_defaults(method),
         param_kinds=method.param_kinds,
+        constructor_args=_constructor_args(index, method),
     )
+
+
+def _constructor_args(index: CodeIndex, method: MethodDef) -> bool:
+    if method.singleton or not method.owner:
+        return False
+    init = index.find_method(method.owner, "initialize", False)
+    return init is not None and any(kind in ("req", "keyreq") for kind in init.param_kinds)
 
 
 def _literal_defaults(method: MethodDef) -> tuple[tuple[str, object], ...]:

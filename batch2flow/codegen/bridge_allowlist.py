@@ -38,5 +38,5 @@ def bridge_allowlist(graph: Graph, app_root: str | None) -> dict[str, object]:
         "workers": sorted(workers),
         "callbacks": {target: sorted(events) for target, events in sorted(callbacks.items())},
         "starters": sorted({wf.starter for wf in graph.workflows}),
-        "recorded_starts": sorted(wf.name for wf in graph.workflows if not starter_callable(wf.starter)),
+        "recorded_starts": sorted(wf.name for wf in graph.workflows if not starter_callable(wf)),
     }

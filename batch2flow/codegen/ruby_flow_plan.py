@@ -98,7 +98,7 @@ def plan_ruby_flow(workflow: Workflow, graph: dict[str, Workflow], workers: dict
         running = [actor for actor in actors if methods[actor] == method]
         claims = _claims(running, graph, handler_of, workers, tasks, names)
         handlers.append(Handler(function=function_name, doc=_doc(running[0], workers), claims=claims))
-    recorded = not starter_callable(workflow.starter)
+    recorded = not starter_callable(workflow)
     if recorded:  # the Ruby's own arguments stay in the app, which records the plan
         params, defaults = (), ()
     return RubyFlow(
@@ -265,10 +265,11 @@ def ruby_flow_diagnostics(workflow: Workflow, workers: dict[str, Worker]) -> lis
     """What the flow of `workflow` cannot do, said before it runs."""
     found = []
     starter, entry = workflow.starter, workflow.entry
-    if not starter_callable(starter):
+    if not starter_callable(workflow):
         found.append(_diagnostic(diag.STARTER_NOT_CALLABLE, entry,
                                  f"{starter} starts workflow {workflow.name} where the bridge cannot "
-                                 "call it (a controller action, rake task or script): wrap the Ruby "
+                                 "call it (a controller action, rake task or script, or a method of "
+                                 "an object built with arguments): wrap the Ruby "
                                  f'that builds the batch in `Batch2flow.start_flow("{workflow.name}") '
                                  "do ... end`, which records its plan there and starts the flow run "
                                  "with it (MIGRATION.md)"))
@@ -287,13 +288,14 @@ def ruby_flow_diagnostics(workflow: Workflow, workers: dict[str, Worker]) -> lis
     return found
 
 
-def starter_callable(starter: str) -> bool:
+def starter_callable(workflow: Workflow) -> bool:
     """The bridge can call the starter in a Sidekiq process: `Klass.method`, or
-    `Klass#method` on `Klass.new`, of a class that is not a controller (a controller
-    action needs its request)."""
+    `Klass#method` on `Klass.new` (a `new` that needs no argument), of a class that is
+    not a controller (a controller action needs its request)."""
+    starter = workflow.starter
     owner = re.split(r"[#.]", starter, maxsplit=1)[0]
     method_of_a_class = re.fullmatch(r"[A-Z]\w*(::[A-Z]\w*)*[#.]\w+[!?]?", starter)
-    return bool(method_of_a_class) and not owner.endswith("Controller")
+    return bool(method_of_a_class) and not owner.endswith("Controller") and not workflow.constructor_args
 
 
 def _diagnostic(code: diag.Code, span: Span, message: str) -> Diagnostic:
