@@ -198,8 +198,8 @@ def batches(draw: st.DrawFn, depth: int = 0, has_parent: bool = False, scope: Sc
     if depth < 4 and draw(st.integers(0, depth)) == 0:
         children = batches(depth + 1, True, scope)
         spec.children = draw(st.lists(children, min_size=1, max_size=2 if depth < 2 else 1))
-        for child in spec.children:
-            child.per_item = draw(st.integers(0, 3)) == 0
+        for child in spec.children:  # one level of them: nested, the jobs multiply past the oracle's limit
+            child.per_item = depth == 0 and draw(st.integers(0, 3)) == 0
     for event in draw(st.lists(st.sampled_from(EVENTS), max_size=3 if depth < 2 else 1)):
         spec.callbacks.append(draw(callbacks(event, depth, has_parent, scope.in_starter)))
     return spec
