@@ -140,6 +140,11 @@ class Diagnostic:
             "message": self.message,
         }
 
+    def to_lint_json(self, fix: bool) -> dict[str, object]:
+        """As `lint --format json` (and `review`) show one: the graph's fields, then `help`
+        (null when there is none) and whether `--fix` can apply a fix."""
+        return {**self.to_json(), "help": self.help or None, "fix": fix}
+
     def format(self, source_line: str | None = None) -> str:
         """`path:line:col: CODE message`, then the source line with a caret, then help."""
         lines = [f"{self.file}:{self.line}:{self.col}: {self.code} [{self.severity.value}] {self.message}"]

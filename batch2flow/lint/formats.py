@@ -17,10 +17,7 @@ def to_json(findings: list[Finding]) -> str:
 
 
 def _entry(found: Finding) -> dict[str, object]:
-    entry = found.diagnostic.to_json()
-    entry["help"] = found.diagnostic.help or None
-    entry["fix"] = found.fixable
-    return entry
+    return found.diagnostic.to_lint_json(found.fixable)
 
 
 def to_text(findings: list[Finding], source_line: Callable[[str, int], str | None]) -> str:

@@ -27,9 +27,9 @@ def render_json(review: Review) -> str:
 
 
 def diagnostic_json(diagnostic: Diagnostic) -> JsonObject:
-    """A diagnostic as `lint --format json` shows one: the graph's fields, help and fix."""
-    # review applies no fix, so none is offered as one
-    return {**diagnostic.to_json(), "help": diagnostic.help or None, "fix": False}
+    """A diagnostic as `lint --format json` shows one; review applies no fix, so none is
+    offered as one."""
+    return diagnostic.to_lint_json(fix=False)
 
 
 def _workflow(change: WorkflowChange) -> JsonObject:
