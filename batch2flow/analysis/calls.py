@@ -13,6 +13,7 @@ from batch2flow.analysis.builder import DiagnosticSink, WorkflowBuilder
 from batch2flow.analysis.class_lists import class_items
 from batch2flow.analysis.context import Block, Context, Frame
 from batch2flow.analysis.interpreter import ControlFlow
+from batch2flow.analysis.lexical import builds_a_batch, sent
 from batch2flow.analysis.other_work import Watcher
 from batch2flow.analysis.raising import pushes_nothing_if_raised, stops_here
 from batch2flow.analysis.registration import register_callback
@@ -112,7 +113,7 @@ class Calls(ControlFlow):
         call = nodes.as_call(node)
         if call is None:
             return None
-        call = _sent(call)
+        call = sent(call)
         stored, value = _stored_value(node, call, frame)
         if stored:
             return value
@@ -265,7 +266,7 @@ class Calls(ControlFlow):
         method = callee.method
         assert method is not None
         for name, default in zip(method.params, method.param_defaults, strict=False):
-            if name not in given and default is not None and _builds_a_batch(default):
+            if name not in given and default is not None and builds_a_batch(default):
                 callee.locals[name] = self.run(default, ctx, callee)
 
     def start_workflow(self, target: MethodDef, node: Node, ctx: Context, frame: Frame,
@@ -407,16 +408,6 @@ def _bind(frame: Frame, params: tuple[str, ...], args: list[Value]) -> None:
         frame.locals[name] = value
 
 
-def _sent(call: Call) -> Call:
-    """`send(:name, args)` (or `public_send`, `__send__`) with a literal name is `name(args)`."""
-    if call.method not in ("send", "public_send", "__send__") or not call.args:
-        return call
-    name = nodes.literal_string(call.args[0])
-    if name is None or not nodes.is_symbol(call.args[0]) and call.args[0].type != "string":
-        return call
-    return Call(call.node, call.receiver, name, call.args[1:], call.block)
-
-
 def _kinds(method: MethodDef) -> tuple[str, ...]:
     return method.param_kinds or ("req",) * len(method.params)
 
@@ -427,11 +418,6 @@ def _names_block(arg: Node, frame: Frame) -> bool:
         return False
     named = arg.named_children
     return not named or (frame.block_name != "" and nodes.text(named[0]) == frame.block_name)
-
-
-def _builds_a_batch(node: Node) -> bool:
-    call = nodes.as_call(node) if node.type == "call" else None
-    return call is not None and call.method == "new" and not call.args and _is_batch_class(call.receiver)
 
 
 def _is_batch_class(node: Node | None) -> bool:

@@ -14,7 +14,14 @@ from collections import defaultdict
 
 from tree_sitter import Node
 
-from batch2flow.analysis.lexical import all_methods, callback_targets, creates_outermost_batch, walk_calls
+from batch2flow.analysis.lexical import (
+    all_methods,
+    builds_a_batch,
+    callback_targets,
+    creates_outermost_batch,
+    sent,
+    walk_calls,
+)
 from batch2flow.ruby import nodes
 from batch2flow.ruby.index import CodeIndex, MethodDef
 
@@ -137,11 +144,8 @@ def _batch_locals(body: list[Node]) -> set[str]:
         if statement.type != "assignment":
             continue
         left, right = statement.child_by_field_name("left"), statement.child_by_field_name("right")
-        call = nodes.as_call(right) if right is not None else None
-        if left is not None and call is not None and call.method == "new" and not call.args:
-            name = nodes.constant_name(call.receiver)
-            if name is not None and name.removeprefix("::") == "Sidekiq::Batch":
-                found.add(nodes.text(left))
+        if left is not None and builds_a_batch(right):
+            found.add(nodes.text(left))
     return found
 
 
@@ -188,9 +192,7 @@ def _resolve(index: CodeIndex, method: MethodDef, node: Node) -> MethodDef | Non
     call = nodes.as_call(node)
     if call is None:
         return None
-    if call.method in ("send", "public_send", "__send__") and call.args and nodes.is_symbol(call.args[0]):
-        name = nodes.literal_string(call.args[0])  # `send(:step)` calls `step`
-        call = nodes.Call(call.node, call.receiver, name, call.args[1:], call.block) if name else call
+    call = sent(call)  # `send(:step)` calls `step`
     receiver = call.receiver
     if receiver is None or receiver.type == "self":
         return index.find_method(method.owner, call.method, method.singleton)

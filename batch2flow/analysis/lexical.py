@@ -39,6 +39,23 @@ def walk_calls_in(node: Node, inside_jobs: bool) -> Iterator[tuple[Node, bool]]:
     yield from walk_calls(node, inside_jobs)
 
 
+def builds_a_batch(node: Node | None) -> bool:
+    """`Sidekiq::Batch.new` with no bid: a new batch, not a reopened one."""
+    call = nodes.as_call(node) if node is not None and node.type == "call" else None
+    return call is not None and call.method == "new" and not call.args and is_batch_class(call.receiver)
+
+
+def sent(call: nodes.Call) -> nodes.Call:
+    """`send(:name, args)` (or `public_send`, `__send__`) with a literal name is `name(args)`."""
+    if call.method not in ("send", "public_send", "__send__") or not call.args:
+        return call
+    first = call.args[0]
+    name = nodes.literal_string(first)
+    if name is None or not (nodes.is_symbol(first) or first.type == "string"):
+        return call
+    return nodes.Call(call.node, call.receiver, name, call.args[1:], call.block)
+
+
 def is_batch_class(node: Node | None) -> bool:
     name = nodes.constant_name(node)
     return name is not None and name.removeprefix("::") == "Sidekiq::Batch"
@@ -89,18 +106,13 @@ def creates_outermost_batch(method: MethodDef) -> Node | None:
     """The first `Sidekiq::Batch.new` (no bid) outside every `jobs` block, if any: a
     parameter's default (`batch: Sidekiq::Batch.new`) first."""
     for default in method.param_defaults:
-        call = nodes.as_call(default) if default is not None and default.type == "call" else None
-        if call is not None and call.method == "new" and not call.args and is_batch_class(call.receiver):
+        if builds_a_batch(default):
             return default
     body = method.body_node()
     if body is None or b"Batch" not in method.file.data[body.start_byte:body.end_byte]:
         return None
     for node, inside_jobs in walk_calls(body):
-        call = nodes.as_call(node)
-        if (
-            call is not None and call.method == "new" and not call.args
-            and is_batch_class(call.receiver) and not inside_jobs
-        ):
+        if not inside_jobs and builds_a_batch(node):
             return node
     return None
 
