@@ -177,7 +177,8 @@ class Calls(ControlFlow):
             return returned
         with frame.block_locals(params):
             if call.method in LOOP_METHODS:
-                loop = Loop(call.method, nodes.text(call.receiver) if call.receiver else "", tuple(params))
+                loop = Loop(call.method, nodes.text(call.receiver) if call.receiver else "", tuple(params),
+                            ctx.condition_text(), ctx.open_batch)
                 with stops_here():  # an empty collection never runs the block
                     self.run_body(nodes.block_body(call.block), replace(ctx, fan_out=True, loop=loop),
                                   frame)
@@ -303,7 +304,8 @@ class Calls(ControlFlow):
         fan_out = ctx.fan_out or enqueue.via in BULK_METHODS
         loop = ctx.loop
         if enqueue.via in BULK_METHODS:
-            loop = Loop(enqueue.via, " ".join(nodes.text(a) for a in enqueue.args), ())
+            loop = Loop(enqueue.via, " ".join(nodes.text(a) for a in enqueue.args), (), ctx.condition_text(),
+                        ctx.open_batch)
         span = self.call_site(call.node, frame)
         job_id = self.workflow.add_job(lambda job_id: Job(
             job_id, worker.name, span, enqueue.via, ctx.open_batch, fan_out,
@@ -331,7 +333,7 @@ class Calls(ControlFlow):
     def new_batch(self, call: Call, ctx: Context, frame: Frame) -> Value:
         span = self.call_site(call.node, frame)
         if not call.args:
-            return BatchValue(self.workflow.new_batch(span, ctx.open_batch, ctx.actor))
+            return BatchValue(self.workflow.new_batch(span, ctx.open_batch, ctx.actor, _per_item(ctx)))
         bid = self.run(call.args[0], ctx, frame)
         if isinstance(bid, BidValue) and bid.batch_id is not None:
             return BatchValue(bid.batch_id)
@@ -345,7 +347,7 @@ class Calls(ControlFlow):
             message = (f"cannot tell which batch `{nodes.text(call.args[0])}` refers to; "
                        "read as a new batch")
         self.report(diag.UNKNOWN_BATCH, call.node, frame, message)
-        return BatchValue(self.workflow.new_batch(span, ctx.open_batch, ctx.actor))
+        return BatchValue(self.workflow.new_batch(span, ctx.open_batch, ctx.actor, _per_item(ctx)))
 
     def batch_method(self, batch: BatchValue, call: Call, ctx: Context, frame: Frame) -> Value:
         if call.method == "jobs":
@@ -429,3 +431,10 @@ def _short(node: Node) -> str:
     text = " ".join(nodes.text(node).split())
     return text if len(text) <= 60 else text[:57] + "..."
 
+
+def _per_item(ctx: Context) -> Loop | None:
+    """The loop a batch built here is made once per item of: one begun inside the jobs
+    block the batch is built in (a loop around that block makes the parent per item)."""
+    if ctx.fan_out and ctx.loop is not None and ctx.loop.batch == ctx.open_batch:
+        return ctx.loop
+    return None

@@ -71,7 +71,18 @@ class CallbackBlock:
     body: tuple[Statement, ...]
 
 
-Statement = Line | Comment | Guard | CallbackBlock
+@dataclass(frozen=True)
+class ItemFunction:
+    """The code of a Ruby loop that builds one batch per item, as a function the flow
+    calls once per item (`run.each`): each call has its own batch and callback blocks."""
+
+    function: str
+    #: the Python name of the item (the Ruby block's parameter)
+    item: str
+    body: tuple[Statement, ...]
+
+
+Statement = Line | Comment | Guard | CallbackBlock | ItemFunction
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ checks whether one of them died.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from batch2flow import diagnostics as diag
 from batch2flow.batch_tree import subtrees
 from batch2flow.codegen.blocks import STARTER, build_blocks
@@ -20,13 +22,14 @@ from batch2flow.codegen.conditions import ConditionWriter, relative_condition
 from batch2flow.codegen.descriptions import description_arg
 from batch2flow.codegen.names import NameTable, to_comment, to_python, to_var
 from batch2flow.codegen.other_work import report_other_work
-from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, Line, Statement
+from batch2flow.codegen.per_item import PerItemBatches
+from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, ItemFunction, Line, Statement
 from batch2flow.codegen.raises import raise_line
-from batch2flow.codegen.ruby_expr import Scope, translate
+from batch2flow.codegen.ruby_expr import Scope, translate, translate_items
 from batch2flow.codegen.scopes import Scopes
-from batch2flow.codegen.submits import Untranslated, submit_line
+from batch2flow.codegen.submits import Untranslated, is_bulk, items_marker, submit_line
 from batch2flow.codegen.tasks import plan_tasks
-from batch2flow.ir import Callback, Start, Worker, Workflow
+from batch2flow.ir import Callback, Job, Start, Worker, Workflow
 
 #: names the flow body defines itself
 _RESERVED = {"run", "start_other_workflow"}
@@ -59,6 +62,10 @@ class _Planner:
         self.raises = {r.id: r for r in workflow.raises}
         #: batch id -> itself and every batch below it
         self.below = subtrees(workflow.batches)
+        self.per_item = PerItemBatches(workflow, self.below, self.names)
+        self.scopes.items_around = self.per_item.names_around
+        #: the per-item batches whose loop body is being written, outermost first
+        self.open_items: list[str] = []
 
     def plan(self) -> FlowPlan:
         self.blocks = build_blocks(self.wf)
@@ -226,39 +233,83 @@ class _Planner:
         return f"{self._batch_var(batch)}.{'succeeded' if success else 'finished'}()"
 
     def _members(self, cb: Callback | None, members: list[str], wait: Waits) -> list[Statement]:
-        base = cb.condition if cb is not None else None
+        # callback blocks last, each after the blocks it needs
+        later = sorted((n for n in members if n in self.blocks.needs), key=self.rank.__getitem__)
+        order = [n for n in members if n not in self.blocks.needs] + later
+        return self._layout(cb.condition if cb is not None else None, order, wait)
+
+    def _layout(self, base: str | None, order: list[str], wait: Waits) -> list[Statement]:
         out = _Body(base)
         #: node -> the body its statements went into: what its enqueues go into as well
         body_of: dict[str, _Body] = {}
-        # callback blocks last, each after the blocks it needs
-        later = sorted((n for n in members if n in self.blocks.needs), key=self.rank.__getitem__)
-        for node in [n for n in members if n not in self.blocks.needs] + later:
-            statements, condition, actor = self._member(node, wait)
+        taken: set[str] = set()
+        for node in order:
+            if node in taken:
+                continue
+            per_item = self.per_item.loop_of(node) if node not in self.open_items else None
+            if per_item is not None and per_item.loop is not None:
+                inside = self.per_item.members(node, (n for n in order if n not in taken))
+                taken.update(inside)
+                statements = self._per_item_loop(node, inside, wait)
+                condition, actor = per_item.loop.condition, per_item.created_by
+            else:
+                statements, condition, actor = self._member(node, wait)
             if not statements:
                 continue
             # what a job enqueued goes inside that job's own `if`: it reads the job's
             # future, and Sidekiq only ran it if the job ran (callback blocks stay in order)
-            inside = body_of.get(actor or "") if node not in self.callbacks else None
-            body = inside or out
+            inside_job = body_of.get(actor or "") if node not in self.callbacks else None
+            body = inside_job or out
             relative = relative_condition(condition, body.condition)
             if relative is not None:
-                test = self.conditions.test(relative, actor, node)
+                test = self.conditions.test(relative, actor, node, self._item_names(actor))
                 body = body.guard(test, to_comment(relative), condition)
             body.statements += statements
             body_of[node] = body
         return out.frozen()
 
+    def _per_item_loop(self, batch_id: str, inside: list[str], wait: Waits) -> list[Statement]:
+        """`items = ...`, the loop body as a function of one item, and `run.each(...)`."""
+        batch = self.batches[batch_id]
+        loop = batch.loop
+        assert loop is not None
+        scope = self._scope(batch.created_by)
+        items = translate_items(loop.items, loop.method, scope)
+        if items is None:
+            items = items_marker(batch_id, loop.items, batch.span, self.todo,
+                                 f"the items batch {batch_id} is built once per item of")
+        items_var = self.names.name(f"items:{batch_id}", f"{batch_id}_items")
+        function = self.names.name(f"each:{batch_id}", f"each_{batch_id}")
+        self.open_items.append(batch_id)
+        body = self._layout(loop.condition, inside, wait)
+        self.open_items.pop()
+        return [
+            Line(f"{items_var} = {items}", f"one batch {batch_id} per item, {batch.span}"),
+            ItemFunction(function, self.per_item.items[batch_id][1], tuple(body)),
+            Line(f"run.each({items_var}, {function})"),
+        ]
+
+    def _item_names(self, actor: str | None) -> dict[str, str]:
+        """The items of the per-item loops being written that `actor`'s code is in."""
+        names: dict[str, str] = {}
+        for batch_id in self.open_items:
+            if self.batches[batch_id].created_by == actor:
+                ruby, python = self.per_item.items[batch_id]
+                if ruby:
+                    names[ruby] = python
+        return names
+
+    def _scope(self, actor: str | None) -> Scope:
+        """What Ruby names mean in `actor`'s code here, the items of its loops included."""
+        scope = self.scopes.chain(actor)
+        items = self._item_names(actor)
+        return replace(scope, names={**scope.names, **items}) if items else scope
+
     def _member(self, node: str, wait: Waits) -> tuple[list[Statement], str | None, str | None]:
         if node in self.batches:
             return self._new_batch(node), None, None
         if node in self.jobs:
-            job = self.jobs[node]
-            holder = self._holder(job.id, job.batch)
-            scope = self.scopes.chain(job.spawned_by)
-            var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
-            job_wait = _wait_for(self._spawner_wait(job.spawned_by, wait))
-            lines = submit_line(job, self.tasks[job.id], var, holder, job_wait, scope, self.todo, self._local)
-            return list(lines), job.condition, job.spawned_by
+            return self._job(self.jobs[node], wait)
         if node in self.starts:
             start = self.starts[node]
             started = self._start(node, self._spawner_wait(start.spawned_by, wait))
@@ -267,6 +318,33 @@ class _Planner:
             raised = self.raises[node]
             return [raise_line(raised, self.todo)], raised.condition, raised.raised_by
         return self._registration(self.callbacks[node])
+
+    def _job(self, job: Job, wait: Waits) -> tuple[list[Statement], str | None, str | None]:
+        if self.open_items and job.fan_out and (
+                job.loop is None or any(self.batches[b].loop == job.loop for b in self.open_items)):
+            # many jobs in Ruby because of the per-item loop (in its body, or in a callback
+            # registered there): one job per call of the loop body here
+            job = replace(job, fan_out=False, loop=None)
+        holder = self._holder(job.id, job.batch)
+        scope = self._scope(job.spawned_by)
+        var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
+        job_wait = _wait_for(self._spawner_wait(job.spawned_by, wait))
+        condition, per_item = job.condition, None
+        if job.fan_out and job.loop is not None and not is_bulk(job):
+            # `next if ...` in the loop: a test per item, in the comprehension, never
+            # an `if` around the whole fan-out
+            per_item = relative_condition(job.condition, job.loop.condition)
+            condition = job.loop.condition if per_item is not None else condition
+        test = None
+        if per_item is not None and job.loop is not None:
+            variables = job.loop.variables[:1]
+
+            def test(inner: Scope, ruby: str = per_item) -> str:
+                items = tuple(inner.names[v] for v in variables if v in inner.names)
+                return self.conditions.test_in(ruby, inner, job.id, items, per_item=True)
+        lines = submit_line(job, self.tasks[job.id], var, holder, job_wait, scope, self.todo, self._local,
+                            test)
+        return list(lines), condition, job.spawned_by
 
     def _local(self, wanted: str) -> str:
         """A comprehension variable's name: kept from the flow's own names, one per wanted name."""
@@ -283,7 +361,7 @@ class _Planner:
     def _new_batch(self, batch_id: str) -> list[Statement]:
         batch = self.batches[batch_id]
         var = self._batch_var(batch_id)
-        description, note = description_arg(batch, self.scopes.chain(batch.created_by), self.todo)
+        description, note = description_arg(batch, self._scope(batch.created_by), self.todo)
         holder = self._holder(batch_id, batch.parent)
         maker = f"{holder}.child" if holder != "run" else "run.batch"
         where = f"batch {batch_id}, {batch.span}" + (f"; {note}" if note else "")
@@ -298,7 +376,7 @@ class _Planner:
 
     def _start(self, start_id: str, waits: Waits) -> list[Statement]:
         start = self.starts[start_id]
-        scope = self.scopes.chain(start.spawned_by)
+        scope = self._scope(start.spawned_by)
         params = self.params_of.get(start.workflow, ())
         pairs = []
         for name, arg in zip(params, start.args, strict=False):

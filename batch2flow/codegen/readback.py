@@ -8,7 +8,9 @@ where it can be unbound. A callback block
 (`@run.callback(after=[...])`) runs in a thread of its own, so a batch's jobs count
 in what it waits for only when they were submitted by a block it is nested in, by
 itself, by a block it waits for through `after`, or (a death watch) by a block its
-`died(added_by=[...])` names. A mismatch is an internal
+`died(added_by=[...])` names. A function the body hands to `run.each(items, f)` (the
+code of a loop that builds one batch per item) runs at once, once per item: its jobs
+are read where it stands, as fan-outs. A mismatch is an internal
 error naming the workflow: a converter must never ship a flow that dropped a task.
 """
 
@@ -154,12 +156,18 @@ class _Reader:
         self.current = ""
         #: callback block -> the blocks whose jobs are all submitted when it runs
         self.sees: dict[str, set[str]] = {"": {""}}
+        #: inside a function run once per item: every job there is one of many
+        self.per_item = 0
 
     def block(self, body: object, guards: set[str]) -> None:
         for statement in body:  # type: ignore[attr-defined]
             if isinstance(statement, cst.If):
                 extra = self._guard_deps(statement.test)
                 self.block(statement.body.body, guards | extra)
+            elif isinstance(statement, cst.FunctionDef) and statement.name.value in _each_calls(body):
+                self.per_item += 1
+                self.block(statement.body.body, guards)
+                self.per_item -= 1
             elif isinstance(statement, cst.FunctionDef):
                 self._callback_block(statement, guards)
             elif isinstance(statement, cst.SimpleStatementLine):
@@ -215,7 +223,7 @@ class _Reader:
         if var in self.shape.task_of:
             self.shape.repeated.add(var)
         self.shape.task_of[var] = self.tasks.get(task or "", f"<unknown task {task}>")
-        if fan_out or task_method == "map":
+        if fan_out or task_method == "map" or self.per_item:
             self.shape.fan_out.add(var)
         deps = set(guards)
         for arg in call.args:
@@ -266,6 +274,20 @@ class _Reader:
                 raise ReadBackMismatch("unexpected argument of died()")
             names += _string_list(arg.value, "`added_by` of died()")
         return tuple(names)
+
+
+def _each_calls(body: object) -> set[str]:
+    """The functions `run.each(items, function)` calls in `body`."""
+    found: set[str] = set()
+    for statement in body:  # type: ignore[attr-defined]
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            call = small.value if isinstance(small, cst.Expr) else None
+            if (isinstance(call, cst.Call) and _method_call(call) == ("each", "run") and len(call.args) == 2
+                    and isinstance(call.args[1].value, cst.Name)):
+                found.add(call.args[1].value.value)
+    return found
 
 
 def _string_list(value: cst.BaseExpression, what: str) -> list[str]:

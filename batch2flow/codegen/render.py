@@ -7,7 +7,7 @@ from functools import cache
 import jinja2
 
 from batch2flow.codegen.names import indent_lines, to_comment, to_docstring, to_python, to_var
-from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, Line, Statement
+from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, ItemFunction, Line, Statement
 from batch2flow.templating import strict_environment
 
 _INDENT = "    "
@@ -50,5 +50,8 @@ def _lines(statements: tuple[Statement, ...], depth: int) -> list[str]:
             after = "after=[" + ", ".join(to_python(name) for name in statement.after) + "]"
             out.append(f"{pad}@run.callback({after if statement.after else ''})")
             out.append(f"{pad}def {statement.function}() -> None:")
+            out += _lines(statement.body, depth + 1) or [f"{pad}{_INDENT}pass"]
+        elif isinstance(statement, ItemFunction):
+            out.append(f"{pad}def {statement.function}({statement.item}) -> None:")
             out += _lines(statement.body, depth + 1) or [f"{pad}{_INDENT}pass"]
     return out

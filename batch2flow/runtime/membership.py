@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from batch2flow.runtime.callbacks import Block, CallbackBlocks
+from batch2flow.runtime.callbacks import Block, CallbackBlocks, for_each_item
 
 if TYPE_CHECKING:
     from prefect.futures import PrefectFuture
@@ -57,6 +57,11 @@ class WorkflowRun:
             return block
 
         return start
+
+    def each(self, items: Iterable[Any], body: Callable[[Any], None]) -> None:
+        """Run `body` once per item: the code of a Ruby loop that builds one batch per item.
+        Each call defines that item's batch and its callback blocks."""
+        for_each_item(items, body)
 
     def batch(self, description: str | None = None) -> Batch:
         """A batch created outside every other batch's `jobs` block."""
