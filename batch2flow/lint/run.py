@@ -37,7 +37,7 @@ def run_lint(request: LintRequest) -> int:
         click.echo(f"batch2flow lint: no such code: {', '.join(unknown)}", err=True)
         return EXIT_USAGE
     try:
-        _graph, findings = graph_and_findings(request.paths, request.max_file_size or DEFAULT_MAX_BYTES)
+        graph, findings = graph_and_findings(request.paths, request.max_file_size or DEFAULT_MAX_BYTES)
     except Exception:  # a bug of ours must still not reach the user as a bare traceback
         from batch2flow.cli import _internal_error
 
@@ -47,6 +47,10 @@ def run_lint(request: LintRequest) -> int:
     if request.fix or request.show_diff:
         shown = _fix(shown, request)
     _print(shown, request)
+    if not graph.workflows:  # the rules still ran (some need no batch); the path may be wrong
+        from batch2flow.terminal import nothing_found
+
+        click.echo(f"batch2flow lint: {nothing_found(request.paths, graph.files_read)}", err=True)
     return EXIT_FOUND if fails(shown, settings.fail_on) else 0
 
 
