@@ -31,8 +31,6 @@ class FlowOutcome:
     #: Prefect's final state name of the flow run: Completed, Failed, ...
     state: str
     message: str
-    #: the workers the flow can run, in order of first appearance
-    workers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -85,8 +83,7 @@ def run_flows(conversion: Conversion, folder: Path, fail: set[str],
             defaults = dict(plan.defaults)
             values = {param: given.get(param, defaults.get(param)) for param in plan.params}
             state = flow(**values, return_state=True)
-            workers = list(dict.fromkeys(name for _, name in plan.task_names))
-            report.outcomes.append(FlowOutcome(plan.workflow, state.name, state.message or "", workers))
+            report.outcomes.append(FlowOutcome(plan.workflow, state.name, state.message or ""))
             if follow:  # each workflow once: a chain that starts itself again is not run forever
                 todo += [(str(s["workflow"]), dict(s.get("parameters") or {}))  # type: ignore[call-overload]
                          for s in current.started[seen:]

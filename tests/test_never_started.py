@@ -86,3 +86,19 @@ def test_a_workflow_start_on_a_branch(failed: list[str], why: str) -> None:
     wf = workflow_named(_graph("worker_values"), "sync_nightly_sync_merge_step")
     assert never_started(wf, _events(["Sync::MergeWorker"], failed), []) == [
         ("workflow sync_nightly_sync_export_step", why)]
+
+
+def test_the_timeline_says_why_under_its_flow_and_shows_ruby_text_escaped() -> None:
+    from batch2flow.rehearse import FlowOutcome, RehearsalReport, timeline
+
+    events = [{**event, "t": 0.5, "flow": "data_pipeline"}
+              for event in _events(SEED_STEP_1, ["Flow2TaskWorker"])]
+    report = RehearsalReport(outcomes=[FlowOutcome("data_pipeline", "Failed", "1/10 states failed.")],
+                             events=events, notes=["ruby_value(\"\x1b]0;x\x07\") stood in"])
+    lines = timeline(report, _graph("seed_pipeline")).splitlines()
+    assert lines[0] == "flow data_pipeline: Failed (1/10 states failed.)"
+    assert lines[-1] == 'note: ruby_value("\\x1b]0;x\\x07") stood in'
+    idle = [line for line in lines if "never started" in line]
+    assert idle[1] == ("  never started  Flow3TaskWorker: waits for Flow2TaskWorker "
+                       "(app/workers/flow2_worker.rb:13), which failed")
+    assert lines.index(idle[0]) > max(i for i, line in enumerate(lines) if line.endswith("Flow2TaskWorker"))

@@ -57,6 +57,7 @@ def run_lint(request: LintRequest) -> int:
 def _fix(shown: list[Finding], request: LintRequest) -> list[Finding]:
     """Apply (or with --diff, show) the certain fixes; what is left to report."""
     from batch2flow.lint.fixes import plan_fixes, unified_diff, write_fixes
+    from batch2flow.terminal import visible
 
     planned = plan_fixes(shown, request.paths)
     if request.show_diff:
@@ -65,7 +66,7 @@ def _fix(shown: list[Finding], request: LintRequest) -> list[Finding]:
     write_fixes(planned)
     fixed = {f for item in planned for f in item.fixed}
     for item in planned:
-        click.echo(f"fixed {len(item.fixed)} in {item.path}", err=True)
+        click.echo(f"fixed {len(item.fixed)} in {visible(str(item.path))}", err=True)
     return [f for f in shown if f not in fixed]
 
 
