@@ -92,7 +92,7 @@ class _Waits:
             return gate
         if isinstance(node, Job) and node.loop is not None:
             return f"enqueued once per item of `{flat(node.loop.items)}`, which had none"
-        return "nothing it waits for failed and no branch says why (Ruby the flow does not run?)"
+        return "not reached, though nothing it waits for failed and it sits in no branch"
 
 
 def never_started(wf: Workflow, events: Iterable[dict[str, object]],

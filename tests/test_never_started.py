@@ -102,3 +102,14 @@ def test_the_timeline_says_why_under_its_flow_and_shows_ruby_text_escaped() -> N
     assert idle[1] == ("  never started  Flow3TaskWorker: waits for Flow2TaskWorker "
                        "(app/workers/flow2_worker.rb:13), which failed")
     assert lines.index(idle[0]) > max(i for i, line in enumerate(lines) if line.endswith("Flow2TaskWorker"))
+
+
+def test_a_fan_out_over_no_items_and_a_job_with_no_known_reason() -> None:
+    wf = workflow_named(_graph("fan_out"), "emails_newsletter")
+    ran = [job.worker for job in wf.jobs if job.worker != "Emails::SendNewsletterWorker"]
+    found = dict(never_started(wf, _events(ran, []), []))
+    assert list(found) == ["Emails::SendNewsletterWorker"]
+    assert found["Emails::SendNewsletterWorker"].startswith("enqueued once per item of `")
+    assert found["Emails::SendNewsletterWorker"].endswith("`, which had none")
+    plain = dict(never_started(wf, _events([], []), []))["Emails::PrepareTemplateWorker"]
+    assert plain == "not reached, though nothing it waits for failed and it sits in no branch"

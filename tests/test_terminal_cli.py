@@ -164,3 +164,11 @@ def test_rehearse_with_nothing_to_rehearse_starts_nothing(no_batches: Path, monk
     assert result.stdout == ""
     assert result.stderr == (f"batch2flow: no Sidekiq batch workflows found under {no_batches} "
                              "(2 Ruby files read)\n")
+
+
+def test_the_caret_of_a_non_utf8_byte_is_under_it_after_other_non_ascii(tmp_path: Path) -> None:
+    (tmp_path / "legacy.rb").write_bytes("# été, naïve: ".encode() + b"caf\xe9\nclass Legacy\nend\n")
+    result = run("graph", str(tmp_path))
+    head, source, caret = _block(result.stderr, "B2F002")
+    assert head.startswith("legacy.rb:1:18: B2F002 [warning]")  # a character column, not a byte one
+    assert source[caret.index("^")] == "\ufffd"
