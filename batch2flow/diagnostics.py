@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from batch2flow.terminal import quoted_line, visible
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -146,13 +148,14 @@ class Diagnostic:
         return {**self.to_json(), "help": self.help or None, "fix": fix}
 
     def format(self, source_line: str | None = None) -> str:
-        """`path:line:col: CODE message`, then the source line with a caret, then help."""
-        lines = [f"{self.file}:{self.line}:{self.col}: {self.code} [{self.severity.value}] {self.message}"]
+        """`path:line:col: CODE message`, then the source line with a caret, then help;
+        what came from the Ruby (names, messages, the line) is shown, never run by a terminal."""
+        head = f"{self.file}:{self.line}:{self.col}: {self.code} [{self.severity.value}] {self.message}"
+        lines = [visible(head)]
         if source_line is not None:
-            lines.append(f"    {source_line.rstrip()}")
-            lines.append("    " + " " * (self.col - 1) + "^")
+            lines += quoted_line(source_line, self.col)
         if self.help:
-            lines.append(f"  help: {self.help}")
+            lines.append(f"  help: {visible(self.help)}")
         return "\n".join(lines)
 
 

@@ -51,6 +51,7 @@ def graph_and_findings(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> 
     for problem in unreached_batches(parsed, workflows, index):
         sink.add(problem)
     schedules = tuple(sorted(schedules_from_files(parsed, index).items()))
-    graph = Graph(tuple(workflows), tuple(worker_table(index)), tuple(sink.sorted()), schedules)
+    graph = Graph(tuple(workflows), tuple(worker_table(index)), tuple(sink.sorted()), schedules,
+                  files_read=len(scanned.files))
     findings = lint_analysis(graph, index, parsed, paths)
     return replace(graph, diagnostics=tuple(f.diagnostic for f in findings)), findings

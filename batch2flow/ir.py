@@ -214,3 +214,5 @@ class Graph:
     diagnostics: tuple[Diagnostic, ...]
     #: worker class -> cron, for workers registered as Sidekiq Enterprise periodic jobs
     schedules: tuple[tuple[str, str], ...] = ()
+    #: how many Ruby files were read (a run that found no workflow says so, with this count)
+    files_read: int = 0

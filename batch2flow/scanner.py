@@ -112,7 +112,8 @@ def _read(path: Path, display: str, max_bytes: int) -> tuple[SourceFile | None, 
         return SourceFile(display, data.decode("utf-8")), None
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        # a character column, as every other diagnostic's (the bytes before the bad one decode)
+        col = len(data[data.rfind(b"\n", 0, error.start) + 1 : error.start].decode("utf-8")) + 1
         text = data.decode("utf-8", errors="replace")
         return SourceFile(display, text), diag.make(
             diag.NOT_UTF8, display, line, col,

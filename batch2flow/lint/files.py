@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from batch2flow import terminal
+
 
 def locate(display: str, roots: list[str]) -> Path | None:
     for root in roots:
@@ -25,11 +27,12 @@ def shown(display: str, roots: list[str]) -> str:
 
 
 def source_line(display: str, line: int, roots: list[str]) -> str | None:
+    """The line a diagnostic points at, for the caret; None when it cannot be read."""
     found = locate(display, roots)
     if found is None:
         return None
     try:
-        lines = found.read_text(encoding="utf-8", errors="replace").splitlines()
+        text = found.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    return lines[line - 1] if 0 < line <= len(lines) else None
+    return terminal.source_line(text, line)
