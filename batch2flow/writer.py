@@ -82,7 +82,8 @@ class WriteFailed(Exception):
     def __init__(self, change: FileChange, error: OSError, written: list[FileChange]) -> None:
         self.change, self.written = change, tuple(written)
         why = error.strerror or str(error)
-        code = f" ({errno.errorcode[error.errno]})" if error.errno in errno.errorcode else ""
+        name = errno.errorcode.get(error.errno) if error.errno is not None else None
+        code = f" ({name})" if name else ""
         done = f"; written before it: {', '.join(c.path for c in written)}" if written else ""
         super().__init__(f"cannot write {change.path}: {why}{code}; it and the files after it "
                          f"were not written, nothing is half-written{done}")

@@ -57,10 +57,10 @@ def literal_default(node: Node) -> object:
             raise NoLiteral(text)
         return int(digits)
     if number and _FLOAT.fullmatch(text):
-        value = float(text.replace("_", ""))
-        if not math.isfinite(value):  # `1.0e400` is Infinity in Ruby too; JSON has no such number
+        number_value = float(text.replace("_", ""))
+        if not math.isfinite(number_value):  # `1.0e400` is Infinity in Ruby too; JSON has none
             raise NoLiteral(text)
-        return value
+        return number_value
     if node.type == "string" and "\\" not in text:
         value = nodes.literal_string(node)
         if value is not None:
