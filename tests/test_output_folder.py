@@ -245,3 +245,31 @@ def test_a_writes_temporary_file_has_the_recognised_name(tmp_path: Path,
     (name,) = seen
     assert name.startswith(f"{writer_disk.TEMP_PREFIX}{os.getpid()}-")
     assert not writer_disk.leftover_temp(tmp_path / "a.py")
+
+
+# --- prefect.yaml: text Prefect would expand on `prefect deploy` -----------------------------------
+
+
+def test_ruby_text_shaped_like_a_prefect_template_does_not_leak_the_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file name, a queue and a starter's method holding `{{ $SECRET }}`: Prefect reads the
+    YAML, then expands every placeholder in its strings (it has no escape), so none may be left."""
+    import yaml
+    from prefect.utilities.templating import apply_values, find_placeholders
+
+    from batch2flow.convert import convert
+
+    ruby = tmp_path / "{{ $SECRET }}"
+    ruby.mkdir()
+    (ruby / "{{ $SECRET }} {{prefect.variables.token}}.rb").write_text(
+        RUBY.replace("include Sidekiq::Job", "include Sidekiq::Job\n  sidekiq_options queue: '{{ $SECRET }}'"),
+        encoding="utf-8")
+    monkeypatch.setenv("SECRET", "hunter2")
+    doc = yaml.safe_load(convert([str(ruby)]).files["prefect.yaml"])
+    assert find_placeholders(doc) == set()
+    assert apply_values(doc, {"prefect": {"variables": {"token": "leak"}}, **os.environ}) == doc
+    (deployment,) = doc["deployments"]
+    # the text is all there, each placeholder broken by one space
+    assert deployment["work_pool"]["work_queue_name"] == "{ { $SECRET }}"
+    assert "{ { $SECRET }} { {prefect.variables.token}}.rb:" in deployment["description"]
+    assert "hunter2" not in repr(doc) and "leak" not in repr(doc)
