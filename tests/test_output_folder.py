@@ -261,11 +261,11 @@ def test_ruby_text_shaped_like_a_prefect_template_does_not_leak_the_environment(
 
     ruby = tmp_path / "{{ $SECRET }}"
     ruby.mkdir()
-    (ruby / "{{ $SECRET }} {{prefect.variables.token}}.rb").write_text(
-        RUBY.replace("include Sidekiq::Job", "include Sidekiq::Job\n  sidekiq_options queue: '{{ $SECRET }}'"),
-        encoding="utf-8")
+    queued = RUBY.replace("include Sidekiq::Job", "include Sidekiq::Job\n  sidekiq_options queue: '{{ $SECRET }}'")
+    (ruby / "{{ $SECRET }} {{prefect.variables.token}}.rb").write_text(queued, encoding="utf-8")
     monkeypatch.setenv("SECRET", "hunter2")
-    doc = yaml.safe_load(convert([str(ruby)]).files["prefect.yaml"])
+    conversion = convert([str(ruby)])
+    doc = yaml.safe_load(conversion.files["prefect.yaml"])
     assert find_placeholders(doc) == set()
     assert apply_values(doc, {"prefect": {"variables": {"token": "leak"}}, **os.environ}) == doc
     (deployment,) = doc["deployments"]
@@ -273,3 +273,8 @@ def test_ruby_text_shaped_like_a_prefect_template_does_not_leak_the_environment(
     assert deployment["work_pool"]["work_queue_name"] == "{ { $SECRET }}"
     assert "{ { $SECRET }} { {prefect.variables.token}}.rb:" in deployment["description"]
     assert "hunter2" not in repr(doc) and "leak" not in repr(doc)
+    # and the change is said where each text comes from
+    notes = sorted((d.line, d.message) for d in conversion.diagnostics if d.code == "B2F212")
+    assert [line for line, _ in notes] == [2, 10]  # the worker class, the starter method
+    assert "queue '{{ $SECRET }}' of ChargeWorker" in notes[0][1]
+    assert "the file name" in notes[1][1] and "description of deployment billing" in notes[1][1]
