@@ -261,7 +261,8 @@ def test_ruby_text_shaped_like_a_prefect_template_does_not_leak_the_environment(
 
     ruby = tmp_path / "{{ $SECRET }}"
     ruby.mkdir()
-    queued = RUBY.replace("include Sidekiq::Job", "include Sidekiq::Job\n  sidekiq_options queue: '{{ $SECRET }}'")
+    queue = "include Sidekiq::Job\n  sidekiq_options queue: '{{ $SECRET }}'"
+    queued = RUBY.replace("include Sidekiq::Job", queue)
     (ruby / "{{ $SECRET }} {{prefect.variables.token}}.rb").write_text(queued, encoding="utf-8")
     monkeypatch.setenv("SECRET", "hunter2")
     conversion = convert([str(ruby)])
