@@ -216,3 +216,38 @@ def test_nan_is_written_as_a_nan() -> None:
 ], ids=lambda v: _short(v))
 def test_exact_int_reads_any_length(digits: str, value: int) -> None:
     assert exact_int(digits, 16 if "f" in digits else 10) == value
+
+
+STARTS = """
+class W
+  include Sidekiq::Job
+  def perform(a); end
+end
+
+class Other
+  def self.start(rowId, len)
+    b = Sidekiq::Batch.new
+    b.jobs { W.perform_async(rowId) }
+  end
+end
+
+class Starter
+  def self.start(id)
+    Other.start(id, 2)
+    b = Sidekiq::Batch.new
+    b.jobs { W.perform_async(id) }
+  end
+end
+"""
+
+
+def test_a_started_workflow_gets_its_parameters_by_its_own_python_names(tmp_path: Path) -> None:
+    (tmp_path / "app.rb").write_text(STARTS, encoding="utf-8")
+    files = convert([str(tmp_path)], tasks="translated").files
+    (other,) = [f for f in _functions(files["flows/other.py"]) if f.name == "other"]
+    (call,) = [node for node in ast.walk(ast.parse(files["flows/starter.py"])) if isinstance(node, ast.Call)
+               and ast.unparse(node.func) == "start_other_workflow.submit"]
+    parameters = call.args[1]
+    assert isinstance(parameters, ast.Dict)
+    # the deployment is run with these keys: the other flow's own parameters
+    assert [ast.literal_eval(key) for key in parameters.keys if key] == _params(other) == ["row_id", "len_"]

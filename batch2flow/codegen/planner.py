@@ -302,7 +302,8 @@ class _Planner:
         scope = self.scopes.chain(start.spawned_by)
         params = self.params_of.get(start.workflow, ())
         pairs = []
-        for name, arg in zip(params, start.args, strict=False):
+        # by the started flow's own parameter names: the deployment is run with these keys
+        for name, arg in zip(param_names(params), start.args, strict=False):
             pairs.append(f"{to_python(name)}: {self._start_arg(arg, scope, start)}")
         note = "restarts this workflow" if start.restart else "runs on its own; not waited for"
         # a task, so the start waits for the callback's batch like the callback's jobs do
