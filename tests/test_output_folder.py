@@ -153,6 +153,19 @@ def test_a_fifo_among_the_stale_files_is_not_read(tree: Path) -> None:
     assert "old_workflow" not in done.stdout
 
 
+def test_a_link_made_between_planning_and_writing_is_not_written_through(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.py"
+    outside.write_text("mine\n", encoding="utf-8")
+    out = tmp_path / "out"
+    changes = writer.plan_writes(out, {"flows/a.py": "X = 1\n"})
+    assert [c.status for c in changes] == ["new"]
+    (out / "flows").mkdir(parents=True)
+    (out / "flows" / "a.py").symlink_to(outside)
+    with pytest.raises(writer.WriteRefused, match="changed on disk since they were planned: flows/a.py"):
+        writer.apply(out, changes, force=True)
+    assert outside.read_text(encoding="utf-8") == "mine\n"
+
+
 # --- a disk that refuses --------------------------------------------------------------------
 
 
