@@ -7,6 +7,8 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
+from batch2flow.ruby.literals import MAX_DECIMAL_DIGITS
+
 
 def to_var(name: str) -> str:
     """A Python identifier from a Ruby name: `Billing::ChargeWorker` -> `billing_charge_worker`."""
@@ -69,9 +71,9 @@ def to_python(value: object) -> str:
     raise TypeError(f"no Python literal for {type(value).__name__}")
 
 
-#: decimal literals and `repr()` of an int stop at 4300 digits (Python 3.11+, CVE-2020-10735);
-#: a power-of-two base has no limit and gives the same value
-_DECIMAL_LIMIT = 10**4300
+#: decimal literals and `repr()` of an int stop there; a power-of-two base has no limit and
+#: gives the same value
+_DECIMAL_LIMIT = 10**MAX_DECIMAL_DIGITS
 
 
 def number_literal(value: int | float) -> str:

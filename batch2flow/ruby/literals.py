@@ -26,8 +26,9 @@ class NoLiteral(Exception):
     """The default is not a literal the flow can keep."""
 
 
-#: the longest decimal integer Python's `int()`, `str()` and json accept (3.11+, CVE-2020-10735)
-MAX_JSON_DIGITS = 4300
+#: the longest decimal integer Python's `int()`, `str()`, json and a decimal literal in source
+#: accept (3.11+, CVE-2020-10735)
+MAX_DECIMAL_DIGITS = 4300
 #: digits `int()` converts at once; Python 3.11+ refuses more than 4300 (CVE-2020-10735)
 _CHUNK = 4000
 
@@ -53,7 +54,7 @@ def literal_default(node: Node) -> object:
     number = node.type in ("integer", "float", "unary")  # `-2` is a unary minus
     if number and _INTEGER.fullmatch(text):
         digits = text.replace("_", "")
-        if len(digits.lstrip("-")) > MAX_JSON_DIGITS:
+        if len(digits.lstrip("-")) > MAX_DECIMAL_DIGITS:
             raise NoLiteral(text)
         return int(digits)
     if number and _FLOAT.fullmatch(text):
