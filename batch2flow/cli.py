@@ -227,7 +227,7 @@ def convert(paths: tuple[str, ...], out_dir: Path, tasks: str, dry_run: bool, sh
         click.echo(writer.unified_diff(changes), nl=False)
     if dry_run or show_diff or check:
         for change in changes:
-            click.echo(f"{change.status:>9}  {change.path}")
+            click.echo(change.listing())
         failed = check and writer.needs_writing(changes)
         sys.exit(EXIT_ERRORS if failed or has_errors(list(result.diagnostics)) else 0)
     written = _write(out_dir, changes, force)
@@ -241,12 +241,15 @@ def _write(out_dir: Path, changes: list[FileChange], force: bool) -> list[FileCh
 
     try:
         written = writer.apply(out_dir, changes, force)
-    except writer.WriteRefused as refused:
+    except (writer.WriteRefused, writer.WriteFailed) as refused:
         click.echo(f"batch2flow: {refused}", err=True)
         sys.exit(EXIT_ERRORS)
     for change in written:
-        click.echo(f"wrote {out_dir / change.path}")
-    return written
+        if change.status == "leftover":
+            click.echo(f"removed {out_dir / change.path} ({change.note})")
+        else:
+            click.echo(f"wrote {out_dir / change.path}")
+    return [change for change in written if change.status != "leftover"]
 
 
 def _summary(result: Conversion, written: int, kept: int, in_ruby: bool) -> None:
@@ -391,7 +394,7 @@ def bridge(paths: tuple[str, ...], out_dir: Path, dry_run: bool, force: bool) ->
     failed = has_errors(list(result.diagnostics))
     if dry_run:
         for change in changes:
-            click.echo(f"{change.status:>9}  {change.path}")
+            click.echo(change.listing())
         sys.exit(EXIT_ERRORS if failed else 0)
     _write(out_dir, changes, force)
     click.echo(f"\nconfig/routes.rb:\n  {MOUNT_LINE}")

@@ -64,6 +64,9 @@ STARTER_NOT_CALLABLE = Code("B2F209", Severity.WARNING,
                             "with `Batch2flow.start_flow`")
 RETRY_ON_NOT_FOLLOWED = Code("B2F211", Severity.WARNING,
                              "an ActiveJob `retry_on` retry is a new job the flow does not follow")
+PREFECT_TEMPLATE_TEXT = Code("B2F212", Severity.WARNING,
+                             "text `prefect deploy` would expand as a template: written with a space "
+                             "after its first brace")
 
 # Lint rules (batch2flow lint); B2F3NN is rule NN of the lint list. Rules 1, 2, 3, 5, 17
 # and 21 are the analysis codes B2F101, B2F102, B2F102, B2F104, B2F107, B2F103 (and B2F105

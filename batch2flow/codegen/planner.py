@@ -20,7 +20,7 @@ from batch2flow.batch_tree import subtrees
 from batch2flow.codegen.blocks import STARTER, build_blocks
 from batch2flow.codegen.conditions import ConditionWriter, relative_condition
 from batch2flow.codegen.descriptions import description_arg
-from batch2flow.codegen.names import NameTable, to_comment, to_python, to_var
+from batch2flow.codegen.names import NameTable, param_names, to_comment, to_python, to_var
 from batch2flow.codegen.other_work import report_other_work
 from batch2flow.codegen.per_item import PerItemBatches
 from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, ItemFunction, Line, Statement
@@ -46,7 +46,8 @@ class _Planner:
                  params_of: dict[str, tuple[str, ...]], stub_tasks: bool) -> None:
         self.wf = workflow
         self.params_of = params_of
-        self.names = NameTable(_RESERVED | {to_var(p) for p in workflow.params})
+        self.params = param_names(workflow.params)
+        self.names = NameTable(_RESERVED | set(self.params))
         # the flow's function is named first: it is the deployment's entrypoint, and the
         # name a reader looks for (a job future may take `archive_2` instead)
         self.names.name("flow", to_var(workflow.name))
@@ -87,7 +88,7 @@ class _Planner:
         return FlowPlan(
             workflow=self.wf.name,
             function=self.names.name("flow", to_var(self.wf.name)),
-            params=tuple(to_var(p) for p in self.wf.params),
+            params=self.params,
             description=f"Sidekiq workflow started by {self.wf.starter} ({self.wf.entry})",
             starter=self.wf.starter,
             entry=str(self.wf.entry),
@@ -100,7 +101,7 @@ class _Planner:
             starts_workflows=bool(self.wf.starts),
             variables=tuple((j.id, self.names.get(j.id)) for j in self.wf.jobs),
             task_names=tuple((j.id, self.tasks[j.id].worker) for j in self.wf.jobs),
-            defaults=_trailing_defaults(self.wf),
+            defaults=_trailing_defaults(self.wf, self.params),
         )
 
     def _coverage(self) -> tuple[int, int]:
@@ -379,7 +380,8 @@ class _Planner:
         scope = self._scope(start.spawned_by)
         params = self.params_of.get(start.workflow, ())
         pairs = []
-        for name, arg in zip(params, start.args, strict=False):
+        # by the started flow's own parameter names: the deployment is run with these keys
+        for name, arg in zip(param_names(params), start.args, strict=False):
             pairs.append(f"{to_python(name)}: {self._start_arg(arg, scope, start)}")
         note = "restarts this workflow" if start.restart else "runs on its own; not waited for"
         # a task, so the start waits for the callback's batch like the callback's jobs do
@@ -481,12 +483,13 @@ def _codes(statements: list[Statement]) -> list[str]:
     return found
 
 
-def _trailing_defaults(workflow: Workflow) -> tuple[tuple[str, object], ...]:
-    """The starter's literal defaults on the parameters after its last required one."""
+def _trailing_defaults(workflow: Workflow, names: tuple[str, ...]) -> tuple[tuple[str, object], ...]:
+    """The starter's literal defaults on the parameters after its last required one, by
+    the parameters' Python `names`."""
     known = dict(workflow.defaults)
     trailing: list[tuple[str, object]] = []
-    for param in reversed(workflow.params):
+    for param, name in reversed(list(zip(workflow.params, names, strict=True))):
         if param not in known:
             break
-        trailing.append((to_var(param), known[param]))
+        trailing.append((name, known[param]))
     return tuple(reversed(trailing))

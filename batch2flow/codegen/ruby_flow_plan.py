@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from batch2flow import diagnostics as diag
-from batch2flow.codegen.names import NameTable, to_var
+from batch2flow.codegen.names import NameTable, param_names, to_var
 from batch2flow.diagnostics import Diagnostic
 from batch2flow.ir import Callback, Job, Span, Worker, Workflow
 
@@ -83,7 +83,7 @@ def plan_ruby_flow(workflow: Workflow, graph: dict[str, Workflow], workers: dict
     """`graph`: every workflow by name, for those this one starts. `function` and `defaults`:
     the flow function's name (the deployment's entrypoint names it) and its parameters'
     literal defaults, the same as the translated flow's."""
-    params = tuple(to_var(p) for p in workflow.params)
+    params = param_names(workflow.params)
     names = NameTable(set(_TAKEN) | set(params) | {function})
     actors = _actors(workflow, graph)
     methods = {actor: _method(actor) for actor in actors}

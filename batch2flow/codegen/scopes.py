@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 
-from batch2flow.codegen.names import to_var
+from batch2flow.codegen.names import param_names
 from batch2flow.codegen.ruby_expr import Scope, translate
 from batch2flow.ir import Callback, Job, Worker, Workflow
 from batch2flow.parsing import parse_snippet
@@ -25,7 +25,9 @@ class Scopes:
         self.workers = workers
         self.jobs = {job.id: job for job in workflow.jobs}
         self.callbacks = {cb.id: cb for cb in workflow.callbacks}
-        self.starter = Scope(names={p: to_var(p) for p in workflow.params})
+        # a repeated Ruby parameter (`_, _`) reads as the first one
+        starter = dict(reversed(list(zip(workflow.params, param_names(workflow.params), strict=True))))
+        self.starter = Scope(names=starter)
         self.inside = cache(self._inside)
         #: (batch, actor) -> the loop items known in `actor`'s code in that batch's jobs
         #: block (set by the planner, which names them): a callback registered on a

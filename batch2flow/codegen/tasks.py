@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import replace
 
-from batch2flow.codegen.names import NameTable, to_python, to_var
+from batch2flow.codegen.names import NameTable, param_names, to_python, to_var
 from batch2flow.codegen.other_work import with_not_run
 from batch2flow.codegen.plan import TaskPlan
 from batch2flow.ir import Job, Worker, Workflow
@@ -87,8 +87,9 @@ def _signature(worker: Worker | None) -> tuple[tuple[str, ...], str]:
     params: list[str] = []
     passed: list[str] = []
     optional = False
-    for name, kind in zip(worker.perform_params, worker.perform_kinds, strict=True):
-        var = to_var(name)
+    # `keywords` is the trailing hash's parameter below
+    names = param_names(worker.perform_params, taken={"keywords"})
+    for var, kind in zip(names, worker.perform_kinds, strict=True):
         if kind == "rest":
             params.append(f"*{var}")
             passed.append(f"*{var}")
