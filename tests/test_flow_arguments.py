@@ -102,7 +102,7 @@ def test_the_flow_submits_each_bulk_row_as_it_is(tmp_path: Path) -> None:
     # `.map()` over one list per parameter pads a short row with nil and cannot fill `*args`
     assert "columns(" not in source
     assert "rest_worker.map(" not in source
-    assert "def optional_worker(id_, mode=OMITTED)" in source  # `id` is a Python builtin
+    assert "def optional_worker(id, mode=OMITTED)" in source
     assert "mode=None" not in source
 
 

@@ -89,12 +89,11 @@ def test_a_job_enqueued_under_a_condition_runs_without_unbound_names(tmp_path: P
 
 def test_the_enqueued_job_shares_its_enqueuers_if(tmp_path: Path) -> None:
     _, source = _flow(tmp_path, TRANSLATED)
-    # the flow's parameter `id_`: `id` is a Python builtin
     assert textwrap.dedent("""\
-        if (id_ == 5):  # id == 5
+        if (id == 5):  # id == 5
             a = b1.add(a_worker.submit(5))  # app.rb:26
             b = run.add(b_worker.submit(5, wait_for=[a]))  # app.rb:6
-    """) in textwrap.dedent(source[source.index("    if (id_ == 5)"):])
+    """) in textwrap.dedent(source[source.index("    if (id == 5)"):])
     # the condition is read once, where the Ruby wrote it: never again in A's perform
     assert "(5 == 5)" not in source
 

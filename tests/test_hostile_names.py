@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from fake_bridge import FakeBridge
 
 from batch2flow.codegen.names import PYTHON_BUILTINS, number_literal, param_names, to_python
@@ -185,17 +186,38 @@ def _short(value: object) -> str:
     (["_", "_"], ("value", "value_2")),
     (["row_id", "rowId", "RowID"], ("row_id", "row_id_2", "row_id_3")),
     (["len", "len_"], ("len_", "len_2")),
-    (["list", "print", "match", "case", "type", "_", "class", "id"],
-     ("list_", "print_", "match_", "case_", "type_", "value", "class_", "id_")),
+    (["list", "len", "match", "case", "type", "_", "class", "object"],
+     ("list_", "len_", "match_", "case_", "type_", "value", "class_", "object_")),
+    # builtins the flows never call keep their names: a deployment's parameter stays `id`
+    (["id", "print", "format"], ("id", "print", "format")),
     (["run", "flow", "task"], ("run_", "flow_", "task_")),
 ], ids=repr)
 def test_param_names(ruby: list[str], python: tuple[str, ...]) -> None:
     assert param_names(ruby) == python
 
 
-def test_every_lower_case_builtin_of_this_python_is_avoided() -> None:
-    names = {name for name in dir(builtins) if name.islower() and not name.startswith("_")}
-    assert names <= PYTHON_BUILTINS
+@pytest.mark.parametrize("tasks", ["ruby", "translated"])
+def test_every_builtin_the_generated_flows_read_is_one_no_parameter_takes(tasks: str) -> None:
+    read: set[str] = set()
+    for fixture in sorted(FIXTURES.iterdir()):
+        if not (fixture / "NOTES.md").is_file():
+            continue
+        for name, text in convert([str(fixture)], tasks=tasks).files.items():
+            if name.endswith(".py"):
+                read |= _builtins_read(ast.parse(text))
+    assert read <= PYTHON_BUILTINS
+
+
+def _builtins_read(module: ast.Module) -> set[str]:
+    """Builtins a module reads: names it reads that it binds nowhere itself."""
+    nodes = list(ast.walk(module))
+    bound = {n.arg for n in nodes if isinstance(n, ast.arg)}
+    bound |= {n.id for n in nodes if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound |= {n.name for n in nodes if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    bound |= {(a.asname or a.name).split(".")[0] for n in nodes if isinstance(n, (ast.Import, ast.ImportFrom))
+              for a in n.names}
+    read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return (read - bound) & set(dir(builtins))
 
 
 @pytest.mark.parametrize("value", [BIG, -BIG, 10**4300, -(10**4300), 10**4300 - 1, 7, -3, 2.5,

@@ -189,11 +189,10 @@ def test_the_starters_arguments_reach_ruby_as_it_takes_them(tmp_path: Path) -> N
         assert done.returncode == 0, done.stdout + done.stderr + text
     module = ast.parse(text).body
     (flow,) = [node for node in module if isinstance(node, ast.FunctionDef) and node.name == "starter"]
-    # `id` is a Python builtin: the flow's parameter is `id_`, Ruby still gets it first
-    assert ast.unparse(flow.args) == "id_, rest, mode, label: str='say \"hi\" {{ $X }} #{no}', limit: int=100"
+    assert ast.unparse(flow.args) == "id, rest, mode, label: str='say \"hi\" {{ $X }} #{no}', limit: int=100"
     (start,) = [node for node in ast.walk(flow)
                 if isinstance(node, ast.Call) and ast.unparse(node.func) == "run.start"]
-    assert ast.unparse(start.args[2]) == "[id_, *rest]"
+    assert ast.unparse(start.args[2]) == "[id, *rest]"
     assert [ast.unparse(k) for k in start.keywords] == [
         "kwargs={'mode': mode, 'label': label, 'limit': limit}"]
 

@@ -158,7 +158,6 @@ def test_a_workflow_a_job_starts_waits_for_that_job(tmp_path: Path) -> None:
     starts = [line.strip() for line in source.splitlines() if "start_other_workflow.submit(" in line]
     # Sidekiq starts it when A runs, and never if A died first; the starter's own start waits for nothing
     assert [line.split("  #")[0] for line in starts] == [
-        # `id` is a Python builtin: both flows name the parameter `id_`
-        "run.add(start_other_workflow.submit('other', {'id_': id_}))",
-        "run.add(start_other_workflow.submit('other', {'id_': id_}, wait_for=[a]))",
+        "run.add(start_other_workflow.submit('other', {'id': id}))",
+        "run.add(start_other_workflow.submit('other', {'id': id}, wait_for=[a]))",
     ]

@@ -18,7 +18,7 @@ def to_var(name: str) -> str:
     name = re.sub(r"_+", "_", name) or "value"
     if name[0].isdigit():
         name = f"_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in _SHADOWED:
+    if keyword.iskeyword(name) or name in _SOFT_KEYWORDS or name in _SHADOWED:
         name = f"{name}_"
     return name
 
@@ -31,19 +31,17 @@ _MODULE = frozenset({
     "cancel_not_started", "ruby_job", "ruby_callback", "ruby_starter", "prefect", "start_other_workflow",
 })
 
-#: Python's builtins a Ruby name can become (`to_var` lowercases, and a leading underscore
-#: is dropped): a parameter named `len` would hide `len()` from the code after it. A fixed
-#: list, so the output is the same under every Python version.
+#: the builtins generated code calls or annotates with (`len(...)`, `range(...)`,
+#: `list[object]`): a parameter named `len` would hide `len()` from the code after it. Other
+#: builtins keep their names (a Ruby `id` stays the flow's parameter `id`, as a deployment
+#: is run with it); tests/test_hostile_names.py checks every fixture's flows against this.
 PYTHON_BUILTINS = frozenset({
-    "abs", "aiter", "all", "anext", "any", "ascii", "bin", "bool", "breakpoint", "bytearray",
-    "bytes", "callable", "chr", "classmethod", "compile", "complex", "copyright", "credits",
-    "delattr", "dict", "dir", "divmod", "enumerate", "eval", "exec", "exit", "filter", "float",
-    "format", "frozenset", "getattr", "globals", "hasattr", "hash", "help", "hex", "id", "input",
-    "int", "isinstance", "issubclass", "iter", "len", "license", "list", "locals", "map", "max",
-    "memoryview", "min", "next", "object", "oct", "open", "ord", "pow", "print", "property",
-    "quit", "range", "repr", "reversed", "round", "set", "setattr", "slice", "sorted",
-    "staticmethod", "str", "sum", "super", "tuple", "type", "vars", "zip",
+    "all", "any", "bool", "dict", "float", "int", "isinstance", "len", "list", "object", "range",
+    "set", "str", "tuple",
 })
+#: soft keywords of every Python the flows may run on, fixed so names do not depend on the
+#: one generating them (`type` is one from 3.12 on)
+_SOFT_KEYWORDS = frozenset({"_", "case", "match", "type"})
 
 _SHADOWED = _MODULE | PYTHON_BUILTINS
 
