@@ -52,7 +52,8 @@ UNKNOWN_WORKER = Code("B2F104", Severity.WARNING, "enqueued worker class not def
 BATCH_OUTSIDE_BATCH = Code("B2F105", Severity.WARNING, "`batch` used by a job that runs in no batch")
 CYCLE = Code("B2F106", Severity.INFO, "workflow restarts itself (drawn as a loop)")
 UNKNOWN_BATCH = Code("B2F107", Severity.WARNING, "batch operation on a value not known to be a batch")
-WORKFLOW_TOO_LARGE = Code("B2F108", Severity.WARNING, "workflow too large; the rest was not followed")
+WORKFLOW_TOO_LARGE = Code("B2F108", Severity.WARNING,
+                          "workflow too large or its calls nested too deeply; the rest was not followed")
 UNREACHED_BATCH = Code("B2F109", Severity.WARNING, "a batch is built or reopened where no workflow reaches")
 UNTRANSLATED_VALUE = Code("B2F201", Severity.WARNING, "Ruby value not translated: marked `ruby_value(...)`")
 UNTRANSLATED_CONDITION = Code("B2F202", Severity.WARNING, "Ruby condition not translated: stub function")

@@ -213,3 +213,20 @@ def test_hostile_file_names_keep_every_output_intact(tmp_path):
         if "[\"" in line:  # a node label: one line, no raw quote, backtick or bracket inside
             label = line.split('["', 1)[1].rsplit('"]', 1)[0]
             assert not set(label) & set('"`[]|\n'), line
+
+
+def test_a_callback_chain_too_deep_to_write_costs_only_its_own_flow(tmp_path):
+    from batch2flow.convert import convert
+
+    app = _tree(tmp_path)
+    steps = ["class Start\n  def go\n    b = Sidekiq::Batch.new\n    b.on(:success, 'Cb0#done')\n"
+             "    b.jobs { A.perform_async }\n  end\nend\n"]
+    steps += [f"class Cb{i}\n  def done(status, options)\n    b = Sidekiq::Batch.new\n"
+              f"    b.on(:success, 'Cb{i + 1}#done')\n    b.jobs {{ A.perform_async }}\n  end\nend\n"
+              for i in range(400)]
+    (app / "chain.rb").write_text("".join(steps) + "class Cb400\n  def done(status, options); end\nend\n")
+    conversion = convert([str(app)], tasks="translated")
+    assert sorted(conversion.files) == ["MIGRATION.md", "diagrams/flow.md", "flows/flow.py", "prefect.yaml"]
+    [cut] = [d for d in conversion.diagnostics if d.code == "B2F108"]
+    assert (cut.file, cut.line) == ("chain.rb", 3)
+    assert "workflow start_go" in cut.message and "no flow was written" in cut.message
