@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -123,24 +125,28 @@ def _check(tree: str, name: str, data: bytes, document: str) -> None:
         assert after.get(starter) == workflow, f"workflow of {starter} changed with {name} damaged"
 
 
-@FUZZ
-@given(case=damage())
-def test_one_damaged_file_costs_only_itself(case: tuple[str, str, bytes]) -> None:
+@contextmanager
+def _damaged(case: tuple[str, str, bytes]) -> Iterator[Path]:
+    """A copy of the case's fixture tree with the file damaged."""
     tree, name, data = case
     with tempfile.TemporaryDirectory() as folder:
         root = _copy(tree, Path(folder))
         (root / name).write_bytes(data)
+        yield root
+
+
+@FUZZ
+@given(case=damage())
+def test_one_damaged_file_costs_only_itself(case: tuple[str, str, bytes]) -> None:
+    with _damaged(case) as root:
         document = render_json(build_graph([str(root)]))
-    _check(tree, name, data, document)
+    _check(*case, document)
 
 
 @settings(FUZZ, max_examples=25)
 @given(case=damage())
 def test_the_cli_prints_the_graph_whatever_one_file_holds(case: tuple[str, str, bytes]) -> None:
-    tree, name, data = case
-    with tempfile.TemporaryDirectory() as folder:
-        root = _copy(tree, Path(folder))
-        (root / name).write_bytes(data)
+    with _damaged(case) as root:
         result = CliRunner().invoke(main, ["graph", str(root), "--format", "json"])
     assert result.exit_code in (0, 1), result.output
-    _check(tree, name, data, result.stdout_bytes.decode("utf-8"))
+    _check(*case, result.stdout_bytes.decode("utf-8"))

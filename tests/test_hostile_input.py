@@ -12,24 +12,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_bad_input import GOOD
 
 from batch2flow.cli import main
 from batch2flow.graph import build_graph
 from batch2flow.render.mermaid import render_mermaid
 from batch2flow.render.text import render_text
 from batch2flow.scanner import scan
-
-GOOD = """
-class Flow
-  def call
-    Sidekiq::Batch.new.jobs { A.perform_async }
-  end
-end
-class A
-  include Sidekiq::Job
-  def perform; end
-end
-"""
 
 
 def _tree(tmp_path: Path) -> Path:
