@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -198,6 +199,11 @@ def test_hostile_file_names_keep_every_output_intact(tmp_path):
     text = render_text(graph)
     assert "\x1b" not in text and "\u202e" not in text
     mermaid = render_mermaid(graph)
+    # the Markdown line under each heading stays text: no code span, table cell or HTML opened
+    headers = [line for line in mermaid.splitlines() if "#call, " in line]
+    assert len(headers) == len(NAMES) + 1
+    assert "F6261636b607469636b602e7262#call, back\\`tick\\`.rb:4" in headers
+    assert all(not re.search(r"(?<!\\)(\\\\)*[`|<>\[\]]", line) for line in headers), headers
     for line in mermaid.splitlines():
         if "[\"" in line:  # a node label: one line, no raw quote, backtick or bracket inside
             label = line.split('["', 1)[1].rsplit('"]', 1)[0]
