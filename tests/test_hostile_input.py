@@ -225,3 +225,14 @@ def test_a_callback_chain_too_deep_to_write_costs_only_its_own_flow(tmp_path):
     [cut] = [d for d in conversion.diagnostics if d.code == "B2F108"]
     assert (cut.file, cut.line) == ("chain.rb", 3)
     assert "workflow start_go" in cut.message and "no flow was written" in cut.message
+
+
+def test_a_caret_is_not_worth_reading_a_huge_file(tmp_path, monkeypatch):
+    from batch2flow.lint import files
+
+    app = _tree(tmp_path)
+    (app / "big.rb").write_text("x = Sidekiq::Batch.new\n" + "# filler\n" * 200)
+    shown = files.source_line("big.rb", 1, [str(app)])
+    assert shown == "x = Sidekiq::Batch.new"
+    monkeypatch.setattr(files, "_MOST_READ", 1000)
+    assert files.source_line("big.rb", 1, [str(app)]) is None

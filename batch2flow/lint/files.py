@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+#: a caret's line is read from a file only this large (eight times the scanner's default
+#: limit): a link out of the tree to a log of gigabytes is not read to show a caret
+_MOST_READ = 16 * 1024 * 1024
+
 
 def locate(display: str, roots: list[str]) -> Path | None:
     for root in roots:
@@ -29,7 +33,11 @@ def source_line(display: str, line: int, roots: list[str]) -> str | None:
     if found is None:
         return None
     try:
-        lines = found.read_text(encoding="utf-8", errors="replace").splitlines()
+        with found.open("rb") as handle:  # `locate` found a regular file: it ends, and never blocks
+            data = handle.read(_MOST_READ + 1)
     except OSError:
         return None
+    if len(data) > _MOST_READ:  # too large to have been read: its diagnostic needs no caret
+        return None
+    lines = data.decode("utf-8", errors="replace").splitlines()
     return lines[line - 1] if 0 < line <= len(lines) else None
