@@ -57,9 +57,10 @@ def ruby_files(root: str, roots: tuple[str, ...]) -> tuple[list[Candidate], list
             continue
         visited.add(real)
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
         except OSError as error:
-            problems.append(_skipped(diag.NOT_REGULAR, prefix or root,
+            problems.append(_skipped(diag.NOT_REGULAR, prefix.rstrip("/") or root,
                                      f"folder cannot be listed ({error.strerror}); skipped"))
             continue
         subfolders = []
