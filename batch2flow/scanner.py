@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from batch2flow import diagnostics as diag
 from batch2flow.diagnostics import Diagnostic
 from batch2flow.scanner_names import printable
-from batch2flow.scanner_tree import SKIPPED_DIRS, Candidate, NotRegular, read_regular, roots_of, ruby_files
+from batch2flow.scanner_read import NotRegular, read_regular
+from batch2flow.scanner_tree import SKIPPED_DIRS, Candidate, roots_of, ruby_files
 
 __all__ = ["DEFAULT_MAX_BYTES", "SKIPPED_DIRS", "ScanResult", "SourceFile", "scan"]
 

@@ -12,12 +12,12 @@ is a regular file; FIFOs, devices and sockets are left to `scanner` to report.
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass
 
 from batch2flow import diagnostics as diag
 from batch2flow.diagnostics import Diagnostic
 from batch2flow.scanner_names import printable
+from batch2flow.scanner_read import NotRegular, read_regular
 
 #: folders a Rails tree keeps but which never hold the app's own workflows
 SKIPPED_DIRS = frozenset({"vendor", "node_modules", "tmp", "log", ".git", ".bundle", "coverage"})
@@ -112,36 +112,3 @@ def is_ruby(path: str, name: str) -> bool:
     except (OSError, NotRegular):
         return False
     return first.startswith(b"#!") and b"ruby" in first
-
-
-class NotRegular(Exception):
-    """What `read_regular` refuses to open or read: what the path is instead."""
-
-
-#: opening a FIFO without O_NONBLOCK waits for a writer; a terminal must not become ours
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
-
-
-def read_regular(path: str, limit: int) -> tuple[int, bytes]:
-    """The size `path` reports and at most `limit` of its bytes, when it is a regular file.
-
-    Never trusts the size alone (a device reports 0 and never ends): the read itself stops
-    at `limit`. The kind is checked before the file is opened, and again on what was opened,
-    in case the path was swapped in between."""
-    if not stat.S_ISREG(os.stat(path).st_mode):
-        raise NotRegular(_kind_of(os.stat(path).st_mode))
-    descriptor = os.open(path, _OPEN_FLAGS)
-    try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotRegular(_kind_of(info.st_mode))
-        with os.fdopen(descriptor, "rb", closefd=False) as file:
-            return info.st_size, file.read(limit)
-    finally:
-        os.close(descriptor)
-
-
-def _kind_of(mode: int) -> str:
-    return next((name for test, name in _KINDS if test(mode)), "a special file")
