@@ -165,17 +165,11 @@ def _print_diagnostics(found: list[Diagnostic], paths: tuple[str, ...]) -> None:
 
 
 def _source_line(diagnostic: Diagnostic, paths: tuple[str, ...]) -> str | None:
-    """The line a diagnostic points at, for the caret; None when it cannot be read."""
-    for root in paths:
-        base = Path(root)
-        candidate = base if base.is_file() else base / diagnostic.file
-        if candidate.is_file() and (base.is_dir() or str(base) == diagnostic.file):
-            try:
-                lines = candidate.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                return None
-            return lines[diagnostic.line - 1] if 0 < diagnostic.line <= len(lines) else None
-    return None
+    """The line a diagnostic points at, for the caret; None when it cannot be read (or is
+    out of the scanned paths, or too large to read for a caret)."""
+    from batch2flow.lint.files import source_line
+
+    return source_line(diagnostic.file, diagnostic.line, list(paths))
 
 
 def _internal_error() -> None:

@@ -236,3 +236,14 @@ def test_a_caret_is_not_worth_reading_a_huge_file(tmp_path, monkeypatch):
     assert shown == "x = Sidekiq::Batch.new"
     monkeypatch.setattr(files, "_MOST_READ", 1000)
     assert files.source_line("big.rb", 1, [str(app)]) is None
+
+
+def test_no_report_shows_the_text_of_a_file_outside_the_tree(tmp_path):
+    app = _tree(tmp_path)
+    (tmp_path / "secret.rb").write_text("TOKEN = 'hunter2'\n")
+    os.symlink(tmp_path / "secret.rb", app / "secret.rb")
+    runner = CliRunner()
+    for command in (["graph", str(app), "--format", "mermaid"], ["lint", str(app)]):
+        result = runner.invoke(main, command)
+        assert "secret.rb:1:1: B2F007" in result.stderr + result.stdout, command
+        assert "hunter2" not in result.stderr + result.stdout, command

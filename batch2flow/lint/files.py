@@ -5,18 +5,23 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from batch2flow.scanner_tree import inside, roots_of
+
 #: a caret's line is read from a file only this large (eight times the scanner's default
 #: limit): a link out of the tree to a log of gigabytes is not read to show a caret
 _MOST_READ = 16 * 1024 * 1024
 
 
 def locate(display: str, roots: list[str]) -> Path | None:
+    """The regular file `display` names, never one a link leads to out of `roots` (the
+    scanner did not read it, and its text is no business of the report)."""
     for root in roots:
         base = Path(root)
         if base.is_file() and str(base) == display:
             return base
-        if base.is_dir() and (base / display).is_file():
-            return base / display
+        candidate = base / display
+        if base.is_dir() and candidate.is_file() and inside(os.path.realpath(candidate), roots_of(roots)):
+            return candidate
     return None
 
 
