@@ -1,7 +1,8 @@
 """Find the Ruby files under the paths the user gave and read them.
 
-This and the writer are the only stages that touch the disk. Problems with single
-files become diagnostics; the scan always goes on.
+This (with `scanner_tree`, which walks the folders, and `scanner_read`, which reads one
+file) and the writer are the only stages that touch the disk. Problems with single files
+become diagnostics; the scan always goes on.
 """
 
 from __future__ import annotations
