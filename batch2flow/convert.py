@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath, PureWindowsPath
 
 from batch2flow import diagnostics as diag
@@ -42,16 +42,24 @@ def convert(paths: list[str], tasks: str = "ruby", max_bytes: int = DEFAULT_MAX_
     by_name = {wf.name: wf for wf in graph.workflows}
     plans: list[FlowPlan] = []
     files: dict[str, str] = {}
+    too_deep: list[Diagnostic] = []
     for workflow in graph.workflows:
-        plan = plan_flow(workflow, workers, params_of, stub_tasks=tasks == "stub")
-        source = render_flow(plan)
-        check_flow(source, workflow, dict(plan.variables), dict(plan.task_names))
-        if tasks == "ruby":
-            ruby_flow = plan_ruby_flow(workflow, by_name, workers, plan.function, plan.defaults)
-            source = render_ruby_flow(ruby_flow)
+        try:
+            plan = plan_flow(workflow, workers, params_of, stub_tasks=tasks == "stub")
+            source = render_flow(plan)
+            check_flow(source, workflow, dict(plan.variables), dict(plan.task_names))
+            if tasks == "ruby":
+                ruby_flow = plan_ruby_flow(workflow, by_name, workers, plan.function, plan.defaults)
+                source = render_ruby_flow(ruby_flow)
+        except RecursionError:  # a chain of hundreds of callbacks, each inside the last
+            too_deep.append(_too_deep(workflow))
+            continue
         plans.append(plan)
         files[f"flows/{workflow.name}.py"] = source
         files[f"diagrams/{workflow.name}.md"] = _diagram(graph, workflow.name)
+    if too_deep:  # the graph keeps them; no file speaks of a flow that was not written
+        written = {plan.workflow for plan in plans}
+        graph = replace(graph, workflows=tuple(w for w in graph.workflows if w.name in written))
     files["prefect.yaml"], deploying = _deployments(graph, plans, entry_points_only=tasks == "ruby")
     files["MIGRATION.md"] = _migration(graph, plans, tasks == "ruby")
     # the translating planner's findings (untranslated Ruby, work the flow does not run) do
@@ -60,8 +68,14 @@ def convert(paths: list[str], tasks: str = "ruby", max_bytes: int = DEFAULT_MAX_
         translated = [d for workflow in graph.workflows for d in ruby_flow_diagnostics(workflow, workers)]
     else:
         translated = [d for plan in plans for d in plan.diagnostics]
-    found = list(graph.diagnostics) + translated + deploying
+    found = list(graph.diagnostics) + translated + deploying + too_deep
     return Conversion(graph, tuple(plans), files, tuple(sorted(set(found))))
+
+
+def _too_deep(workflow: Workflow) -> Diagnostic:
+    return diag.make(diag.WORKFLOW_TOO_LARGE, workflow.entry.file, workflow.entry.line, workflow.entry.col,
+                     f"workflow {workflow.name} nests callbacks too deeply to write as a flow; "
+                     "no flow was written for it")
 
 
 def _diagram(graph: Graph, name: str) -> str:

@@ -34,12 +34,19 @@ NOT_UTF8 = Code("B2F002", Severity.WARNING, "file is not UTF-8; undecodable byte
 BINARY = Code("B2F003", Severity.WARNING, "binary file skipped")
 EMPTY = Code("B2F004", Severity.INFO, "empty file")
 TOO_LARGE = Code("B2F005", Severity.WARNING, "file too large, skipped")
+NOT_REGULAR = Code("B2F006", Severity.WARNING,
+                   "not a regular file (a FIFO, device or socket) or a folder that cannot be listed, skipped")
+LINK_OUTSIDE = Code("B2F007", Severity.WARNING,
+                    "symbolic link that leads out of the scanned folders, not followed")
+TOO_DEEP = Code("B2F008", Severity.WARNING, "Ruby nested too deeply to read, file skipped")
 RULE_FAILED = Code("B2F009", Severity.WARNING,
                    "a lint rule failed on this tree (a bug of batch2flow): its findings are missing")
 SYNTAX_ERROR = Code("B2F010", Severity.ERROR, "Ruby syntax error; the rest of the file is still read")
 PARSER_GAP = Code("B2F011", Severity.WARNING,
                   "the parser cannot read a construct here that Ruby accepts (or Ruby was not there "
                   "to ask); the rest of the file is still read")
+ESCAPED_NAME = Code("B2F012", Severity.INFO,
+                    "file name not UTF-8 or holding control characters: shown with escapes")
 UNKNOWN_EVENT = Code("B2F101", Severity.ERROR, "unknown batch event")
 UNRESOLVED_CALLBACK = Code("B2F102", Severity.WARNING, "callback target class or method not found")
 DYNAMIC_REFERENCE = Code("B2F103", Severity.WARNING, "reference that cannot be known statically")
@@ -47,7 +54,8 @@ UNKNOWN_WORKER = Code("B2F104", Severity.WARNING, "enqueued worker class not def
 BATCH_OUTSIDE_BATCH = Code("B2F105", Severity.WARNING, "`batch` used by a job that runs in no batch")
 CYCLE = Code("B2F106", Severity.INFO, "workflow restarts itself (drawn as a loop)")
 UNKNOWN_BATCH = Code("B2F107", Severity.WARNING, "batch operation on a value not known to be a batch")
-WORKFLOW_TOO_LARGE = Code("B2F108", Severity.WARNING, "workflow too large; the rest was not followed")
+WORKFLOW_TOO_LARGE = Code("B2F108", Severity.WARNING,
+                          "workflow too large or its calls nested too deeply; the rest was not followed")
 UNREACHED_BATCH = Code("B2F109", Severity.WARNING, "a batch is built or reopened where no workflow reaches")
 UNTRANSLATED_VALUE = Code("B2F201", Severity.WARNING, "Ruby value not translated: marked `ruby_value(...)`")
 UNTRANSLATED_CONDITION = Code("B2F202", Severity.WARNING, "Ruby condition not translated: stub function")
@@ -113,7 +121,8 @@ LINT_CODES = (
 )
 
 ALL_CODES = (
-    UNREADABLE, NOT_UTF8, BINARY, EMPTY, TOO_LARGE, RULE_FAILED, SYNTAX_ERROR, PARSER_GAP, UNKNOWN_EVENT,
+    UNREADABLE, NOT_UTF8, BINARY, EMPTY, TOO_LARGE, NOT_REGULAR, LINK_OUTSIDE, TOO_DEEP, RULE_FAILED,
+    SYNTAX_ERROR, PARSER_GAP, ESCAPED_NAME, UNKNOWN_EVENT,
     UNRESOLVED_CALLBACK, DYNAMIC_REFERENCE, UNKNOWN_WORKER, BATCH_OUTSIDE_BATCH, CYCLE,
     UNKNOWN_BATCH, WORKFLOW_TOO_LARGE, UNREACHED_BATCH, UNTRANSLATED_VALUE, UNTRANSLATED_CONDITION,
     UNTRANSLATED_ITEMS, UNTRANSLATED_LOOP, UNTRANSLATED_CALLBACK, OTHER_WORK,

@@ -12,6 +12,7 @@ from batch2flow.analysis.worker_table import worker_table
 from batch2flow.analysis.workflows import analyse_workflows
 from batch2flow.diagnostics import SYNTAX_ERROR, Diagnostic
 from batch2flow.ir import Graph
+from batch2flow.nesting import too_deep
 from batch2flow.parsing import parse
 from batch2flow.ruby.indexer import build_index
 from batch2flow.scanner import DEFAULT_MAX_BYTES, scan
@@ -38,9 +39,13 @@ def graph_and_findings(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> 
     errors: list[Diagnostic] = []
     for source in scanned.files:
         tree, found = parse(source)
+        deep = too_deep(tree)
+        if deep is not None:  # set aside before any stage reads it (see nesting.py)
+            sink.add(deep)
+            continue
         parsed.append(tree)
         errors += found
-    texts = {source.display: source.text for source in scanned.files}
+    texts = {tree.path: tree.source.text for tree in parsed}
     for error in confirmed([e for e in errors if e.code == SYNTAX_ERROR.code], texts):
         sink.add(error)
     for error in errors:

@@ -6,15 +6,23 @@ import os
 from pathlib import Path
 
 from batch2flow import terminal
+from batch2flow.scanner_tree import inside, roots_of
+
+#: a caret's line is read from a file only this large (eight times the scanner's default
+#: limit): a link out of the tree to a log of gigabytes is not read to show a caret
+_MOST_READ = 16 * 1024 * 1024
 
 
 def locate(display: str, roots: list[str]) -> Path | None:
+    """The regular file `display` names, never one a link leads to out of `roots` (the
+    scanner did not read it, and its text is no business of the report)."""
     for root in roots:
         base = Path(root)
         if base.is_file() and str(base) == display:
             return base
-        if base.is_dir() and (base / display).is_file():
-            return base / display
+        candidate = base / display
+        if base.is_dir() and candidate.is_file() and inside(os.path.realpath(candidate), roots_of(roots)):
+            return candidate
     return None
 
 
@@ -32,7 +40,11 @@ def source_line(display: str, line: int, roots: list[str]) -> str | None:
     if found is None:
         return None
     try:
-        text = found.read_text(encoding="utf-8", errors="replace")
+        with found.open("rb") as handle:  # `locate` found a regular file: it ends, and never blocks
+            data = handle.read(_MOST_READ + 1)
     except OSError:
         return None
-    return terminal.source_line(text, line)
+    if len(data) > _MOST_READ:  # too large to have been read: its diagnostic needs no caret
+        return None
+    # lines counted at `\n` only, as tree-sitter counts rows
+    return terminal.source_line(data.decode("utf-8", errors="replace"), line)
