@@ -142,8 +142,9 @@ def graph(paths: tuple[str, ...], output_format: str, max_file_size: int | None)
         _internal_error()
         return
     click.echo(rendered, nl=False)
-    if output_format != "json":  # the JSON document holds them; stdout is for it alone
-        _print_diagnostics(list(result.diagnostics), paths)
+    # on stderr in every format (the JSON document holds them too): a person running it in
+    # a terminal sees each with its line and caret, and stdout stays the document alone
+    _print_diagnostics(list(result.diagnostics), paths)
     _say_if_empty(result, paths)
     sys.exit(EXIT_ERRORS if has_errors(list(result.diagnostics)) else 0)
 

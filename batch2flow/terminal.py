@@ -69,3 +69,13 @@ def nothing_found(paths: list[str] | tuple[str, ...], files_read: int) -> str:
         return f"no Ruby files found under {where}"
     files = "1 Ruby file" if files_read == 1 else f"{files_read} Ruby files"
     return f"no Sidekiq batch workflows found under {where} ({files} read)"
+
+
+def json_text(document: object) -> str:
+    """`document` as indented JSON, unicode kept readable but every character a terminal
+    could act upon (a bidi override, a C1 control) written as a `\\uXXXX` escape: the
+    same JSON value, safe to print. Raw line breaks outside strings are the indentation."""
+    import json
+
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return _UNSAFE.sub(lambda m: m.group() if m.group() == "\n" else f"\\u{ord(m.group()):04x}", text) + "\n"

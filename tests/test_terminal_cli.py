@@ -80,6 +80,7 @@ def test_graph_text_prints_the_tree_alone_and_the_diagnostics_on_stderr() -> Non
 @pytest.mark.parametrize("args", [
     pytest.param(["graph"], id="graph_text"),
     pytest.param(["graph", "--format", "mermaid"], id="graph_mermaid"),
+    pytest.param(["graph", "--format", "json"], id="graph_json"),
     pytest.param(["lint"], id="lint_text"),
 ])
 def test_the_caret_is_under_the_column_after_line_breaks_and_escapes(tricky: Path, args: list[str]) -> None:

@@ -8,8 +8,7 @@ by construction, not sorted, so the contract's fields lead every object a person
 
 from __future__ import annotations
 
-import json
-
+from batch2flow import terminal
 from batch2flow.ir import Batch, Callback, Edge, Graph, Job, Loop, Raise, Span, Start, Worker, Workflow
 
 #: bumped only when a field is renamed or dropped; additions keep it
@@ -26,7 +25,7 @@ def render_json(graph: Graph) -> str:
         "diagnostics": [d.to_json() for d in graph.diagnostics],
         "workers": [_worker(w) for w in graph.workers],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return terminal.json_text(document)
 
 
 def _place(span: Span) -> JsonObject:
