@@ -32,13 +32,18 @@ def batch_receiver(ctx: LintContext, parsed: ParsedFile, call: Call) -> str | No
     scope = enclosing_def(call.node)
     if name is None or scope is None:
         return None
-    held = ctx.memo(("batch locals", scope.id), lambda: batch_locals(scope))
+    held = scope_batches(ctx, scope)
     ivars = ctx.memo(("batch ivars", parsed.path), lambda: _file_batch_ivars(parsed))
     if name in held or (name.startswith("@") and name in ivars):
         return name
     if name == "batch" and not _assigned(scope, name) and _in_job_class(ctx, call.node):
         return name
     return None
+
+
+def scope_batches(ctx: LintContext, scope: Node) -> dict[str, Node]:
+    """`batch_locals(scope)`, read once a method however many calls in it ask."""
+    return ctx.memo(("batch locals", scope.id), lambda: batch_locals(scope))
 
 
 def _file_batch_ivars(parsed: ParsedFile) -> dict[str, Node]:
