@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
 from batch2flow.codegen.plan import FlowPlan
-from batch2flow.codegen.planner import plan_flow
+from batch2flow.codegen.planner import plan_flow, plan_outline
 from batch2flow.codegen.readback import check_flow
 from batch2flow.codegen.render import render_flow
 from batch2flow.codegen.ruby_flow import render_ruby_flow
@@ -42,12 +42,17 @@ def convert(paths: list[str], tasks: str = "ruby", max_bytes: int = DEFAULT_MAX_
     plans: list[FlowPlan] = []
     files: dict[str, str] = {}
     for workflow in graph.workflows:
-        plan = plan_flow(workflow, workers, params_of, stub_tasks=tasks == "stub")
-        source = render_flow(plan)
-        check_flow(source, workflow, dict(plan.variables), dict(plan.task_names))
         if tasks == "ruby":
+            # no translated flow is written: its outline names the flow function and its
+            # defaults; its body, read back, would only cost time, and a chain of callbacks
+            # nests a level deeper each step, past what Python parses
+            plan = plan_outline(workflow, workers, params_of)
             ruby_flow = plan_ruby_flow(workflow, by_name, workers, plan.function, plan.defaults)
             source = render_ruby_flow(ruby_flow)
+        else:
+            plan = plan_flow(workflow, workers, params_of, stub_tasks=tasks == "stub")
+            source = render_flow(plan)
+            check_flow(source, workflow, dict(plan.variables), dict(plan.task_names))
         plans.append(plan)
         files[f"flows/{workflow.name}.py"] = source
         files[f"diagrams/{workflow.name}.md"] = _diagram(graph, workflow.name)
