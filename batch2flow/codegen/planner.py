@@ -28,7 +28,7 @@ from batch2flow.codegen.ruby_expr import Scope, translate
 from batch2flow.codegen.scopes import Scopes
 from batch2flow.codegen.submits import Untranslated, submit_line
 from batch2flow.codegen.tasks import plan_tasks
-from batch2flow.codegen.waits import Waits, list_value, shared_tail, wait_for
+from batch2flow.codegen.waits import NamedWaits, Waits, list_value, repeats, wait_for
 from batch2flow.ir import Callback, Start, Worker, Workflow
 
 #: names the flow body defines itself
@@ -173,11 +173,10 @@ class _Planner:
         outer = self.scope[-2] if len(self.scope) > 1 else None
         if outer is None or after:
             return waits
-        shared = shared_tail(waits, self.waits_of[outer], self._waits_name(outer))
-        if shared is None:
+        if not repeats(waits, self.waits_of[outer]):
             return waits
         self.named_waits.add(outer)
-        return shared
+        return (*waits[:len(waits) - len(self.waits_of[outer])], NamedWaits(self._waits_name(outer)))
 
     def _waits_name(self, key: str) -> str:
         cb = self.callbacks[key]

@@ -1,11 +1,12 @@
 """What a callback block's work waits for, as the `wait_for=` of its submits.
 
 In a chain of steps each registered by the previous step's callback, a step's work
-waits for its own batch and for every batch of the steps before it (a step that
-enqueued nothing carries no wait on to the next one). Written out in full, the waits
-of N steps would hold N²/2 entries; instead a block whose list the blocks nested in it
-repeat names that list once (`after_success_b3 = [*b3.succeeded(), *b2.succeeded()]`), and
-each nested block waits for its own batch and that name.
+waits for its own batch and for every batch of the steps before it: a step that
+enqueues a job per item may enqueue none, and then passes no wait on to the next.
+Written out in full, the waits of N steps would hold N²/2 entries; instead a block
+whose list the blocks nested in it repeat names that list once
+(`after_success_b3 = [*b3.succeeded(), *b2.succeeded()]`), and each nested block waits
+for its own batch and that name.
 """
 
 from __future__ import annotations
@@ -39,13 +40,10 @@ def list_value(waits: Waits) -> str:
     return wait_for(waits) or "[]"
 
 
-def shared_tail(waits: tuple[str, ...], outer: tuple[str, ...], name: str) -> Waits | None:
-    """`waits` with its tail `outer` (the waits of the block it is nested in) replaced by
-    that block's list `name`; None when `waits` does not end with `outer`, or naming
-    saves nothing (fewer than two waits)."""
-    if len(outer) < 2 or len(waits) < len(outer) or waits[len(waits) - len(outer):] != outer:
-        return None
-    return (*waits[:len(waits) - len(outer)], NamedWaits(name))
+def repeats(waits: tuple[str, ...], outer: tuple[str, ...]) -> bool:
+    """`waits` ends with `outer` (the waits of the block it is nested in), and naming
+    that list saves something (it holds two waits or more)."""
+    return len(outer) >= 2 and len(waits) >= len(outer) and waits[len(waits) - len(outer):] == outer
 
 
 def _single(wait: str | NamedWaits) -> bool:
