@@ -7,7 +7,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from batch2flow import diagnostics as diag
 from batch2flow.codegen.plan import FlowPlan
-from batch2flow.codegen.planner import plan_flow
+from batch2flow.codegen.planner import plan_flow, plan_outline
 from batch2flow.codegen.readback import check_flow
 from batch2flow.codegen.render import render_flow
 from batch2flow.codegen.ruby_flow import render_ruby_flow
@@ -45,12 +45,17 @@ def convert(paths: list[str], tasks: str = "ruby", max_bytes: int = DEFAULT_MAX_
     too_deep: list[Diagnostic] = []
     for workflow in graph.workflows:
         try:
-            plan = plan_flow(workflow, workers, params_of, stub_tasks=tasks == "stub")
-            source = render_flow(plan)
-            check_flow(source, workflow, dict(plan.variables), dict(plan.task_names))
             if tasks == "ruby":
+                # no translated flow is written: its outline names the flow function and its
+                # defaults; its body, read back, would only cost time, and a chain of callbacks
+                # nests a level deeper each step, past what Python parses
+                plan = plan_outline(workflow, workers, params_of)
                 ruby_flow = plan_ruby_flow(workflow, by_name, workers, plan.function, plan.defaults)
                 source = render_ruby_flow(ruby_flow)
+            else:
+                plan = plan_flow(workflow, workers, params_of, stub_tasks=tasks == "stub")
+                source = render_flow(plan)
+                check_flow(source, workflow, dict(plan.variables), dict(plan.task_names))
         except RecursionError:  # a chain of hundreds of callbacks, each inside the last
             too_deep.append(_too_deep(workflow))
             continue

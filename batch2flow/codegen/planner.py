@@ -29,6 +29,7 @@ from batch2flow.codegen.ruby_expr import Scope, translate, translate_items
 from batch2flow.codegen.scopes import Scopes
 from batch2flow.codegen.submits import Untranslated, is_bulk, items_marker, submit_line
 from batch2flow.codegen.tasks import plan_tasks
+from batch2flow.codegen.waits import NamedWaits, Waits, list_value, repeats, wait_for
 from batch2flow.ir import Callback, Job, Start, Worker, Workflow
 
 #: names the flow body defines itself
@@ -39,6 +40,15 @@ def plan_flow(workflow: Workflow, workers: dict[str, Worker],
               params_of: dict[str, tuple[str, ...]], stub_tasks: bool = False) -> FlowPlan:
     """`stub_tasks`: tasks hold the Ruby `perform` to port instead of calling the bridge."""
     return _Planner(workflow, workers, params_of, stub_tasks).plan()
+
+
+def plan_outline(workflow: Workflow, workers: dict[str, Worker],
+                 params_of: dict[str, tuple[str, ...]]) -> FlowPlan:
+    """The plan without its body: the flow function's name, parameters and defaults and
+    the tasks, named as `plan_flow` names them (before any body), with no statement, stub
+    or finding. What a flow that runs every Ruby method in Ruby takes from the translated
+    one, whose body (a callback nested in the one that registers it) is never written then."""
+    return _Planner(workflow, workers, params_of, False).outline()
 
 
 class _Planner:
@@ -77,14 +87,29 @@ class _Planner:
         self.substantive: dict[str, bool] = {}
         #: callback block -> the blocks its `after` names
         self.after_of: dict[str, set[str]] = {}
+        #: callback block -> what its work waits for, in full
+        self.waits_of: dict[str, tuple[str, ...]] = {}
+        #: the callback blocks whose waits a block nested in them reads by name
+        self.named_waits: set[str] = set()
         body: list[Statement] = [
             Line("run = WorkflowRun()", "every job of this run, so a failure fails the flow"),
             Comment(f"{self.wf.starter}  ({self.wf.entry})"),
             *self._members(None, self.blocks.members[STARTER], ()),
             Line("return run.futures()", "once every callback block has run"),
         ]
-        tasks = {t.function: t for t in self.tasks.values()}
         found, converted = self._coverage()
+        return replace(
+            self.outline(),
+            body=tuple(body),
+            stubs=tuple(self.conditions.stubs),
+            diagnostics=tuple(sorted(set(self.todo.diagnostics))),
+            found=found,
+            converted=converted,
+            variables=tuple((j.id, self.names.get(j.id)) for j in self.wf.jobs),
+        )
+
+    def outline(self) -> FlowPlan:
+        tasks = {t.function: t for t in self.tasks.values()}
         return FlowPlan(
             workflow=self.wf.name,
             function=self.names.name("flow", to_var(self.wf.name)),
@@ -93,13 +118,12 @@ class _Planner:
             starter=self.wf.starter,
             entry=str(self.wf.entry),
             tasks=tuple(sorted(tasks.values(), key=lambda t: t.function)),
-            body=tuple(body),
-            stubs=tuple(self.conditions.stubs),
-            diagnostics=tuple(sorted(set(self.todo.diagnostics))),
-            found=found,
-            converted=converted,
+            body=(),
+            stubs=(),
+            diagnostics=(),
+            found=0,
+            converted=0,
             starts_workflows=bool(self.wf.starts),
-            variables=tuple((j.id, self.names.get(j.id)) for j in self.wf.jobs),
             task_names=tuple((j.id, self.tasks[j.id].worker) for j in self.wf.jobs),
             defaults=_trailing_defaults(self.wf, self.params),
         )
@@ -123,8 +147,9 @@ class _Planner:
         after, adders = self._after(cb)
         self.scope.append(cb.id)
         batch = self._batch_var(cb.batch)
-        waits, deaths = self._waits(cb)
-        inner = self._members(cb, self.blocks.members[cb.id], tuple(waits))
+        full, deaths = self._waits(cb)
+        waits = self._shared_waits(cb, tuple(full), after)
+        inner = self._members(cb, self.blocks.members[cb.id], waits)
         status = self.scopes.of(cb.id).status
         # read where first used, not before: a job the callback enqueues ahead of its first
         # look at `status` starts at once, as in Ruby (a death's status waits for the batch)
@@ -139,8 +164,29 @@ class _Planner:
             names = ", ".join(to_python(name) for name in adders) if index == 0 else ""
             test = f"{dead}.died(added_by=[{names}])" if names else f"{dead}.died()"
             inner = [Guard(test, tuple(inner), "a job of the batch died")]
+        if cb.id in self.named_waits:  # first, so that every block nested in it can read it
+            inner.insert(0, Line(f"{self._waits_name(cb.id)} = {list_value(waits)}",
+                                 "what this callback's work waits for, as does the work it registers"))
         self.scope.pop()
         return [header, CallbackBlock(self._function(cb.id), after, tuple(inner))]
+
+    def _shared_waits(self, cb: Callback, waits: tuple[str, ...], after: tuple[str, ...]) -> Waits:
+        """`waits`, with what the block `cb` is nested in waits for read by its name rather
+        than repeated, when `waits` ends with it: a chain of N steps then waits for N + 1
+        lists, not N²/2. A block that runs after others sees more than the one it is
+        nested in, so it keeps its own list."""
+        self.waits_of[cb.id] = waits
+        outer = self.scope[-2] if len(self.scope) > 1 else None
+        if outer is None or after:
+            return waits
+        if not repeats(waits, self.waits_of[outer]):
+            return waits
+        self.named_waits.add(outer)
+        return (*waits[:len(waits) - len(self.waits_of[outer])], NamedWaits(self._waits_name(outer)))
+
+    def _waits_name(self, key: str) -> str:
+        cb = self.callbacks[key]
+        return self.names.name(f"waits:{key}", to_var(f"after_{cb.event}_{self._batch_var(cb.batch)}"))
 
     def _function(self, key: str) -> str:
         cb = self.callbacks[key]
@@ -329,7 +375,7 @@ class _Planner:
         holder = self._holder(job.id, job.batch)
         scope = self._scope(job.spawned_by)
         var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
-        job_wait = _wait_for(self._spawner_wait(job.spawned_by, wait))
+        job_wait = wait_for(self._spawner_wait(job.spawned_by, wait))
         condition, per_item = job.condition, None
         if job.fan_out and job.loop is not None and not is_bulk(job):
             # `next if ...` in the loop: a test per item, in the comprehension, never
@@ -385,7 +431,7 @@ class _Planner:
             pairs.append(f"{to_python(name)}: {self._start_arg(arg, scope, start)}")
         note = "restarts this workflow" if start.restart else "runs on its own; not waited for"
         # a task, so the start waits for the callback's batch like the callback's jobs do
-        wait = _wait_for(waits)
+        wait = wait_for(waits)
         wait_arg = f", wait_for={wait}" if wait else ""
         parameters = "{" + ", ".join(pairs) + "}"
         call = f"run.add(start_other_workflow.submit({to_python(start.workflow)}, {parameters}{wait_arg}))"
@@ -446,20 +492,6 @@ class _Guarded:
 
     def frozen(self) -> Guard:
         return Guard(self.test, tuple(self.body.frozen()), self.comment)
-
-
-#: what a callback's work waits for: `b1.succeeded()`-style lists of futures, and the
-#: variables of single futures (the job that enqueued it), first
-Waits = tuple[str, ...]
-
-
-def _wait_for(waits: Waits) -> str | None:
-    """The `wait_for=` value: one batch's list as it is, else one list of them all."""
-    if not waits:
-        return None
-    if len(waits) == 1 and not waits[0].isidentifier():
-        return waits[0]
-    return "[" + ", ".join(w if w.isidentifier() else f"*{w}" for w in waits) + "]"
 
 
 def _short(worker: str) -> str:

@@ -152,6 +152,9 @@ class _Reader:
         self.members: dict[str, list[tuple[str, str]]] = defaultdict(list)
         #: status variable -> the batch it reports on
         self.status_of: dict[str, str] = {}
+        #: a list a callback block names (what its work waits for) -> the jobs it holds,
+        #: as the block saw them where it made the list
+        self.wait_lists: dict[str, set[str]] = {}
         #: the callback block being read ("" for the flow body itself)
         self.current = ""
         #: callback block -> the blocks whose jobs are all submitted when it runs
@@ -204,6 +207,11 @@ class _Reader:
 
     def _assign(self, target: cst.BaseAssignTargetExpression, value: cst.BaseExpression,
                 guards: set[str]) -> None:
+        if isinstance(target, cst.Name) and isinstance(value, cst.List):
+            try:
+                self.wait_lists[target.value] = self._wait_deps(value)
+            except ReadBackMismatch:  # a list of values (`rows = [1, 2]`), not of futures
+                self.wait_lists.pop(target.value, None)
         if not isinstance(target, cst.Name) or not isinstance(value, cst.Call):
             return
         name = target.value
@@ -237,7 +245,10 @@ class _Reader:
             batch = self.parent[batch]
 
     def _wait_deps(self, value: cst.BaseExpression) -> set[str]:
-        """`b.succeeded()`, `b.finished()`, or a list of job variables and starred ones."""
+        """`b.succeeded()`, `b.finished()`, a named list of them, or a list of job variables
+        and starred ones."""
+        if isinstance(value, cst.Name) and value.value in self.wait_lists:
+            return set(self.wait_lists[value.value])
         if isinstance(value, cst.Call):
             method, holder = _method_call(value)
             if method in ("succeeded", "finished") and holder is not None:
