@@ -41,6 +41,8 @@ class RehearsalReport:
     notes: list[str] = field(default_factory=list)
     #: when each flow run began: `{"flow": name, "t": seconds}`, on the events' clock
     flow_starts: list[Event] = field(default_factory=list)
+    #: when each callback fired: `{"callback": "Klass#method", "event", "t", "flow"}`
+    callbacks: list[Event] = field(default_factory=list)
 
 
 def rehearse(conversion: Conversion, fail: set[str], trace: Callable[[Event], None] | None,
@@ -89,7 +91,7 @@ def run_flows(conversion: Conversion, folder: Path, fail: set[str],
                          for s in current.started[seen:]
                          if s["workflow"] in plans and s["workflow"] not in ran]
     report.events, report.started, report.notes = current.events, current.started, current.notes
-    report.flow_starts = current.flow_starts
+    report.flow_starts, report.callbacks = current.flow_starts, current.callbacks
     return report
 
 
@@ -146,9 +148,13 @@ def timeline(report: RehearsalReport, graph: Graph) -> str:
         lines.append(f"flow {outcome.workflow}: {outcome.state}"
                      + (f" ({outcome.message})" if outcome.message else ""))
         events = [event for event in report.events if event["flow"] == outcome.workflow]
-        lines += [f"  {e['t']:>8.3f}s  {str(e['event']):<5}  {e['worker']}" for e in events]
         starts = [s for s in report.started if s.get("flow") == outcome.workflow]
-        lines += [f"  {s['t']:>8.3f}s  start  workflow {s['workflow']}" for s in starts]
+        happened = [(float(e["t"]), f"{str(e['event']):<5}  {e['worker']}") for e in events]  # type: ignore[arg-type]
+        happened += [(float(c["t"]), f"fired  callback {c['callback']} (on {c['event']})")  # type: ignore[arg-type]
+                     for c in report.callbacks if c["flow"] == outcome.workflow]
+        happened += [(float(s["t"]), f"start  workflow {s['workflow']}") for s in starts]  # type: ignore[arg-type]
+        # one clock: a callback between the jobs it waited for and those it enqueued
+        lines += [f"  {t:>8.3f}s  {text}" for t, text in sorted(happened, key=lambda pair: pair[0])]
         wf = workflows.get(outcome.workflow)
         if wf is not None:
             idle = never_started(wf, events, [str(s["workflow"]) for s in starts])

@@ -66,6 +66,13 @@ def test_rehearse_follows_a_chain_and_stops_it_where_a_step_failed(tmp_path: Pat
     assert begun["Sync::MergeWorker"] >= ended["Sync::FetchStripeWorker"]
     assert begun["Sync::ExportCsvWorker"] >= ended["Sync::MergeWorker"]
     assert "start  workflow sync_nightly_sync_merge_step" in done.stdout
+    # the timeline shows the callbacks too, on the jobs' clock: `fetched` ran after the
+    # fetchers ended, and started the merge step
+    shown = {line.split("s  ", 1)[1]: float(line.split("s  ", 1)[0]) for line in done.stdout.splitlines()
+             if line.startswith("  ") and "s  " in line and "never started" not in line}
+    fired = shown["fired  callback Sync::NightlySync#fetched (on success)"]
+    assert ended["Sync::FetchStripeWorker"] <= fired <= shown["start  workflow sync_nightly_sync_merge_step"]
+    assert "callback Sync::NightlySync#fetch_died" not in done.stdout  # no job died
     assert ("never started  Sync::AlertWorker: runs on :death of batch b1 "
             "(app/services/sync/nightly_sync.rb:13), and no job of it died") in done.stdout
 

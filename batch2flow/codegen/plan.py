@@ -69,6 +69,11 @@ class CallbackBlock:
     #: function names of the callback blocks it needs, each after its registrar
     after: tuple[str, ...]
     body: tuple[Statement, ...]
+    #: the Ruby callback (`Klass#method`), and the batch variable and event it fires on: a
+    #: rehearsal's timeline shows when Sidekiq would have run it
+    target: str = ""
+    batch: str = ""
+    event: str = ""
 
 
 @dataclass(frozen=True)

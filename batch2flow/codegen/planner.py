@@ -168,7 +168,7 @@ class _Planner:
             inner.insert(0, Line(f"{self._waits_name(cb.id)} = {list_value(waits)}",
                                  "what this callback's work waits for, as does the work it registers"))
         self.scope.pop()
-        return [header, CallbackBlock(self._function(cb.id), after, tuple(inner))]
+        return [header, CallbackBlock(self._function(cb.id), after, tuple(inner), cb.target, batch, cb.event)]
 
     def _shared_waits(self, cb: Callback, waits: tuple[str, ...], after: tuple[str, ...]) -> Waits:
         """`waits`, with what the block `cb` is nested in waits for read by its name rather

@@ -319,6 +319,8 @@ def _callback_after(func: cst.FunctionDef) -> list[str] | None:
         return None
     names: list[str] = []
     for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in ("target", "batch", "on"):
+            continue  # what a rehearsal shows; it orders nothing
         if arg.keyword is None or arg.keyword.value != "after":
             raise ReadBackMismatch(f"unexpected @run.callback argument in {func.name.value}")
         names += _string_list(arg.value, f"`after` of {func.name.value}")

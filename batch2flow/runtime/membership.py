@@ -48,12 +48,19 @@ class WorkflowRun:
         with self.changed:
             self.changed.notify_all()
 
-    def callback(self, after: Iterable[str] = ()) -> Callable[[Block], Block]:
+    def callback(self, after: Iterable[str] = (), target: str = "", batch: Batch | None = None,
+                 on: str = "") -> Callable[[Block], Block]:
         """Decorator: run the callback block now, in its own thread, once the blocks
-        named in `after` (function names) have submitted their jobs."""
+        named in `after` (function names) have submitted their jobs. `target`, `batch`
+        and `on`: the Ruby callback (`Klass#method`) and what it fires on, which a
+        rehearsal's timeline shows (the block itself waits as its statements say)."""
 
         def start(block: Block) -> Block:
             self._blocks.start(block, after)
+            if target and batch is not None:
+                from batch2flow.runtime.fired import watch_in_rehearsal
+
+                watch_in_rehearsal(target, batch, on)
             return block
 
         return start
