@@ -153,3 +153,25 @@ def test_a_condition_around_the_loop_guards_the_whole_fan_out(tmp_path: Path) ->
     assert "    if (limit == 5):" in source
     assert " if (limit == 5)]" not in source
     assert _starts(tmp_path, conversion, {"limit": 5}) == ["ImportWorker"] * 3
+
+
+#: the loop that builds a batch per item sits under a condition no flow can translate
+UNDER_A_STUB = WORKERS + """
+class Starter
+  def self.start
+    if Feature.on?(:imports)
+      [1, 2].each do |id|
+        batch = Sidekiq::Batch.new
+        batch.jobs { ImportWorker.perform_async(id) }
+      end
+    end
+  end
+end
+"""
+
+
+def test_a_per_item_loop_under_an_untranslated_condition_is_guarded_by_its_stub(tmp_path: Path) -> None:
+    _, source = _convert(tmp_path, UNDER_A_STUB)
+    guard = source.index("    if condition_b1():  # Feature.on?(:imports)")
+    assert guard < source.index("def each_b1(id) -> None:") < source.index("run.each(b1_items, each_b1)")
+    assert "ruby_condition('Feature.on?(:imports)', 'app.rb:" in source

@@ -35,6 +35,8 @@ class ConditionWriter:
         self.spans: dict[str, Span] = {j.id: j.span for j in scopes.workflow.jobs}
         self.spans.update({c.id: c.span for c in scopes.workflow.callbacks})
         self.spans.update({s.id: s.span for s in scopes.workflow.starts})
+        # a loop that builds a batch per item is guarded where the batch is built
+        self.spans.update({b.id: b.span for b in scopes.workflow.batches})
 
     def test(self, ruby: str, actor: str | None, node: str, items: Mapping[str, str] | None = None) -> str:
         """The Python test for `ruby`, read where `actor`'s code runs (in the loops whose
