@@ -313,22 +313,40 @@ def order_pairs(workflow: Document, fail: set[str], document: Document | None = 
 
 
 def _per_item_edges(workflow: Document) -> set[tuple[str, str]]:
-    """Edges from a job into a callback of a batch built once per item of a loop, both in
-    that batch (or below it): they order one item's callback after that item's jobs only,
-    so nothing of one worker comes after every job of the other."""
+    """Edges from a job into a callback, both of one batch built once per item of a loop:
+    in the batch or below it, or set off (a step chained by reopening the parent) by a
+    callback of it. They order one item's callback after that item's jobs only, so nothing
+    of one worker comes after every job of the other."""
     children: dict[str, list[str]] = defaultdict(list)
     for batch in workflow["batches"]:
         if batch["parent"] is not None:
             children[batch["parent"]].append(batch["id"])
-    scopes = [{b["id"]} | reachable(children, b["id"]) for b in workflow["batches"] if b.get("loop")]
-    job_batch = {job["id"]: job["batch"] for job in workflow["jobs"]}
-    callback_batch = {cb["id"]: cb["batch"] for cb in workflow["callbacks"]}
     found = set()
-    for edge in workflow["edges"]:
-        pair = (job_batch.get(edge["from"]), callback_batch.get(edge["to"]))
-        if any(pair[0] in scope and pair[1] in scope for scope in scopes):
-            found.add((edge["from"], edge["to"]))
+    for batch in workflow["batches"]:
+        if batch.get("loop"):
+            scope = _per_item_scope(workflow, {batch["id"]} | reachable(children, batch["id"]), children)
+            jobs = {job["id"] for job in workflow["jobs"]} & scope
+            found |= {(e["from"], e["to"]) for e in workflow["edges"]
+                      if e["from"] in jobs and e["to"] in scope}
     return found
+
+
+def _per_item_scope(workflow: Document, batches: set[str], children: dict[str, list[str]]) -> set[str]:
+    """The jobs and callbacks there are one of per item: in `batches`, or set off by code
+    that is (with the batches that code builds, and those below them)."""
+    scope: set[str] = set()
+    grown = True
+    while grown:
+        before = len(scope) + len(batches)
+        for batch in workflow["batches"]:
+            if batch.get("created_by") in scope and batch["id"] not in batches:
+                batches |= {batch["id"]} | reachable(children, batch["id"])
+        scope |= {job["id"] for job in workflow["jobs"]
+                  if job["batch"] in batches or job["spawned_by"] in scope}
+        scope |= {cb["id"] for cb in workflow["callbacks"]
+                  if cb["batch"] in batches or cb["registered_by"] in scope}
+        grown = len(scope) + len(batches) > before
+    return scope
 
 
 def _with_started(workflow: Document, fail: set[str], document: Document, jobs: dict[str, str],
