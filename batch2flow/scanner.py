@@ -39,19 +39,31 @@ def scan(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> ScanResult:
     file once."""
     files: list[SourceFile] = []
     problems: list[Diagnostic] = []
+    for path, display in ruby_paths(paths):
+        source, problem = _read(path, display, max_bytes)
+        if problem is not None:
+            problems.append(problem)
+        if source is not None:
+            files.append(source)
+    return ScanResult(tuple(files), tuple(problems))
+
+
+def ruby_paths(paths: list[str]) -> list[tuple[Path, str]]:
+    """What `scan` reads, in its order: (path, path shown)."""
+    found: list[tuple[Path, str]] = []
     seen: set[str] = set()
     for root in paths:
         for path, display in _ruby_files(Path(root)):
             real = os.path.realpath(path)
-            if real in seen:
-                continue
-            seen.add(real)
-            source, problem = _read(path, display, max_bytes)
-            if problem is not None:
-                problems.append(problem)
-            if source is not None:
-                files.append(source)
-    return ScanResult(tuple(files), tuple(problems))
+            if real not in seen:
+                seen.add(real)
+                found.append((path, display))
+    return found
+
+
+def read_source(path: Path, display: str, max_bytes: int) -> tuple[SourceFile | None, Diagnostic | None]:
+    """One file, read as `scan` reads it (for readers in other processes)."""
+    return _read(path, display, max_bytes)
 
 
 def _ruby_files(root: Path) -> list[tuple[Path, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import replace
 
 from batch2flow import diagnostics as diag
@@ -14,13 +15,16 @@ from batch2flow.lint.registry import all_rules
 from batch2flow.lint.suppress import unsuppressed
 from batch2flow.parsing import ParsedFile
 from batch2flow.ruby.index import CodeIndex
+from batch2flow.scanner import SourceFile
 
 
-def lint_analysis(graph: Graph, index: CodeIndex, files: list[ParsedFile],
-                  paths: list[str]) -> list[Finding]:
+def lint_analysis(graph: Graph, index: CodeIndex, files: list[ParsedFile], paths: list[str],
+                  read: list[ParsedFile] | None = None, sources: Sequence[SourceFile] = ()) -> list[Finding]:
     """Every finding: the analysis' diagnostics that no rule owns (unreadable files, syntax
-    errors) as they are, and what each rule reports; suppressed ones left out."""
-    context = LintContext(graph, index, tuple(files), gems_of(paths))
+    errors) as they are, and what each rule reports; suppressed ones left out. The rules
+    walk the code of `read` (default: every file); `sources`, every file scanned, hold the
+    suppressing comments (default: the parsed files')."""
+    context = LintContext(graph, index, tuple(files), gems_of(paths), None if read is None else tuple(read))
     rules = all_rules()
     found = [Finding(d) for d in graph.diagnostics if d.code not in rules]
     for code, rule in rules.items():
@@ -38,7 +42,7 @@ def lint_analysis(graph: Graph, index: CodeIndex, files: list[ParsedFile],
                 f"lint rule {code} failed here with {type(error).__name__}: {error}; its findings are "
                 "missing (rerun with BATCH2FLOW_DEBUG=1 and report what it prints)")))
     unique: dict[tuple[str, int, int, str], Finding] = {}
-    for item in unsuppressed(found, context.files):
+    for item in unsuppressed(found, sources or [f.source for f in files]):
         d = item.diagnostic
         unique.setdefault((d.file, d.line, d.col, d.code), item)
     return sorted(unique.values())

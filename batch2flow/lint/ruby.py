@@ -60,6 +60,8 @@ def in_jobs_block(node: Node) -> Node | None:
 def batch_locals(scope: Node) -> dict[str, Node]:
     """Locals (and instance variables) assigned `Sidekiq::Batch.new` in a method body."""
     found: dict[str, Node] = {}
+    if b"Batch" not in (scope.text or b""):  # most methods: no need to walk them
+        return found
     for node in walk(scope):
         if node.type == "assignment":
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
