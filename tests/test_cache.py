@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from batch2flow import cache
-from batch2flow import graph as graph_module
+from batch2flow import cache, pipeline
 from batch2flow.cli import main
 from batch2flow.graph import Settings, build_graph
 from batch2flow.render.json_format import render_json
@@ -37,13 +36,13 @@ def tree(tmp_path: Path) -> Path:
 def analyses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the analyses that really ran (the cache was not used)."""
     ran: list[int] = []
-    real = graph_module._analyse
+    real = pipeline.analyse
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         ran.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(graph_module, "_analyse", counting)
+    monkeypatch.setattr(pipeline, "analyse", counting)
     return ran
 
 

@@ -53,25 +53,23 @@ def _graph_on_a_terminal(*extra: str) -> tuple[str, str]:
     """Run `graph` with stderr on a pseudo-terminal; (stdout, what the terminal showed)."""
     leader, follower = pty.openpty()
     env = {**os.environ, "BATCH2FLOW_PROGRESS_AFTER": "0", "PYTHONPATH": str(ROOT)}
-    stdout_file = tempfile.TemporaryFile()
-    run = subprocess.Popen([sys.executable, "-m", "batch2flow", "graph", str(FIXTURES / "seed_pipeline"),
-                            "--format", "json", *extra], stdout=stdout_file, stderr=follower, env=env)
-    os.close(follower)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:  # the terminal closes with the process
-            break
-        if not chunk:
-            break
-        shown += chunk
-    run.wait(timeout=60)
-    os.close(leader)
-    with stdout_file:
+    with tempfile.TemporaryFile() as stdout_file:
+        run = subprocess.Popen([sys.executable, "-m", "batch2flow", "graph", str(FIXTURES / "seed_pipeline"),
+                                "--format", "json", *extra], stdout=stdout_file, stderr=follower, env=env)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closes with the process
+                break
+            if not chunk:
+                break
+            shown += chunk
+        run.wait(timeout=60)
+        os.close(leader)
         stdout_file.seek(0)
-        stdout = stdout_file.read().decode()
-    return stdout, shown.decode(errors="replace")
+        return stdout_file.read().decode(), shown.decode(errors="replace")
 
 
 def test_the_bar_shows_on_a_terminal_and_leaves_stdout_alone() -> None:

@@ -99,7 +99,9 @@ def test_a_skipped_file_still_gets_its_scan_diagnostics(tmp_path: Path) -> None:
 
 def test_a_file_that_cannot_matter_is_not_parsed_so_its_syntax_is_not_checked(tmp_path: Path) -> None:
     (tmp_path / "flow.rb").write_text(STARTER + WORKER, encoding="utf-8")
-    (tmp_path / "broken_model.rb").write_text("class BrokenModel\n  def x(\n    1 +\n  end\n", encoding="utf-8")
+    (tmp_path / "broken_model.rb").write_text("class BrokenModel\n  def x(\n    1 +\n  end\n",
+                                              encoding="utf-8")
     filtered = {d.file for d in build_graph([str(tmp_path)]).diagnostics}
-    unfiltered = {d.file for d in build_graph([str(tmp_path)], settings=Settings(prefilter=False)).diagnostics}
+    everything = Settings(prefilter=False)
+    unfiltered = {d.file for d in build_graph([str(tmp_path)], settings=everything).diagnostics}
     assert "broken_model.rb" not in filtered and "broken_model.rb" in unfiltered
