@@ -33,14 +33,13 @@ KEYWORDS = re.compile(
 _LITERALS = ("atch", "perform", "push_bulk", "Sidekiq", "ActiveJob", "ApplicationJob", "success",
              "complete", "death", "callback", "jobs", "bid", "failure_info", "sleep", "periodic")
 #: `class A::B < C`, `module A`: the name being defined, with its namespace
-#: `class A::B < C`, `module A` (group 1), `STEPS = [...]` (group 2), each first in its
-#: line; the leading newline (a literal) makes the search many times faster than `^`
-_DEFINITION = re.compile(
-    r"\n[ \t]*(?:(?:class|module)[ \t]+((?:::)?[A-Z][\w:]*)|([A-Z]\w*)[ \t]*(?:\|\|)?=(?![=~>]))")
-_FIRST_DEFINITION = re.compile(_DEFINITION.pattern[2:])
+#: `class A::B < C`, `module A`: each word a literal, which the search skips to quickly
+_CLASS = re.compile(r"class[ \t]+((?:::)?[A-Z][\w:]*)")
+_MODULE = re.compile(r"module[ \t]+((?:::)?[A-Z][\w:]*)")
 _TOP_DEF = re.compile(r"^def[ \t]+(?:self\.)?([\w?!=]+)", re.MULTILINE)
-#: also inside words (`fooBar`): a superset, found faster than with a word boundary
-_CONSTANT_TOKEN = re.compile(r"[A-Z][A-Za-z0-9_]*")
+#: every capitalised word (also inside words, `fooBar`: a superset, found faster than with a
+#: word boundary), with what follows it when it is assigned (`STEPS = [...]`, `X ||= 1`)
+_CONSTANT_TOKEN = re.compile(r"([A-Z][A-Za-z0-9_]*)([ \t]*(?:\|\|)?=(?![=~>]))?")
 #: the line after a `module X` that only wraps the next definition
 _WRAPPER = re.compile(r"[ \t]*(?:class|module)[ \t]", re.ASCII)
 
@@ -62,20 +61,25 @@ class Facts:
 
 def facts_of(text: str) -> Facts:
     top = _top_methods(text)
-    every: set[str] = set()
-    own: set[str] = set()
-    first = _FIRST_DEFINITION.match(text)
-    for match in ([first] if first else []) + list(_DEFINITION.finditer(text)):
-        if match.group(2):
-            every.add(match.group(2))
-            own.add(match.group(2))
-            continue
-        leaf = match.group(1).rsplit("::", 1)[-1]
-        every.add(leaf)
-        if not _wraps_only(text, match.end()):
-            own.add(leaf)
-    return Facts(bool(top) or _mentions_keyword(text), frozenset(_CONSTANT_TOKEN.findall(text)),
+    words = _CONSTANT_TOKEN.findall(text)
+    # an assignment anywhere counts: more kept than `NAME = ...` alone would, never less
+    assigned = {word for word, assigns in words if assigns}
+    every, own = set(assigned), set(assigned)
+    for pattern in (_CLASS, _MODULE):
+        for match in pattern.finditer(text):
+            if not _line_start(text, match.start()):
+                continue
+            leaf = match.group(1).rsplit("::", 1)[-1]
+            every.add(leaf)
+            if not _wraps_only(text, match.end()):
+                own.add(leaf)
+    return Facts(bool(top) or _mentions_keyword(text), frozenset(word for word, _ in words),
                  frozenset(every), frozenset(own), tuple(top))
+
+
+def _line_start(text: str, at: int) -> bool:
+    """Only blanks stand before `at` in its line."""
+    return text[text.rfind("\n", 0, at) + 1 : at].strip(" \t") == ""
 
 
 def _top_methods(text: str) -> list[str]:
