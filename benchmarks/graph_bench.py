@@ -60,7 +60,8 @@ def run(args: list[str], env: dict[str, str] | None = None) -> Run:
                                    env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
         _pid, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started
-    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status))
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, cpu, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status))
 
 
 def bare_parse(tree: Path) -> tuple[float, float]:

@@ -112,7 +112,8 @@ def _workflows(rng: random.Random, out: _Writer, count: int, workers: list[str])
         out.write(f"app/services/workflows/flow{n}.rb", _starter(n, holder, used[:2], steps > 1))
         holders.setdefault(holder, []).append(_callbacks(n, holder, used[2:], steps))
         if n % 4 == 0:
-            out.write(f"app/controllers/flow{n}_runs_controller.rb", f"""class Flow{n}RunsController < ApplicationController
+            out.write(f"app/controllers/flow{n}_runs_controller.rb", f"""\
+class Flow{n}RunsController < ApplicationController
   def create
     Workflows::Flow{n}.start(params[:id])
     redirect_to root_path, notice: "started"
@@ -168,13 +169,16 @@ def _filler(rng: random.Random, kind: str, name: str, models: list[str], size: i
     """A file of `kind` of about `size` bytes: methods are added until it is that large."""
     others = [rng.choice(models) for _ in range(4)]
     if kind == "app/controllers":
-        head, method = f"class {name}sController < ApplicationController\n  before_action :load_{snake(name)}\n", _action
+        head = f"class {name}sController < ApplicationController\n  before_action :load_{snake(name)}\n"
+        method = _action
         path = f"{kind}/{snake(name)}s_controller.rb"
     elif kind == "app/services":
-        head, method = f"class {name}Service\n  def initialize(scope)\n    @scope = scope\n  end\n", _service
+        head = f"class {name}Service\n  def initialize(scope)\n    @scope = scope\n  end\n"
+        method = _service
         path = f"{kind}/{snake(name)}_service.rb"
     elif kind == "app/models/concerns":
-        head = f"module {name}able\n  extend ActiveSupport::Concern\n\n  included do\n    scope :recent, -> {{ order(:id) }}\n  end\n"
+        head = (f"module {name}able\n  extend ActiveSupport::Concern\n\n"
+                "  included do\n    scope :recent, -> { order(:id) }\n  end\n")
         method, path = _model_method, f"{kind}/{snake(name)}able.rb"
     elif kind == "spec/models":
         head, method = f'require "rails_helper"\n\nRSpec.describe {name} do\n', _example
