@@ -44,7 +44,8 @@ def read_tree(paths: list[str], max_bytes: int, jobs: int = 1, progress: Progres
               facts: bool = True) -> ReadTree:
     items = [(str(path), display, max_bytes, facts) for path, display in ruby_paths(paths)]
     results: list[_Read] = []
-    for result in _map(_read_one, items, jobs):
+    # reading alone is quicker than sending the texts back from other processes
+    for result in _map(_read_one, items, jobs if facts else 1):
         results.append(result)
         if progress is not None:
             progress("files scanned", len(results), len(items))

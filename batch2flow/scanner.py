@@ -52,13 +52,25 @@ def ruby_paths(paths: list[str]) -> list[tuple[Path, str]]:
     """What `scan` reads, in its order: (path, path shown)."""
     found: list[tuple[Path, str]] = []
     seen: set[str] = set()
+    folders: dict[str, str] = {}
     for root in paths:
         for path, display in _ruby_files(Path(root)):
-            real = os.path.realpath(path)
+            real = _realpath(path, folders)
             if real not in seen:
                 seen.add(real)
                 found.append((path, display))
     return found
+
+
+def _realpath(path: Path, folders: dict[str, str]) -> str:
+    """`os.path.realpath`, each folder resolved once: a file that is no symlink is its real
+    folder's entry of its name (one lstat, where realpath takes one per folder above it)."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    folder = str(path.parent)
+    if folder not in folders:
+        folders[folder] = os.path.realpath(folder)
+    return os.path.join(folders[folder], path.name)
 
 
 def read_source(path: Path, display: str, max_bytes: int) -> tuple[SourceFile | None, Diagnostic | None]:
