@@ -15,11 +15,12 @@ from batch2flow.diagnostics import SYNTAX_ERROR, Diagnostic
 from batch2flow.ir import Graph
 from batch2flow.lint.check import lint_analysis
 from batch2flow.parsing import ParsedFile, parse
-from batch2flow.prefilter import Facts, Selection, everything, select
+from batch2flow.prefilter import Selection, everything, select
 from batch2flow.reading import Progress
 from batch2flow.ruby.indexer import build_index
 from batch2flow.scanner import ScanResult
 from batch2flow.syntax_check import confirmed
+from batch2flow.text_facts import Facts
 
 if TYPE_CHECKING:
     from batch2flow.graph import Settings

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from batch2flow.diagnostics import Diagnostic
-from batch2flow.prefilter import Facts, facts_of
 from batch2flow.scanner import ScanResult, SourceFile, read_source, ruby_paths
+from batch2flow.text_facts import Facts, facts_of
 
 #: below this many files, starting processes costs more than it saves
 _PARALLEL_FROM = 200

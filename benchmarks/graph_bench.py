@@ -80,6 +80,9 @@ def measure(tree: Path, jobs: int | None, scratch: Path) -> dict[str, float]:
     figures["graph s"], figures["graph cpu s"], figures["peak MiB"] = first.wall, first.cpu, first.peak_mib
     figures["graph / bare parse"] = first.wall / figures["bare parse s"]
     figures["graph cpu / bare parse cpu"] = first.cpu / figures["bare parse cpu s"]
+    if jobs != 1:  # what the extra processes bring, on this machine
+        one = run([*graph, "--no-cache", "-j", "1"])
+        figures["graph -j 1 s"], figures["graph -j 1 cpu s"] = one.wall, one.cpu
     cache = {"BATCH2FLOW_CACHE_DIR": str(scratch / "cache"), "BATCH2FLOW_NO_CACHE": ""}
     cold, warm = run(graph, cache), run(graph, cache)
     figures["graph, filling the cache s"], figures["graph, from the cache s"] = cold.wall, warm.wall
