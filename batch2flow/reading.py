@@ -1,8 +1,9 @@
-"""Read the tree and take each file's prefilter facts, in several processes when asked.
+"""Read the tree and take each file's prefilter facts, the facts in several processes when
+asked.
 
-Reading and the cheap text tests are most of what happens before parsing, and each file
-is read on its own, so `-j N` splits them over N processes (the parsed trees themselves
-cannot cross processes). The result is the same, in the same order, for any N.
+The cheap text tests are most of what happens before parsing, and each file's stand on
+their own, so `-j N` splits them over N processes (the parsed trees themselves cannot
+cross processes). The result is the same, in the same order, for any N.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeVar
 
 from batch2flow.diagnostics import Diagnostic
@@ -23,10 +23,7 @@ _PARALLEL_FROM = 200
 #: (stage, done, total): how far the reading is, for a progress bar
 Progress = Callable[[str, int, int], None]
 
-_Item = tuple[str, str, int, bool]
-T = TypeVar("T")
 R = TypeVar("R")
-_Read = tuple[SourceFile | None, Diagnostic | None, Facts | None]
 
 
 @dataclass(frozen=True)
@@ -42,44 +39,41 @@ def default_jobs() -> int:
 
 def read_tree(paths: list[str], max_bytes: int, jobs: int = 1, progress: Progress | None = None,
               facts: bool = True) -> ReadTree:
-    items = [(str(path), display, max_bytes, facts) for path, display in ruby_paths(paths)]
-    results: list[_Read] = []
-    # reading alone is quicker than sending the texts back from other processes
-    for result in _map(_read_one, items, jobs if facts else 1):
-        results.append(result)
+    """Every Ruby file, as `scan` reads it, and (with `facts`) each one's prefilter facts."""
+    listed = ruby_paths(paths)
+    files: list[SourceFile] = []
+    problems: list[Diagnostic] = []
+    for number, (path, display) in enumerate(listed, start=1):
+        source, problem = read_source(path, display, max_bytes)
+        if problem is not None:
+            problems.append(problem)
+        if source is not None:
+            files.append(source)
         if progress is not None:
-            progress("files scanned", len(results), len(items))
-    files = [(source, fact) for source, _problem, fact in results if source is not None]
-    problems = tuple(problem for _source, problem, _fact in results if problem is not None)
-    found = tuple(fact for _, fact in files if fact is not None) if facts else None
-    return ReadTree(ScanResult(tuple(s for s, _ in files), problems), found)
+            progress("files scanned", number, len(listed))
+    scanned = ScanResult(tuple(files), tuple(problems))
+    return ReadTree(scanned, facts_for(scanned.files, jobs) if facts else None)
 
 
 def facts_for(files: Sequence[SourceFile], jobs: int = 1) -> tuple[Facts, ...]:
-    """The facts of files read without them: the processes get the texts by forking."""
+    """Each file's facts, in order: the processes get the texts by forking, and send back
+    only the facts (reading in this process is quicker than sending texts back)."""
     global _SHARED
     _SHARED = files
     try:
-        return tuple(_map(_facts_at, range(len(files)), jobs, fork_only=True))
+        return tuple(_map(_facts_at, len(files), jobs))
     finally:
         _SHARED = ()
 
 
-def _map(work: Callable[[T], R], items: Sequence[T], jobs: int, fork_only: bool = False) -> Iterator[R]:
-    """`map`, in `jobs` processes when there are enough items to be worth it."""
-    forks = "fork" in multiprocessing.get_all_start_methods()
-    if jobs <= 1 or len(items) < _PARALLEL_FROM or (fork_only and not forks):
-        yield from map(work, items)
+def _map(work: Callable[[int], R], count: int, jobs: int) -> Iterator[R]:
+    """`map` over `range(count)`, in `jobs` forked processes when there are enough items to
+    be worth it (where there is no fork, in this one)."""
+    if jobs <= 1 or count < _PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(work, range(count))
         return
-    # fork where there is one: the children start at once, with every module loaded
-    with multiprocessing.get_context("fork" if forks else None).Pool(jobs) as pool:
-        yield from pool.imap(work, items, chunksize=max(1, len(items) // (jobs * 8)))
-
-
-def _read_one(item: _Item) -> _Read:
-    path, display, max_bytes, facts = item
-    source, problem = read_source(Path(path), display, max_bytes)
-    return source, problem, facts_of(source.text) if source is not None and facts else None
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(work, range(count), chunksize=max(1, count // (jobs * 8)))
 
 
 #: the files `facts_for` works on, for the processes it forks
