@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from batch2flow.diagnostics import Diagnostic
-from batch2flow.scanner import ScanResult, SourceFile, read_source, ruby_paths
+from batch2flow.scanner import ScanResult, SourceFile, scan
 from batch2flow.text_facts import Facts, facts_of
 
 #: below this many files, starting processes costs more than it saves
@@ -40,18 +39,8 @@ def default_jobs() -> int:
 def read_tree(paths: list[str], max_bytes: int, jobs: int = 1, progress: Progress | None = None,
               facts: bool = True) -> ReadTree:
     """Every Ruby file, as `scan` reads it, and (with `facts`) each one's prefilter facts."""
-    listed = ruby_paths(paths)
-    files: list[SourceFile] = []
-    problems: list[Diagnostic] = []
-    for number, (path, display) in enumerate(listed, start=1):
-        source, problem = read_source(path, display, max_bytes)
-        if problem is not None:
-            problems.append(problem)
-        if source is not None:
-            files.append(source)
-        if progress is not None:
-            progress("files scanned", number, len(listed))
-    scanned = ScanResult(tuple(files), tuple(problems))
+    heard = None if progress is None else lambda done, total: progress("files scanned", done, total)
+    scanned = scan(paths, max_bytes, heard)
     return ReadTree(scanned, facts_for(scanned.files, jobs) if facts else None)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,22 +35,26 @@ class ScanResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def scan(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> ScanResult:
+def scan(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES,
+         progress: Callable[[int, int], None] | None = None) -> ScanResult:
     """Read every Ruby file below `paths` (see `_is_ruby`), in a stable order, each real
-    file once."""
+    file once; `progress` hears (files read, files found) after each."""
     files: list[SourceFile] = []
     problems: list[Diagnostic] = []
-    for path, display in ruby_paths(paths):
+    listed = _unique_ruby_files(paths)
+    for number, (path, display) in enumerate(listed, start=1):
         source, problem = _read(path, display, max_bytes)
         if problem is not None:
             problems.append(problem)
         if source is not None:
             files.append(source)
+        if progress is not None:
+            progress(number, len(listed))
     return ScanResult(tuple(files), tuple(problems))
 
 
-def ruby_paths(paths: list[str]) -> list[tuple[Path, str]]:
-    """What `scan` reads, in its order: (path, path shown)."""
+def _unique_ruby_files(paths: list[str]) -> list[tuple[Path, str]]:
+    """What `scan` reads, in its order, each real file once: (path, path shown)."""
     found: list[tuple[Path, str]] = []
     seen: set[str] = set()
     folders: dict[str, str] = {}
@@ -71,11 +76,6 @@ def _realpath(path: Path, folders: dict[str, str]) -> str:
     if folder not in folders:
         folders[folder] = os.path.realpath(folder)
     return os.path.join(folders[folder], path.name)
-
-
-def read_source(path: Path, display: str, max_bytes: int) -> tuple[SourceFile | None, Diagnostic | None]:
-    """One file, read as `scan` reads it (for readers in other processes)."""
-    return _read(path, display, max_bytes)
 
 
 def _ruby_files(root: Path) -> list[tuple[Path, str]]:
