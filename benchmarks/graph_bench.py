@@ -90,6 +90,7 @@ def measure(tree: Path, jobs: int | None, scratch: Path) -> dict[str, float]:
     convert = run(["-m", "batch2flow", "convert", str(tree), "-o", str(scratch / "out"), "--no-cache",
                    "--quiet", *(["-j", str(jobs)] if jobs else [])])
     figures["convert s"], figures["convert peak MiB"] = convert.wall, convert.peak_mib
+    figures["convert / bare parse"] = convert.wall / figures["bare parse s"]
     helps = [run(["-m", "batch2flow", "--help"]).wall * 1000 for _ in range(7)]
     figures["--help ms"] = statistics.median(helps)
     return figures
