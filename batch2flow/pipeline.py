@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -42,12 +42,13 @@ def analyse(paths: list[str], scanned: ScanResult, facts: Sequence[Facts],
         if error.code != SYNTAX_ERROR.code:
             sink.add(error)
     index = build_index(parsed)
-    workflows = analyse_workflows(index, sink)
+    workflows = analyse_workflows(index, sink, _stage(settings.progress, "workflows read"))
     for problem in unreached_batches(read, workflows, index):
         sink.add(problem)
     schedules = tuple(sorted(schedules_from_files(read, index).items()))
     graph = Graph(tuple(workflows), tuple(worker_table(index)), tuple(sink.sorted()), schedules)
-    findings = lint_analysis(graph, index, parsed, paths, read, scanned.files)
+    findings = lint_analysis(graph, index, parsed, paths, read, scanned.files,
+                             _stage(settings.progress, "lint rules run"))
     return replace(graph, diagnostics=tuple(f.diagnostic for f in findings)), findings
 
 
@@ -69,3 +70,7 @@ def _parse_chosen(scanned: ScanResult, chosen: Selection, progress: Progress | N
         if progress is not None:
             progress("files parsed", len(parsed), total)
     return parsed, read, errors
+
+
+def _stage(progress: Progress | None, stage: str) -> Callable[[int, int], None] | None:
+    return None if progress is None else lambda done, total: progress(stage, done, total)
