@@ -18,7 +18,7 @@ import click
 
 from batch2flow import __version__
 from batch2flow.cli_run import finish, run_options, run_settings
-from batch2flow.diagnostics import Diagnostic, has_errors
+from batch2flow.diagnostics import Diagnostic, Severity, has_errors
 from batch2flow.lint.command import lint_command, rule_command
 
 if TYPE_CHECKING:  # heavy modules stay out of `batch2flow --help`
@@ -49,7 +49,8 @@ Every file carries a stamp: a generated file you edited (or any file batch2flow 
 not write) is never overwritten without --force.
 
 Exit status: 0 when all went well, 1 when some diagnostic is an error or (with
---check) the output would change or files are in the way, 2 for usage errors.
+--check) the output would change or files are in the way or PATH holds no workflow
+(then nothing is written), 2 for usage errors.
 """
 
 GRAPH_HELP = """Follow the Sidekiq Batch callback chains under PATH... into workflow graphs.
@@ -68,7 +69,8 @@ still run. --trace FILE writes one JSON line per job event (start, end, fail). A
 chain is followed: a workflow a run starts (from a callback) runs next, with the
 parameters it was started with, so with a step-1 worker failing, step 2 never runs.
 
-Exit status: 0 when every flow run completed, 1 when one failed, 2 for usage errors.
+Exit status: 0 when every flow run completed, 1 when one failed or PATH holds no
+workflow (then Prefect is not started), 2 for usage errors.
 """
 
 BRIDGE_HELP = """Write the Ruby side of the Sidekiq bridge for the workflows under PATH... into OUT.
@@ -80,7 +82,7 @@ prints the lines for config/routes.rb and config/initializers/sidekiq.rb. Every 
 carries a stamp: a file you edited is never overwritten without --force.
 
 Exit status: 0 when all went well, 1 when some diagnostic is an error or files are in
-the way, 2 for usage errors.
+the way or PATH holds no workflow (then nothing is written), 2 for usage errors.
 """
 
 RUNTIME_WHEEL_HELP = """Write the wheel of what the generated flows import into OUT (default dist).
@@ -146,8 +148,10 @@ def graph(paths: tuple[str, ...], output_format: str, max_file_size: int | None,
         return
     finish(settings)
     click.echo(rendered, nl=False)
-    if output_format == "mermaid":
-        _print_diagnostics(list(result.diagnostics), paths)
+    # on stderr in every format (the JSON document holds them too): a person running it in
+    # a terminal sees each with its line and caret, and stdout stays the document alone
+    _print_diagnostics(list(result.diagnostics), paths)
+    _say_if_empty(result, paths)
     sys.exit(EXIT_ERRORS if has_errors(list(result.diagnostics)) else 0)
 
 
@@ -166,22 +170,21 @@ def _render(result: Graph, output_format: str) -> str:
 
 
 def _print_diagnostics(found: list[Diagnostic], paths: tuple[str, ...]) -> None:
+    """On stderr, each with its source line and a caret: stdout is for what was asked."""
+    from batch2flow.lint.files import source_line
+
     for diagnostic in found:
-        click.echo(diagnostic.format(_source_line(diagnostic, paths)), err=True)
+        click.echo(diagnostic.format(source_line(diagnostic.file, diagnostic.line, list(paths))), err=True)
 
 
-def _source_line(diagnostic: Diagnostic, paths: tuple[str, ...]) -> str | None:
-    """The line a diagnostic points at, for the caret; None when it cannot be read."""
-    for root in paths:
-        base = Path(root)
-        candidate = base if base.is_file() else base / diagnostic.file
-        if candidate.is_file() and (base.is_dir() or str(base) == diagnostic.file):
-            try:
-                lines = candidate.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                return None
-            return lines[diagnostic.line - 1] if 0 < diagnostic.line <= len(lines) else None
-    return None
+def _say_if_empty(result: Graph, paths: tuple[str, ...] | list[str]) -> bool:
+    """Say on stderr, at once, that PATH holds no workflow; True when it holds none."""
+    from batch2flow.terminal import nothing_found
+
+    if result.workflows:
+        return False
+    click.echo(f"batch2flow: {nothing_found(paths, result.files_read)}", err=True)
+    return True
 
 
 def _internal_error() -> None:
@@ -230,11 +233,13 @@ def convert(paths: tuple[str, ...], out_dir: Path, tasks: str, dry_run: bool, sh
         return
     finish(settings)
     _print_diagnostics(list(result.diagnostics), paths)
+    if _say_if_empty(result.graph, paths):  # no flows to write: OUT is left as it is
+        sys.exit(EXIT_ERRORS)
     if show_diff:
         click.echo(writer.unified_diff(changes), nl=False)
     if dry_run or show_diff or check:
         for change in changes:
-            click.echo(f"{change.status:>9}  {change.path}")
+            click.echo(change.listing())
         failed = check and writer.needs_writing(changes)
         sys.exit(EXIT_ERRORS if failed or has_errors(list(result.diagnostics)) else 0)
     written = _write(out_dir, changes, force)
@@ -248,12 +253,15 @@ def _write(out_dir: Path, changes: list[FileChange], force: bool) -> list[FileCh
 
     try:
         written = writer.apply(out_dir, changes, force)
-    except writer.WriteRefused as refused:
+    except (writer.WriteRefused, writer.WriteFailed) as refused:
         click.echo(f"batch2flow: {refused}", err=True)
         sys.exit(EXIT_ERRORS)
     for change in written:
-        click.echo(f"wrote {out_dir / change.path}")
-    return written
+        if change.status == "leftover":
+            click.echo(f"removed {out_dir / change.path} ({change.note})")
+        else:
+            click.echo(f"wrote {out_dir / change.path}")
+    return [change for change in written if change.status != "leftover"]
 
 
 def _summary(result: Conversion, written: int, kept: int, in_ruby: bool) -> None:
@@ -287,13 +295,13 @@ def rehearse(path: str, failing: tuple[str, ...], trace_path: Path | None, sidek
         _rehearse_with_sidekiq(path, failing, trace_path, requires, params)
         return
 
+    from importlib.util import find_spec
+
     from batch2flow.convert import convert as run_conversion
 
-    try:
-        import prefect  # noqa: F401  (only to fail early with a clear message)
-    except ImportError:
+    if find_spec("prefect") is None:  # found, not imported: that waits for a flow to run
         raise click.ClickException(
-            "rehearse runs the flows under Prefect: pip install 'batch2flow[prefect]'") from None
+            "rehearse runs the flows under Prefect: pip install 'batch2flow[prefect]'")
     from batch2flow.rehearse import rehearse as run_rehearsal
     from batch2flow.rehearse import timeline
 
@@ -302,16 +310,25 @@ def rehearse(path: str, failing: tuple[str, ...], trace_path: Path | None, sidek
     except Exception:
         _internal_error()
         return
-    _known_workers(conversion, failing, path)
+    _rehearsable(conversion, failing, path)
     try:
         with _trace_lines(trace_path) as write:
             report = run_rehearsal(conversion, set(failing), write)
     except Exception:
         _internal_error()
         return
-    click.echo(timeline(report), nl=False)
+    click.echo(timeline(report, conversion.graph), nl=False)
     # as with --sidekiq: a flow run that failed (a --fail worker's, or a bug) is exit 1
     sys.exit(EXIT_ERRORS if any(outcome.state != "Completed" for outcome in report.outcomes) else 0)
+
+
+def _rehearsable(conversion: Conversion, failing: tuple[str, ...], path: str) -> None:
+    """The tree's errors on stderr; with no workflow, say so and exit 1 before anything
+    (Prefect, Redis, Sidekiq) is started for nothing."""
+    _print_diagnostics([d for d in conversion.graph.diagnostics if d.severity is Severity.ERROR], (path,))
+    if _say_if_empty(conversion.graph, [path]):
+        sys.exit(EXIT_ERRORS)
+    _known_workers(conversion, failing, path)
 
 
 def _known_workers(conversion: Conversion, failing: tuple[str, ...], path: str) -> None:
@@ -354,14 +371,14 @@ def _rehearse_with_sidekiq(path: str, failing: tuple[str, ...], trace_path: Path
         except ValueError:
             values[name] = text
     conversion = run_conversion([path], "ruby")
-    _known_workers(conversion, failing, path)
+    _rehearsable(conversion, failing, path)
     try:
         with _trace_lines(trace_path) as write:
             report = rehearse_with_sidekiq(conversion, Path(path), list(requires), set(failing), values,
                                            write)
     except (NotReady, ServiceFailed) as missing:
         raise click.ClickException(str(missing)) from None
-    click.echo(timeline(report), nl=False)
+    click.echo(timeline(report, conversion.graph), nl=False)
     sys.exit(0 if all(o.state == "Completed" for o in report.outcomes) else EXIT_ERRORS)
 
 
@@ -384,10 +401,12 @@ def bridge(paths: tuple[str, ...], out_dir: Path, dry_run: bool, force: bool) ->
         _internal_error()
         return
     _print_diagnostics(list(result.diagnostics), paths)
+    if _say_if_empty(result.graph, paths):  # no workflow to bridge: OUT is left as it is
+        sys.exit(EXIT_ERRORS)
     failed = has_errors(list(result.diagnostics))
     if dry_run:
         for change in changes:
-            click.echo(f"{change.status:>9}  {change.path}")
+            click.echo(change.listing())
         sys.exit(EXIT_ERRORS if failed else 0)
     _write(out_dir, changes, force)
     click.echo(f"\nconfig/routes.rb:\n  {MOUNT_LINE}")

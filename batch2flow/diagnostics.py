@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from batch2flow.terminal import quoted_line, visible
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -32,12 +34,19 @@ NOT_UTF8 = Code("B2F002", Severity.WARNING, "file is not UTF-8; undecodable byte
 BINARY = Code("B2F003", Severity.WARNING, "binary file skipped")
 EMPTY = Code("B2F004", Severity.INFO, "empty file")
 TOO_LARGE = Code("B2F005", Severity.WARNING, "file too large, skipped")
+NOT_REGULAR = Code("B2F006", Severity.WARNING,
+                   "not a regular file (a FIFO, device or socket) or a folder that cannot be listed, skipped")
+LINK_OUTSIDE = Code("B2F007", Severity.WARNING,
+                    "symbolic link that leads out of the scanned folders, not followed")
+TOO_DEEP = Code("B2F008", Severity.WARNING, "Ruby nested too deeply to read, file skipped")
 RULE_FAILED = Code("B2F009", Severity.WARNING,
                    "a lint rule failed on this tree (a bug of batch2flow): its findings are missing")
 SYNTAX_ERROR = Code("B2F010", Severity.ERROR, "Ruby syntax error; the rest of the file is still read")
 PARSER_GAP = Code("B2F011", Severity.WARNING,
                   "the parser cannot read a construct here that Ruby accepts (or Ruby was not there "
                   "to ask); the rest of the file is still read")
+ESCAPED_NAME = Code("B2F012", Severity.INFO,
+                    "file name not UTF-8 or holding control characters: shown with escapes")
 UNKNOWN_EVENT = Code("B2F101", Severity.ERROR, "unknown batch event")
 UNRESOLVED_CALLBACK = Code("B2F102", Severity.WARNING, "callback target class or method not found")
 DYNAMIC_REFERENCE = Code("B2F103", Severity.WARNING, "reference that cannot be known statically")
@@ -45,7 +54,8 @@ UNKNOWN_WORKER = Code("B2F104", Severity.WARNING, "enqueued worker class not def
 BATCH_OUTSIDE_BATCH = Code("B2F105", Severity.WARNING, "`batch` used by a job that runs in no batch")
 CYCLE = Code("B2F106", Severity.INFO, "workflow restarts itself (drawn as a loop)")
 UNKNOWN_BATCH = Code("B2F107", Severity.WARNING, "batch operation on a value not known to be a batch")
-WORKFLOW_TOO_LARGE = Code("B2F108", Severity.WARNING, "workflow too large; the rest was not followed")
+WORKFLOW_TOO_LARGE = Code("B2F108", Severity.WARNING,
+                          "workflow too large or its calls nested too deeply; the rest was not followed")
 UNREACHED_BATCH = Code("B2F109", Severity.WARNING, "a batch is built or reopened where no workflow reaches")
 UNTRANSLATED_VALUE = Code("B2F201", Severity.WARNING, "Ruby value not translated: marked `ruby_value(...)`")
 UNTRANSLATED_CONDITION = Code("B2F202", Severity.WARNING, "Ruby condition not translated: stub function")
@@ -62,6 +72,9 @@ STARTER_NOT_CALLABLE = Code("B2F209", Severity.WARNING,
                             "with `Batch2flow.start_flow`")
 RETRY_ON_NOT_FOLLOWED = Code("B2F211", Severity.WARNING,
                              "an ActiveJob `retry_on` retry is a new job the flow does not follow")
+PREFECT_TEMPLATE_TEXT = Code("B2F212", Severity.WARNING,
+                             "text `prefect deploy` would expand as a template: written with a space "
+                             "after its first brace")
 
 # Lint rules (batch2flow lint); B2F3NN is rule NN of the lint list. Rules 1, 2, 3, 5, 17
 # and 21 are the analysis codes B2F101, B2F102, B2F102, B2F104, B2F107, B2F103 (and B2F105
@@ -108,7 +121,8 @@ LINT_CODES = (
 )
 
 ALL_CODES = (
-    UNREADABLE, NOT_UTF8, BINARY, EMPTY, TOO_LARGE, RULE_FAILED, SYNTAX_ERROR, PARSER_GAP, UNKNOWN_EVENT,
+    UNREADABLE, NOT_UTF8, BINARY, EMPTY, TOO_LARGE, NOT_REGULAR, LINK_OUTSIDE, TOO_DEEP, RULE_FAILED,
+    SYNTAX_ERROR, PARSER_GAP, ESCAPED_NAME, UNKNOWN_EVENT,
     UNRESOLVED_CALLBACK, DYNAMIC_REFERENCE, UNKNOWN_WORKER, BATCH_OUTSIDE_BATCH, CYCLE,
     UNKNOWN_BATCH, WORKFLOW_TOO_LARGE, UNREACHED_BATCH, UNTRANSLATED_VALUE, UNTRANSLATED_CONDITION,
     UNTRANSLATED_ITEMS, UNTRANSLATED_LOOP, UNTRANSLATED_CALLBACK, OTHER_WORK,
@@ -146,13 +160,14 @@ class Diagnostic:
         return {**self.to_json(), "help": self.help or None, "fix": fix}
 
     def format(self, source_line: str | None = None) -> str:
-        """`path:line:col: CODE message`, then the source line with a caret, then help."""
-        lines = [f"{self.file}:{self.line}:{self.col}: {self.code} [{self.severity.value}] {self.message}"]
+        """`path:line:col: CODE message`, then the source line with a caret, then help;
+        what came from the Ruby (names, messages, the line) is shown, never run by a terminal."""
+        head = f"{self.file}:{self.line}:{self.col}: {self.code} [{self.severity.value}] {self.message}"
+        lines = [visible(head)]
         if source_line is not None:
-            lines.append(f"    {source_line.rstrip()}")
-            lines.append("    " + " " * (self.col - 1) + "^")
+            lines += quoted_line(source_line, self.col)
         if self.help:
-            lines.append(f"  help: {self.help}")
+            lines.append(f"  help: {visible(self.help)}")
         return "\n".join(lines)
 
 

@@ -37,6 +37,11 @@ class Loop:
     items: str
     #: the block's parameter names
     variables: tuple[str, ...]
+    #: the Ruby conditions where the loop begins, joined with `&&`: one written inside it
+    #: (`next if ...`) holds per item, and is kept inside the loop
+    condition: str | None = None
+    #: the batch whose `jobs` block the loop is in: a batch built in the loop is one per item
+    batch: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ class Batch:
     #: the Ruby assigned to `description=` when it is no plain literal (`"Run #{id}"`);
     #: `description` then holds it as written, without the quotes
     description_ruby: str | None = None
+    #: the loop it is built in, one batch per item (`accounts.each { |a| Sidekiq::Batch.new ...}`)
+    loop: Loop | None = None
 
 
 @dataclass(frozen=True)
@@ -207,3 +214,5 @@ class Graph:
     diagnostics: tuple[Diagnostic, ...]
     #: worker class -> cron, for workers registered as Sidekiq Enterprise periodic jobs
     schedules: tuple[tuple[str, str], ...] = ()
+    #: how many Ruby files were read (a run that found no workflow says so, with this count)
+    files_read: int = 0

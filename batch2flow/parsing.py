@@ -13,6 +13,7 @@ import tree_sitter_ruby
 from tree_sitter import Language, Node, Parser, Tree
 
 from batch2flow import diagnostics as diag
+from batch2flow import terminal
 from batch2flow.diagnostics import Diagnostic
 from batch2flow.scanner import SourceFile
 
@@ -41,8 +42,8 @@ class ParsedFile:
         return row + 1, col + 1
 
     def source_line(self, line: int) -> str:
-        lines = self.source.text.splitlines()
-        return lines[line - 1] if 0 < line <= len(lines) else ""
+        """Line `line` as tree-sitter counts them (at `\\n` only), or ""."""
+        return terminal.source_line(self.source.text, line) or ""
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from batch2flow.analysis.workflows import analyse_workflows
 from batch2flow.diagnostics import SYNTAX_ERROR, Diagnostic
 from batch2flow.ir import Graph
 from batch2flow.lint.check import lint_analysis
+from batch2flow.nesting import too_deep
 from batch2flow.parsing import ParsedFile, parse
 from batch2flow.prefilter import Selection, everything, select
 from batch2flow.reading import Progress
@@ -34,7 +35,7 @@ def analyse(paths: list[str], scanned: ScanResult, facts: Sequence[Facts],
     for problem in scanned.diagnostics:
         sink.add(problem)
     chosen = select(scanned.files, facts) if settings.prefilter else everything(len(scanned.files))
-    parsed, read, errors = _parse_chosen(scanned, chosen, settings.progress)
+    parsed, read, errors = _parse_chosen(scanned, chosen, settings.progress, sink)
     texts = {source.display: source.text for source in scanned.files}
     for error in confirmed([e for e in errors if e.code == SYNTAX_ERROR.code], texts):
         sink.add(error)
@@ -46,15 +47,18 @@ def analyse(paths: list[str], scanned: ScanResult, facts: Sequence[Facts],
     for problem in unreached_batches(read, workflows, index):
         sink.add(problem)
     schedules = tuple(sorted(schedules_from_files(read, index).items()))
-    graph = Graph(tuple(workflows), tuple(worker_table(index)), tuple(sink.sorted()), schedules)
+    graph = Graph(tuple(workflows), tuple(worker_table(index)), tuple(sink.sorted()), schedules,
+                  files_read=len(scanned.files))
     findings = lint_analysis(graph, index, parsed, paths, read, scanned.files,
                              _stage(settings.progress, "lint rules run"))
     return replace(graph, diagnostics=tuple(f.diagnostic for f in findings)), findings
 
 
-def _parse_chosen(scanned: ScanResult, chosen: Selection, progress: Progress | None
+def _parse_chosen(scanned: ScanResult, chosen: Selection, progress: Progress | None, sink: DiagnosticSink
                   ) -> tuple[list[ParsedFile], list[ParsedFile], list[Diagnostic]]:
-    """The files parsed, those of them whose code is read too, and the parser's complaints."""
+    """The files parsed, those of them whose code is read too, and the parser's complaints.
+    A file nested too deeply is set aside (its diagnostic into `sink`) before any stage
+    reads it (see nesting.py)."""
     parsed: list[ParsedFile] = []
     read: list[ParsedFile] = []
     errors: list[Diagnostic] = []
@@ -63,6 +67,10 @@ def _parse_chosen(scanned: ScanResult, chosen: Selection, progress: Progress | N
         if not parsing:
             continue
         tree, found = parse(source)
+        deep = too_deep(tree)
+        if deep is not None:
+            sink.add(deep)
+            continue
         parsed.append(tree)
         errors += found
         if reading:

@@ -19,6 +19,8 @@ from pathlib import Path
 from types import ModuleType
 
 from batch2flow.convert import Conversion
+from batch2flow.ir import Graph
+from batch2flow.terminal import visible
 
 Event = dict[str, object]
 
@@ -29,8 +31,6 @@ class FlowOutcome:
     #: Prefect's final state name of the flow run: Completed, Failed, ...
     state: str
     message: str
-    #: the workers the flow can run, in order of first appearance
-    workers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -41,6 +41,8 @@ class RehearsalReport:
     notes: list[str] = field(default_factory=list)
     #: when each flow run began: `{"flow": name, "t": seconds}`, on the events' clock
     flow_starts: list[Event] = field(default_factory=list)
+    #: when each callback fired: `{"callback": "Klass#method", "event", "t", "flow"}`
+    callbacks: list[Event] = field(default_factory=list)
 
 
 def rehearse(conversion: Conversion, fail: set[str], trace: Callable[[Event], None] | None,
@@ -83,14 +85,13 @@ def run_flows(conversion: Conversion, folder: Path, fail: set[str],
             defaults = dict(plan.defaults)
             values = {param: given.get(param, defaults.get(param)) for param in plan.params}
             state = flow(**values, return_state=True)
-            workers = list(dict.fromkeys(name for _, name in plan.task_names))
-            report.outcomes.append(FlowOutcome(plan.workflow, state.name, state.message or "", workers))
+            report.outcomes.append(FlowOutcome(plan.workflow, state.name, state.message or ""))
             if follow:  # each workflow once: a chain that starts itself again is not run forever
                 todo += [(str(s["workflow"]), dict(s.get("parameters") or {}))  # type: ignore[call-overload]
                          for s in current.started[seen:]
                          if s["workflow"] in plans and s["workflow"] not in ran]
     report.events, report.started, report.notes = current.events, current.started, current.notes
-    report.flow_starts = current.flow_starts
+    report.flow_starts, report.callbacks = current.flow_starts, current.callbacks
     return report
 
 
@@ -136,24 +137,29 @@ def import_flows(conversion: Conversion, folder: Path) -> dict[str, ModuleType]:
     return modules
 
 
-def timeline(report: RehearsalReport) -> str:
-    """What happened, in time order, for a person."""
+def timeline(report: RehearsalReport, graph: Graph) -> str:
+    """What happened, in time order, for a person; then, for each job that never started
+    and each workflow not started, why."""
+    from batch2flow.never_started import never_started
+
+    workflows = {wf.name: wf for wf in graph.workflows}
     lines: list[str] = []
     for outcome in report.outcomes:
         lines.append(f"flow {outcome.workflow}: {outcome.state}"
                      + (f" ({outcome.message})" if outcome.message else ""))
-        ran = set()
-        for event in report.events:
-            if event["flow"] == outcome.workflow:
-                ran.add(event["worker"])
-                lines.append(f"  {event['t']:>8.3f}s  {str(event['event']):<5}  {event['worker']}")
-        idle = [w for w in outcome.workers if w not in ran]
-        if idle:
-            lines.append(f"  never started (a job it waits for failed, or its branch was not "
-                         f"taken): {', '.join(idle)}")
-        for started in report.started:
-            if started.get("flow") == outcome.workflow:
-                lines.append(f"  {started['t']:>8.3f}s  start  workflow {started['workflow']}")
+        events = [event for event in report.events if event["flow"] == outcome.workflow]
+        starts = [s for s in report.started if s.get("flow") == outcome.workflow]
+        happened = [(float(e["t"]), f"{str(e['event']):<5}  {e['worker']}") for e in events]  # type: ignore[arg-type]
+        happened += [(float(c["t"]), f"fired  callback {c['callback']} (on {c['event']})")  # type: ignore[arg-type]
+                     for c in report.callbacks if c["flow"] == outcome.workflow]
+        happened += [(float(s["t"]), f"start  workflow {s['workflow']}") for s in starts]  # type: ignore[arg-type]
+        # one clock: a callback between the jobs it waited for and those it enqueued
+        lines += [f"  {t:>8.3f}s  {text}" for t, text in sorted(happened, key=lambda pair: pair[0])]
+        wf = workflows.get(outcome.workflow)
+        if wf is not None:
+            idle = never_started(wf, events, [str(s["workflow"]) for s in starts])
+            lines += [f"  never started  {what}: {why}" for what, why in idle]
     for note in report.notes:
         lines.append(f"note: {note}")
-    return "\n".join(lines) + "\n"
+    # worker names and notes come from the Ruby: shown, never run by a terminal
+    return "\n".join(visible(line) for line in lines) + "\n"

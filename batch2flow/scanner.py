@@ -1,22 +1,24 @@
 """Find the Ruby files under the paths the user gave and read them.
 
-This and the writer are the only stages that touch the disk. Problems with single
-files become diagnostics; the scan always goes on.
+This (with `scanner_tree`, which walks the folders, and `scanner_read`, which reads one
+file) and the writer are the only stages that touch the disk. Problems with single files
+become diagnostics; the scan always goes on.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from batch2flow import diagnostics as diag
 from batch2flow.diagnostics import Diagnostic
+from batch2flow.scanner_names import printable
+from batch2flow.scanner_read import NotRegular, read_regular
+from batch2flow.scanner_tree import SKIPPED_DIRS, Candidate, roots_of, ruby_files
 
-#: folders a Rails tree keeps but which never hold the app's own workflows
-SKIPPED_DIRS = frozenset({"vendor", "node_modules", "tmp", "log", ".git", ".bundle", "coverage"})
+__all__ = ["DEFAULT_MAX_BYTES", "SKIPPED_DIRS", "ScanResult", "SourceFile", "scan"]
+
 #: generated or vendored Ruby is rarely this large; parsing it would only cost time
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 _BINARY_SNIFF = 8192
@@ -24,7 +26,8 @@ _BINARY_SNIFF = 8192
 
 @dataclass(frozen=True)
 class SourceFile:
-    #: path shown to the user: relative to the argument it was found under
+    #: path shown to the user: relative to the argument it was found under, with what a
+    #: terminal or JSON cannot hold escaped (see `scanner_names`)
     display: str
     text: str
 
@@ -37,15 +40,25 @@ class ScanResult:
 
 def scan(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES,
          progress: Callable[[int, int], None] | None = None) -> ScanResult:
-    """Read every Ruby file below `paths` (see `_is_ruby`), in a stable order, each real
-    file once; `progress` hears (files read, files found) after each."""
+    """Read every Ruby file below `paths` (see `scanner_tree.is_ruby`), in a stable order,
+    each real file once, never leaving `paths` (see `scanner_tree`); `progress` hears
+    (files read, files found) after each."""
     files: list[SourceFile] = []
     problems: list[Diagnostic] = []
-    listed = _unique_ruby_files(paths)
-    for number, (path, display) in enumerate(listed, start=1):
-        source, problem = _read(path, display, max_bytes)
-        if problem is not None:
-            problems.append(problem)
+    listed: list[Candidate] = []
+    seen: set[str] = set()
+    roots = roots_of(paths)
+    for root in paths:
+        found, skipped = ruby_files(root, roots)
+        problems += skipped
+        for candidate in found:
+            real = os.path.realpath(candidate.path)
+            if real not in seen:
+                seen.add(real)
+                listed.append(candidate)
+    for number, candidate in enumerate(listed, start=1):
+        source, found_problems = _read(candidate, max_bytes)
+        problems += found_problems
         if source is not None:
             files.append(source)
         if progress is not None:
@@ -53,81 +66,34 @@ def scan(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES,
     return ScanResult(tuple(files), tuple(problems))
 
 
-def _unique_ruby_files(paths: list[str]) -> list[tuple[Path, str]]:
-    """What `scan` reads, in its order, each real file once: (path, path shown)."""
-    found: list[tuple[Path, str]] = []
-    seen: set[str] = set()
-    folders: dict[str, str] = {}
-    for root in paths:
-        for path, display in _ruby_files(Path(root)):
-            real = _realpath(path, folders)
-            if real not in seen:
-                seen.add(real)
-                found.append((path, display))
-    return found
+def _read(candidate: Candidate, max_bytes: int) -> tuple[SourceFile | None, list[Diagnostic]]:
+    display = printable(candidate.display)
+    problems = []
+    if display != candidate.display:
+        problems.append(diag.make(
+            diag.ESCAPED_NAME, display, 1, 1,
+            "the file name is not UTF-8 or holds control characters; shown with `\\xNN`, `\\n` "
+            "and `\\uNNNN` escapes (and `\\\\` for a backslash)"))
+    source, problem = _decoded(candidate.path, display, max_bytes)
+    if problem is not None:
+        problems.append(problem)
+    return source, problems
 
 
-def _realpath(path: Path, folders: dict[str, str]) -> str:
-    """`os.path.realpath`, each folder resolved once: a file that is no symlink is its real
-    folder's entry of its name (one lstat, where realpath takes one per folder above it)."""
-    if os.path.islink(path):
-        return os.path.realpath(path)
-    folder = str(path.parent)
-    if folder not in folders:
-        folders[folder] = os.path.realpath(folder)
-    return os.path.join(folders[folder], path.name)
-
-
-def _ruby_files(root: Path) -> list[tuple[Path, str]]:
-    if not root.is_dir():
-        return [(root, str(root))]
-    found: list[tuple[Path, str]] = []
-    visited: set[str] = set()
-    # followlinks so a symlinked app folder is read; `visited` stops symlink loops
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        real = os.path.realpath(dirpath)
-        if real in visited:
-            dirnames[:] = []
-            continue
-        visited.add(real)
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS)
-        for name in sorted(filenames):
-            path = Path(dirpath, name)
-            if _is_ruby(path):
-                found.append((path, path.relative_to(root).as_posix()))
-    return found
-
-
-def _is_ruby(path: Path) -> bool:
-    """`.rb` and `.rake` files, `Rakefile`, and files without an extension that start with
-    a Ruby shebang (`bin/`, `script/`): where apps build batches from a task or a script."""
-    name = path.name
-    if name.endswith((".rb", ".rake")) or name == "Rakefile":
-        return True
-    if "." in name:
-        return False
-    try:  # only a regular file is opened: a FIFO would block the read
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return False
-        with path.open("rb") as file:
-            first = file.readline(200)
-    except OSError:
-        return False
-    return first.startswith(b"#!") and b"ruby" in first
-
-
-def _read(path: Path, display: str, max_bytes: int) -> tuple[SourceFile | None, Diagnostic | None]:
+def _decoded(path: str, display: str, max_bytes: int) -> tuple[SourceFile | None, Diagnostic | None]:
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, diag.make(
-                diag.TOO_LARGE, display, 1, 1,
-                f"{size} bytes is over the {max_bytes}-byte limit; file skipped",
-                help="raise the limit with --max-file-size if this file holds workflows",
-            )
-        data = path.read_bytes()
+        size, data = read_regular(path, max_bytes + 1)
+    except NotRegular as kind:
+        return None, diag.make(diag.NOT_REGULAR, display, 1, 1, f"{kind}, not a regular file; skipped unread")
     except OSError as error:
         return None, diag.make(diag.UNREADABLE, display, 1, 1, f"cannot read file: {error.strerror}")
+    if len(data) > max_bytes:
+        return None, diag.make(
+            diag.TOO_LARGE, display, 1, 1,
+            f"{size if size > max_bytes else f'more than {max_bytes}'} bytes is over the "
+            f"{max_bytes}-byte limit; file skipped",
+            help="raise the limit with --max-file-size if this file holds workflows",
+        )
     if b"\0" in data[:_BINARY_SNIFF]:
         return None, diag.make(diag.BINARY, display, 1, 1, "file holds NUL bytes; skipped as binary")
     if not data.strip():
@@ -136,7 +102,8 @@ def _read(path: Path, display: str, max_bytes: int) -> tuple[SourceFile | None, 
         return SourceFile(display, data.decode("utf-8")), None
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        # a character column, as every other diagnostic's (the bytes before the bad one decode)
+        col = len(data[data.rfind(b"\n", 0, error.start) + 1 : error.start].decode("utf-8")) + 1
         text = data.decode("utf-8", errors="replace")
         return SourceFile(display, text), diag.make(
             diag.NOT_UTF8, display, line, col,

@@ -165,6 +165,7 @@ def test_a_loop_variable_does_not_hide_the_job_a_submit_waits_for(tmp_path: Path
     (tmp_path / "app.rb").write_text(SHADOWING, encoding="utf-8")
     files = convert([str(tmp_path)], tasks="translated").files
     source = next(text for name, text in files.items() if name.startswith("flows/"))
-    assert "list = b1.add(list_worker.submit())" in source
-    # inside the comprehension, `list` would be the item, and the wait would be on 1 and 2
-    assert "[item_worker.submit(list_2, 'x', wait_for=[list]) for list_2 in item_items]" in source
+    # `list` is a Python builtin: the job's future is `list_`
+    assert "list_ = b1.add(list_worker.submit())" in source
+    # inside the comprehension, `list_` would be the item, and the wait would be on 1 and 2
+    assert "[item_worker.submit(list_2, 'x', wait_for=[list_]) for list_2 in item_items]" in source

@@ -76,7 +76,10 @@ def test_the_bar_shows_on_a_terminal_and_leaves_stdout_alone() -> None:
     stdout, shown = _graph_on_a_terminal()
     stages = ("files scanned", "files parsed", "workflows read", "lint rules run")
     assert all(stage in shown for stage in stages)
-    assert shown.endswith("\r\x1b[K")  # erased at the end
+    # erased at the end, before the diagnostics are printed under it
+    after_the_bar = shown.rsplit("\r\x1b[K", 1)[1]
+    assert not any(stage in after_the_bar for stage in stages)
+    assert after_the_bar == "" or after_the_bar.startswith("app/")
     assert "files scanned" not in stdout and stdout.startswith("{")
 
 

@@ -44,7 +44,7 @@ BREAKAGES = {
     "enqueuer_not_waited": (r"wait_for=\[flow2\]", "wait_for=[]"),
     # the last step's callback no longer waits for the block that adds step 4 to b1
     "callback_after_dropped": (r"'on_success_b5', 'on_success_b7'\]", "'on_success_b5']"),
-    "callback_never_runs": (r"    @run.callback\(\)\n(    def on_success_b3)", r"\1"),
+    "callback_never_runs": (r"    @run.callback\(target=[^\n]*\)\n(    def on_success_b3)", r"\1"),
 }
 
 

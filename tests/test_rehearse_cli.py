@@ -29,7 +29,10 @@ def test_rehearse_with_a_failing_worker(tmp_path: Path) -> None:
     assert "internal error" not in result.stderr
     assert "batch2flow/" not in result.stderr, result.stderr
     assert result.stdout.startswith("flow data_pipeline: Failed")
-    assert "never started" in result.stdout and "Flow3TaskWorker" in result.stdout
+    # each job that never started says which upstream failed
+    assert ("  never started  Flow3TaskWorker: waits for Flow2TaskWorker (app/workers/flow2_worker.rb:13), "
+            "which failed\n") in result.stdout
+    assert "never started  Flow1Task2Worker" not in result.stdout
     events = [json.loads(line) for line in trace.read_text().splitlines()]
     assert all(set(e) == {"worker", "event", "t", "flow"} for e in events)
     assert {e["flow"] for e in events} == {"data_pipeline"}
@@ -63,11 +66,22 @@ def test_rehearse_follows_a_chain_and_stops_it_where_a_step_failed(tmp_path: Pat
     assert begun["Sync::MergeWorker"] >= ended["Sync::FetchStripeWorker"]
     assert begun["Sync::ExportCsvWorker"] >= ended["Sync::MergeWorker"]
     assert "start  workflow sync_nightly_sync_merge_step" in done.stdout
+    # the timeline shows the callbacks too, on the jobs' clock: `fetched` ran after the
+    # fetchers ended, and started the merge step
+    shown = {line.split("s  ", 1)[1]: float(line.split("s  ", 1)[0]) for line in done.stdout.splitlines()
+             if line.startswith("  ") and "s  " in line and "never started" not in line}
+    fired = shown["fired  callback Sync::NightlySync#fetched (on success)"]
+    assert ended["Sync::FetchStripeWorker"] <= fired <= shown["start  workflow sync_nightly_sync_merge_step"]
+    assert "callback Sync::NightlySync#fetch_died" not in done.stdout  # no job died
+    assert ("never started  Sync::AlertWorker: runs on :death of batch b1 "
+            "(app/services/sync/nightly_sync.rb:13), and no job of it died") in done.stdout
 
     failed = subprocess.run([sys.executable, "-m", "batch2flow", "rehearse", fixture, "--fail",
                              "Sync::FetchStripeWorker", "--trace", str(tmp_path / "fail.jsonl")],
                             capture_output=True, text=True, timeout=300)
     assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert ("never started  workflow sync_nightly_sync_merge_step: waits for Sync::FetchStripeWorker "
+            "(app/services/sync/nightly_sync.rb:15), which failed") in failed.stdout
     workers = {json.loads(line)["worker"] for line in (tmp_path / "fail.jsonl").read_text().splitlines()}
     assert "Sync::AlertWorker" in workers  # the :death callback ran
     assert not {"Sync::MergeWorker", "Sync::ExportCsvWorker", "Sync::ExportParquetWorker"} & workers

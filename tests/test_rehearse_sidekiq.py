@@ -38,7 +38,8 @@ def test_a_failing_step_stops_the_chain_in_ruby_and_the_run_exits_1(tmp_path: Pa
     at = {(e["worker"], e["event"]): e["t"] for e in events}
     assert at[("KickoffWorker", "end")] < at[("Flow1Task1Worker", "start")]
     assert at[("DataPipeline::Callbacks#step1_done", "end")] < at[("Flow3TaskWorker", "start")]
-    assert "Flow3TaskWorker" in done.stdout and "never started" in done.stdout
+    assert ("  never started  Flow4Task1Worker: waits for Flow3TaskWorker "
+            "(app/services/data_pipeline/callbacks.rb:27), which failed\n") in done.stdout
 
 
 def test_a_flow_the_app_starts_itself_is_left_out_and_said_so(tmp_path: Path) -> None:

@@ -134,27 +134,40 @@ def test_nodes_without_a_home_are_still_listed() -> None:
          diag.make(diag.CYCLE, "a.rb", 5, 6, "again")),
         "1 workflow, 1 job, 1 error, 1 warning", id="one_of_each"),
 ])
-def test_summary_counts(problems: tuple[diag.Diagnostic, ...], summary: str) -> None:
+def test_summary_counts_and_the_diagnostics_stay_out_of_the_tree(
+        problems: tuple[diag.Diagnostic, ...], summary: str) -> None:
     g = _batch_graph(job("j1", "A", 2), problems=problems)
-    lines = _lines(g)
-    assert lines[-1] == summary
-    assert ("diagnostics:" in lines) == bool(problems)
+    text = render_text(g)
+    assert text.splitlines()[-1] == summary
+    # the CLI prints them on stderr, with their source lines: stdout holds the tree only
+    assert "a.rb:" not in text and "B2F" not in text
 
 
-def test_sample_summary_and_diagnostics_section() -> None:
-    g = sample_graph()
-    lines = _lines(g)
+def test_sample_summary() -> None:
+    lines = _lines(sample_graph())
     assert lines[-1] == "2 workflows, 6 jobs, 1 error, 2 warnings"
-    section = _under(lines, "diagnostics:")
-    assert section == [d.format() for d in g.diagnostics]
 
 
-def test_diagnostic_help_is_indented_in_the_section() -> None:
+def test_no_workflow_is_the_summary_alone() -> None:
     problem = diag.make(diag.UNKNOWN_EVENT, "a.rb", 1, 2, "unknown :sucess", help="use :success")
-    lines = _lines(graph(diagnostics=(problem,)))
-    assert lines[0] == "no workflows found"
-    assert _under(lines, "diagnostics:") == [
-        "a.rb:1:2: B2F101 [error] unknown :sucess", "help: use :success"]
-    assert lines[-1] == "0 workflows, 0 jobs, 1 error, 0 warnings"
+    assert _lines(graph(diagnostics=(problem,))) == ["0 workflows, 0 jobs, 1 error, 0 warnings"]
 
 
+@pytest.mark.parametrize(("ruby", "shown"), [
+    pytest.param("Evil\x1b[2JWorker", "Evil\\x1b[2JWorker", id="csi_clears_the_screen"),
+    pytest.param("A\x1b]8;;http://x\x07B", "A\\x1b]8;;http://x\\x07B", id="osc_hyperlink"),
+    pytest.param("A\x9b31mB", "A\\x9b31mB", id="c1_csi"),
+    pytest.param("A\u202eB", "A\\u202eB", id="bidi_override"),
+    pytest.param("Plain::Worker", "Plain::Worker", id="noop_plain"),
+])
+def test_escape_sequences_from_the_ruby_are_shown_not_run(ruby: str, shown: str) -> None:
+    g = graph(workflow(
+        batches=(Batch("b1", span(1), None, ruby, None),),
+        jobs=(job("j1", ruby, 2, placeholder=True, condition=f"x == '{ruby}'"),),
+        callbacks=(callback("c1", "success", ruby + "#done", 3),),
+        edges=(Edge("j1", "c1", "success"),),
+    ))
+    text = render_text(g)
+    assert not {"\x1b", "\x07", "\x9b", "\u202e"} & set(text)
+    assert f"job j1 {shown}" in text and f"[if x == '{shown}']" in text
+    assert f'batch b1 "{shown}"' in text and f"on success -> {shown}#done" in text

@@ -492,6 +492,9 @@ def test_deep_nesting_is_refused() -> None:
     pytest.param("[1, 2]", "map", "[1, 2]", id="map-literal"),
     pytest.param("options['ids']", "find_each", "ids", id="find-each"),
     pytest.param("ids", "each_with_index", "ids", id="each-with-index"),
+    pytest.param("(1..2)", "each", "range(1, 3)", id="range-inclusive"),
+    pytest.param("(1...3)", "each", "range(1, 3)", id="range-exclusive"),
+    pytest.param("(-3..-1)", "map", "range(-3, 0)", id="range-negative"),
 ])
 def test_items(ruby: str, method: str, python: str) -> None:
     assert translate_items(ruby, method, SCOPE) == python
@@ -506,6 +509,9 @@ def test_items(ruby: str, method: str, python: str) -> None:
     pytest.param("2.5", "times", id="times-float"),
     pytest.param("User.all", "find_each", id="relation"),
     pytest.param("n", "each_pair", id="unknown-loop"),
+    pytest.param("('a'..'c')", "each", id="range-of-strings"),
+    pytest.param("(0..n)", "each", id="range-to-a-value-not-known-to-be-an-integer"),
+    pytest.param("(1..)", "each", id="endless-range"),
 ])
 def test_items_refused(ruby: str, method: str) -> None:
     assert translate_items(ruby, method, SCOPE) is None

@@ -424,14 +424,16 @@ def test_ruby_text_in_comments_stays_in_the_comment(text):
 
 
 def test_a_callback_block_is_a_nested_function_the_run_starts():
-    block = CallbackBlock("on_success_b2", ("on_complete_b3", "on_death_b4"), (Line("x = 1"),))
+    block = CallbackBlock("on_success_b2", ("on_complete_b3", "on_death_b4"), (Line("x = 1"),),
+                          "Steps#'done'", "b2", "success")
     plan = flow_plan(body=(block, CallbackBlock("on_complete_b5", (), ()), Line("return []")))
     _, tree = render_tree(plan)
     flow = function_named(tree, plan.function)
     first, empty = flow.body[0], flow.body[1]
     assert isinstance(first, ast.FunctionDef) and isinstance(empty, ast.FunctionDef)
     assert [ast.unparse(d) for d in first.decorator_list] == [
-        "run.callback(after=['on_complete_b3', 'on_death_b4'])"]
+        "run.callback(after=['on_complete_b3', 'on_death_b4'], target=\"Steps#'done'\", batch=b2, "
+        "on='success')"]
     assert [ast.unparse(n) for n in first.body] == ["x = 1"]
     assert [ast.unparse(d) for d in empty.decorator_list] == ["run.callback()"]
     assert [ast.unparse(n) for n in empty.body] == ["pass"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from batch2flow import __version__, writer
+from batch2flow import __version__, writer, writer_disk
 from batch2flow.writer import FileChange, WriteRefused, apply, needs_writing, plan_writes, stamp
 
 FILES = {
@@ -27,7 +27,7 @@ def _write(out: Path, files: dict[str, str], force: bool = False) -> list[FileCh
 
 
 def _leftover_temp_files(out: Path) -> list[Path]:
-    return [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    return [p for p in out.rglob("*") if p.name.startswith(writer_disk.TEMP_PREFIX)]
 
 
 # --- stamps -------------------------------------------------------------------------------
@@ -216,9 +216,9 @@ def test_a_failure_midway_leaves_complete_files_and_no_temp_files(
             raise OSError("disk full")
         real_replace(src, dst)
 
-    monkeypatch.setattr(writer.os, "replace", failing_replace)
+    monkeypatch.setattr(writer_disk.os, "replace", failing_replace)
     changed = {p: body + "# v2\n" for p, body in FILES.items()}
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(writer.WriteFailed, match=r"cannot write flows/nightly\.py: disk full"):
         apply(tmp_path, plan_writes(tmp_path, changed), force=False)
     first, second, third = sorted(FILES)
     assert (tmp_path / first).read_text() == stamp(first, changed[first])

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from batch2flow.diagnostics import Diagnostic
-from batch2flow.ir import Batch, Callback, Job, Raise, RubyStatement, Span, Start
+from batch2flow.ir import Batch, Callback, Job, Loop, Raise, RubyStatement, Span, Start
 
 #: a workflow larger than this is almost surely an analysis runaway, not real code
 MAX_NODES = 5000
@@ -40,9 +40,10 @@ class WorkflowBuilder:
         self.changes += 1
         return f"{prefix}{count + 1}"
 
-    def new_batch(self, span: Span, parent: str | None, created_by: str | None) -> str:
+    def new_batch(self, span: Span, parent: str | None, created_by: str | None,
+                  loop: Loop | None = None) -> str:
         batch_id = self._next_id("b", len(self.batches))
-        self.batches[batch_id] = Batch(batch_id, span, parent, None, None, created_by)
+        self.batches[batch_id] = Batch(batch_id, span, parent, None, None, created_by, loop=loop)
         if parent is None and self.entry is None:
             self.entry = span
         return batch_id

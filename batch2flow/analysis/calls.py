@@ -32,6 +32,9 @@ from batch2flow.ruby import nodes
 from batch2flow.ruby.index import CodeIndex, MethodDef
 from batch2flow.ruby.nodes import Call
 
+#: methods and jobs followed one inside another; real call chains nest a few, and each
+#: level costs the reading a dozen Python frames (a thousand is Python's limit)
+MAX_CALL_DEPTH = 32
 #: iterating calls: what their block enqueues happens once per element
 LOOP_METHODS = frozenset({
     "each", "find_each", "find_in_batches", "in_batches", "each_slice", "each_with_index",
@@ -55,6 +58,9 @@ class Calls(ControlFlow):
         self.nested_starters: set[str] = set()
         self.stored_bids = StoredBids()
         self.watcher = Watcher(workflow)
+        #: methods and performs being read one inside another right now (Python's nesting,
+        #: which a callback, read after its registration, does not add to)
+        self.nesting = 0
 
     # -- helpers -------------------------------------------------------------------
     def span(self, node: Node, frame: Frame) -> Span:
@@ -69,6 +75,23 @@ class Calls(ControlFlow):
         which the flow matches against this one."""
         method = node.child_by_field_name("method") if node.type == "call" else None
         return self.span(method if method is not None else node, frame)
+
+    def too_deep(self, node: Node, frame: Frame) -> bool:
+        """Whether the call at `node` is one too many inside others to be followed (each
+        costs Python frames; real code nests a few): then it is reported and not followed."""
+        if self.nesting < MAX_CALL_DEPTH:
+            return False
+        self.report(diag.WORKFLOW_TOO_LARGE, node, frame,
+                    f"`{_short(node)}` is a call {MAX_CALL_DEPTH} deep inside others: not followed further")
+        return True
+
+    def run_nested(self, body: list[Node], ctx: Context, frame: Frame) -> Value:
+        """`run_body` of a method or perform called from the one being read."""
+        self.nesting += 1
+        try:
+            return self.run_body(body, ctx, frame)
+        finally:
+            self.nesting -= 1
 
     def report(self, code: diag.Code, node: Node, frame: Frame, message: str,
                help: str = "") -> None:
@@ -177,7 +200,8 @@ class Calls(ControlFlow):
             return returned
         with frame.block_locals(params):
             if call.method in LOOP_METHODS:
-                loop = Loop(call.method, nodes.text(call.receiver) if call.receiver else "", tuple(params))
+                loop = Loop(call.method, nodes.text(call.receiver) if call.receiver else "", tuple(params),
+                            ctx.condition_text(), ctx.open_batch)
                 with stops_here():  # an empty collection never runs the block
                     self.run_body(nodes.block_body(call.block), replace(ctx, fan_out=True, loop=loop),
                                   frame)
@@ -234,6 +258,8 @@ class Calls(ControlFlow):
             return None
         if ctx.on_stack(target.label) is not None:
             return None  # recursion: the body is already being read further up
+        if self.too_deep(call.node, frame):
+            return None
         if target.label in self.starters:
             self.nested_starters.add(target.label)
         same_object = call.receiver is None or call.receiver.type == "self"
@@ -246,7 +272,7 @@ class Calls(ControlFlow):
         inner = replace(ctx, stack=(*ctx.stack, (target.label, ctx.actor)))
         given = self.bind_keywords(callee, call, ctx, frame)
         self.bind_batch_defaults(callee, inner, given | set(target.params[:len(args)]))
-        return self.run_body(target.body(), inner, callee)
+        return self.run_nested(target.body(), inner, callee)
 
     def bind_keywords(self, callee: Frame, call: Call, ctx: Context, frame: Frame) -> set[str]:
         """`later(batch: b)`: each keyword the call names, bound to its value; the names."""
@@ -303,14 +329,15 @@ class Calls(ControlFlow):
         fan_out = ctx.fan_out or enqueue.via in BULK_METHODS
         loop = ctx.loop
         if enqueue.via in BULK_METHODS:
-            loop = Loop(enqueue.via, " ".join(nodes.text(a) for a in enqueue.args), ())
+            loop = Loop(enqueue.via, " ".join(nodes.text(a) for a in enqueue.args), (), ctx.condition_text(),
+                        ctx.open_batch)
         span = self.call_site(call.node, frame)
         job_id = self.workflow.add_job(lambda job_id: Job(
             job_id, worker.name, span, enqueue.via, ctx.open_batch, fan_out,
             ctx.condition_text(), ctx.actor, worker.dynamic,
             _argument_sources(enqueue.args), loop,
             nodes.text(enqueue.delay) if enqueue.delay is not None else None))
-        if perform is None:
+        if perform is None or self.too_deep(call.node, frame):
             return
         job_ctx = Context(own_batch=ctx.open_batch, actor=job_id, conditions=ctx.conditions,
                           fan_out=fan_out, stack=(*ctx.stack, (perform.label, job_id)))
@@ -322,7 +349,7 @@ class Calls(ControlFlow):
         changes = self.workflow.changes
         self.watcher.watch(performer)
         with stops_here():  # a job that raises fails; its enqueuer went on long before
-            self.run_body(perform.body(), job_ctx, performer)
+            self.run_nested(perform.body(), job_ctx, performer)
         other = self.watcher.done(performer)
         if other and self.workflow.changes != changes:  # it orchestrated, and did more
             self.workflow.set_other_work(job_id, other)
@@ -331,7 +358,7 @@ class Calls(ControlFlow):
     def new_batch(self, call: Call, ctx: Context, frame: Frame) -> Value:
         span = self.call_site(call.node, frame)
         if not call.args:
-            return BatchValue(self.workflow.new_batch(span, ctx.open_batch, ctx.actor))
+            return BatchValue(self.workflow.new_batch(span, ctx.open_batch, ctx.actor, _per_item(ctx)))
         bid = self.run(call.args[0], ctx, frame)
         if isinstance(bid, BidValue) and bid.batch_id is not None:
             return BatchValue(bid.batch_id)
@@ -345,7 +372,7 @@ class Calls(ControlFlow):
             message = (f"cannot tell which batch `{nodes.text(call.args[0])}` refers to; "
                        "read as a new batch")
         self.report(diag.UNKNOWN_BATCH, call.node, frame, message)
-        return BatchValue(self.workflow.new_batch(span, ctx.open_batch, ctx.actor))
+        return BatchValue(self.workflow.new_batch(span, ctx.open_batch, ctx.actor, _per_item(ctx)))
 
     def batch_method(self, batch: BatchValue, call: Call, ctx: Context, frame: Frame) -> Value:
         if call.method == "jobs":
@@ -429,3 +456,10 @@ def _short(node: Node) -> str:
     text = " ".join(nodes.text(node).split())
     return text if len(text) <= 60 else text[:57] + "..."
 
+
+def _per_item(ctx: Context) -> Loop | None:
+    """The loop a batch built here is made once per item of: one begun inside the jobs
+    block the batch is built in (a loop around that block makes the parent per item)."""
+    if ctx.fan_out and ctx.loop is not None and ctx.loop.batch == ctx.open_batch:
+        return ctx.loop
+    return None

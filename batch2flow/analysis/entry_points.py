@@ -112,17 +112,19 @@ def hands_batch_to_caller(method: MethodDef, helpers: frozenset[str] = frozenset
 
 
 def _uses_block(node: Node, block: str | None, helpers: frozenset[str], inside_jobs: bool) -> bool:
-    for child in node.named_children:
+    # a stack instead of recursion: the order of the walk does not change the answer
+    stack = [(child, inside_jobs) for child in node.named_children]
+    while stack:
+        child, inside = stack.pop()
         if child.type in ("method", "singleton_method", "class", "module"):
             continue
-        if inside_jobs and child.type == "yield":
+        if inside and child.type == "yield":
             return True
         call = nodes.as_call(child) if child.type == "call" else None
-        if call is not None and _hands_block(call, block, helpers, inside_jobs):
+        if call is not None and _hands_block(call, block, helpers, inside):
             return True
         jobs = call is not None and call.method == "jobs"
-        if _uses_block(child, block, helpers, inside_jobs or jobs):
-            return True
+        stack += [(below, inside or jobs) for below in child.named_children]
     return False
 
 
@@ -173,7 +175,10 @@ def _bare_names(node: Node, locals_: set[str]) -> list[Node]:
     """Identifiers that are no local variable: calls without receiver and arguments
     (`b = build_batch`), which the parser cannot tell from a variable."""
     found: list[Node] = []
-    for child in node.named_children:
+    # depth first in source order, as Ruby reads an assignment before the names after it
+    stack = list(reversed(node.named_children))
+    while stack:
+        child = stack.pop()
         if child.type in ("method", "singleton_method", "class", "module"):
             continue
         if child.type == "assignment":
@@ -182,7 +187,7 @@ def _bare_names(node: Node, locals_: set[str]) -> list[Node]:
                 locals_.add(nodes.text(left))
         if child.type == "identifier" and nodes.text(child) not in locals_:
             found.append(child)
-        found += _bare_names(child, locals_)
+        stack += reversed(child.named_children)
     return found
 
 

@@ -146,7 +146,8 @@ class ControlFlow:
             pattern, value = node.child_by_field_name("pattern"), node.child_by_field_name("value")
             items = value.named_children[0] if value is not None and value.named_children else None
             if pattern is not None and items is not None:
-                loop = Loop("for", nodes.text(items), (nodes.text(pattern),))
+                loop = Loop("for", nodes.text(items), (nodes.text(pattern),), ctx.condition_text(),
+                            ctx.open_batch)
         with stops_here():
             self.run_body(nodes.body_statements(node.child_by_field_name("body")),
                           replace(ctx, fan_out=True, loop=loop), frame)

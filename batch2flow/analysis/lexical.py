@@ -17,26 +17,27 @@ _NOT_CODE = frozenset({"method", "singleton_method", "class", "module", "singlet
 
 
 def walk_calls(node: Node, inside_jobs: bool = False) -> Iterator[tuple[Node, bool]]:
-    """Every call below `node` with whether it sits inside a batch `jobs` block."""
-    for child in node.named_children:
-        if child.type in _NOT_CODE:
+    """Every call below `node` with whether it sits inside a batch `jobs` block, in source
+    order (a block's receiver and arguments before the block)."""
+    # a stack of what is left to read, next on top: ("below", n) reads n's children,
+    # ("child", n) one child (skipped when no code runs there), ("at", n) n itself and below
+    stack: list[tuple[str, Node, bool]] = [("below", node, inside_jobs)]
+    while stack:
+        what, current, inside = stack.pop()
+        if what == "below":
+            stack += [("child", child, inside) for child in reversed(current.named_children)]
             continue
-        if child.type == "call":
-            yield child, inside_jobs
-            call = nodes.as_call(child)
-            if call is not None and call.block is not None:
-                for inner in (call.receiver, *call.args):
-                    if inner is not None:
-                        yield from walk_calls_in(inner, inside_jobs)
-                yield from walk_calls(call.block, inside_jobs or call.method == "jobs")
-                continue
-        yield from walk_calls(child, inside_jobs)
-
-
-def walk_calls_in(node: Node, inside_jobs: bool) -> Iterator[tuple[Node, bool]]:
-    if node.type == "call":
-        yield node, inside_jobs
-    yield from walk_calls(node, inside_jobs)
+        if what == "child" and current.type in _NOT_CODE:
+            continue
+        if current.type == "call":
+            yield current, inside
+        call = nodes.as_call(current) if what == "child" and current.type == "call" else None
+        if call is None or call.block is None:
+            stack.append(("below", current, inside))
+            continue
+        stack.append(("below", call.block, inside or call.method == "jobs"))
+        given = [inner for inner in (call.receiver, *call.args) if inner is not None]
+        stack += [("at", inner, inside) for inner in reversed(given)]
 
 
 def builds_a_batch(node: Node | None) -> bool:

@@ -29,40 +29,50 @@ def schedules_from_files(files: list[ParsedFile], index: CodeIndex) -> dict[str,
     """
     found: dict[str, str] = {}
     for parsed in files:
-        _visit(parsed.tree.root_node, (), None, index, found)
+        _visit(parsed.tree.root_node, index, found)
     return found
 
 
-def _visit(
-    node: Node, cref: tuple[str, ...], manager: str | None, index: CodeIndex, found: dict[str, str]
-) -> None:
-    """Walk every statement, blocks and class bodies included, tracking the lexical nesting
-    (for constant lookup) and the block parameter naming the periodic manager, if inside one."""
-    for child in node.named_children:
-        if child.type in ("class", "module"):
-            _visit_class(child, cref, index, found)
+#: a node still to read, the lexical nesting around it (for constant lookup) and the block
+#: parameter naming the periodic manager, if inside one
+_Pending = tuple[Node, tuple[str, ...], "str | None"]
+
+
+def _visit(root: Node, index: CodeIndex, found: dict[str, str]) -> None:
+    """Walk every statement, blocks and class bodies included, depth first in source order
+    (the first registration wins); a stack instead of recursion, so no depth is too deep."""
+    stack = _children(root, (), None)
+    while stack:
+        node, cref, manager = stack.pop()
+        if node.type in ("class", "module"):
+            stack += _class_body(node, cref)
             continue
-        call = nodes.as_call(child) if child.type == "call" else None
+        call = nodes.as_call(node) if node.type == "call" else None
         if call is not None and call.method == "periodic" and call.block is not None:
             params = nodes.block_params(call.block)
-            _visit(call.block, cref, params[0] if params else None, index, found)
+            stack += _children(call.block, cref, params[0] if params else None)
             continue
         if call is not None and manager is not None and _is_register(call, manager):
             _record(call, cref, index, found)
-        _visit(child, cref, manager, index, found)
+        stack += _children(node, cref, manager)
 
 
-def _visit_class(node: Node, cref: tuple[str, ...], index: CodeIndex, found: dict[str, str]) -> None:
+def _children(node: Node, cref: tuple[str, ...], manager: str | None) -> list[_Pending]:
+    """`node`'s children, last first: the order a stack pops them in source order."""
+    return [(child, cref, manager) for child in reversed(node.named_children)]
+
+
+def _class_body(node: Node, cref: tuple[str, ...]) -> list[_Pending]:
     written = nodes.constant_name(node.child_by_field_name("name"))
     body = node.child_by_field_name("body")
     if written is None or body is None:
-        return
+        return []
     # the same qualification the indexer gives the class, so names resolve alike
     if written.startswith("::"):
         qualified = written[2:]
     else:
         qualified = f"{cref[-1]}::{written}" if cref else written
-    _visit(body, (*cref, qualified), None, index, found)
+    return _children(body, (*cref, qualified), None)
 
 
 def _is_register(call: nodes.Call, manager: str) -> bool:

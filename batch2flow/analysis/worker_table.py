@@ -72,4 +72,9 @@ def _retry(node: Node | None, current: int | bool | None) -> int | bool | None:
     text = nodes.text(node)
     if text in ("true", "false"):
         return text == "true"
-    return int(text) if text.isdigit() else current
+    # a count of more digits than any Sidekiq reaches is not read (Python's int() and
+    # json.dumps stop at 4300 digits; the count only names retries in a comment)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= _RETRY_DIGITS else current
+
+
+_RETRY_DIGITS = 18

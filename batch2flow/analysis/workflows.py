@@ -52,16 +52,23 @@ def analyse_workflows(index: CodeIndex, sink: DiagnosticSink,
                 interp.run_body(method.body(), start, frame)
             run_pending_callbacks(interp)
         except TooLarge:
-            line, col = method.file.line_col(method.node)
-            sink.add(diag.make(diag.WORKFLOW_TOO_LARGE, method.file.path, line, col,
-                              f"workflow {builder.name} grew past {MAX_NODES} nodes; "
-                              "the rest of it was not followed"))
+            _cut_short(sink, method, f"workflow {builder.name} grew past {MAX_NODES} nodes")
+        except RecursionError:  # what the bounds on nesting and calls did not foresee
+            _cut_short(sink, method, f"workflow {builder.name} nests calls and expressions too "
+                                     "deeply to follow")
         nested |= interp.nested_starters
         built.append((method, builder))
         if progress is not None:
             progress(len(built), len(starters))
     frozen = [_freeze(index, method, builder) for method, builder in built if method.label not in nested]
     return mark_entry_points(frozen, index)
+
+
+def _cut_short(sink: DiagnosticSink, method: MethodDef, why: str) -> None:
+    """What was read of the workflow stays; the diagnostic says the rest is missing."""
+    line, col = method.file.line_col(method.node)
+    sink.add(diag.make(diag.WORKFLOW_TOO_LARGE, method.file.path, line, col,
+                       f"{why}; the rest of it was not followed"))
 
 
 def _construct(interp: Calls, method: MethodDef, ctx: Context, frame: Frame) -> None:

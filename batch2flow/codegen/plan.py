@@ -69,9 +69,25 @@ class CallbackBlock:
     #: function names of the callback blocks it needs, each after its registrar
     after: tuple[str, ...]
     body: tuple[Statement, ...]
+    #: the Ruby callback (`Klass#method`), and the batch variable and event it fires on: a
+    #: rehearsal's timeline shows when Sidekiq would have run it
+    target: str = ""
+    batch: str = ""
+    event: str = ""
 
 
-Statement = Line | Comment | Guard | CallbackBlock
+@dataclass(frozen=True)
+class ItemFunction:
+    """The code of a Ruby loop that builds one batch per item, as a function the flow
+    calls once per item (`run.each`): each call has its own batch and callback blocks."""
+
+    function: str
+    #: the Python name of the item (the Ruby block's parameter)
+    item: str
+    body: tuple[Statement, ...]
+
+
+Statement = Line | Comment | Guard | CallbackBlock | ItemFunction
 
 
 @dataclass(frozen=True)

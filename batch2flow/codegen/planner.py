@@ -13,20 +13,24 @@ checks whether one of them died.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from batch2flow import diagnostics as diag
 from batch2flow.batch_tree import subtrees
 from batch2flow.codegen.blocks import STARTER, build_blocks
 from batch2flow.codegen.conditions import ConditionWriter, relative_condition
 from batch2flow.codegen.descriptions import description_arg
-from batch2flow.codegen.names import NameTable, to_comment, to_python, to_var
+from batch2flow.codegen.names import NameTable, param_names, to_comment, to_python, to_var
 from batch2flow.codegen.other_work import report_other_work
-from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, Line, Statement
+from batch2flow.codegen.per_item import PerItemBatches
+from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, ItemFunction, Line, Statement
 from batch2flow.codegen.raises import raise_line
-from batch2flow.codegen.ruby_expr import Scope, translate
+from batch2flow.codegen.ruby_expr import Scope, translate, translate_items
 from batch2flow.codegen.scopes import Scopes
-from batch2flow.codegen.submits import Untranslated, submit_line
+from batch2flow.codegen.submits import Untranslated, is_bulk, items_marker, submit_line
 from batch2flow.codegen.tasks import plan_tasks
-from batch2flow.ir import Callback, Start, Worker, Workflow
+from batch2flow.codegen.waits import NamedWaits, Waits, list_value, repeats, wait_for
+from batch2flow.ir import Callback, Job, Start, Worker, Workflow
 
 #: names the flow body defines itself
 _RESERVED = {"run", "start_other_workflow"}
@@ -38,12 +42,22 @@ def plan_flow(workflow: Workflow, workers: dict[str, Worker],
     return _Planner(workflow, workers, params_of, stub_tasks).plan()
 
 
+def plan_outline(workflow: Workflow, workers: dict[str, Worker],
+                 params_of: dict[str, tuple[str, ...]]) -> FlowPlan:
+    """The plan without its body: the flow function's name, parameters and defaults and
+    the tasks, named as `plan_flow` names them (before any body), with no statement, stub
+    or finding. What a flow that runs every Ruby method in Ruby takes from the translated
+    one, whose body (a callback nested in the one that registers it) is never written then."""
+    return _Planner(workflow, workers, params_of, False).outline()
+
+
 class _Planner:
     def __init__(self, workflow: Workflow, workers: dict[str, Worker],
                  params_of: dict[str, tuple[str, ...]], stub_tasks: bool) -> None:
         self.wf = workflow
         self.params_of = params_of
-        self.names = NameTable(_RESERVED | {to_var(p) for p in workflow.params})
+        self.params = param_names(workflow.params)
+        self.names = NameTable(_RESERVED | set(self.params))
         # the flow's function is named first: it is the deployment's entrypoint, and the
         # name a reader looks for (a job future may take `archive_2` instead)
         self.names.name("flow", to_var(workflow.name))
@@ -59,6 +73,10 @@ class _Planner:
         self.raises = {r.id: r for r in workflow.raises}
         #: batch id -> itself and every batch below it
         self.below = subtrees(workflow.batches)
+        self.per_item = PerItemBatches(workflow, self.below, self.names)
+        self.scopes.items_around = self.per_item.names_around
+        #: the per-item batches whose loop body is being written, outermost first
+        self.open_items: list[str] = []
 
     def plan(self) -> FlowPlan:
         self.blocks = build_blocks(self.wf)
@@ -69,31 +87,45 @@ class _Planner:
         self.substantive: dict[str, bool] = {}
         #: callback block -> the blocks its `after` names
         self.after_of: dict[str, set[str]] = {}
+        #: callback block -> what its work waits for, in full
+        self.waits_of: dict[str, tuple[str, ...]] = {}
+        #: the callback blocks whose waits a block nested in them reads by name
+        self.named_waits: set[str] = set()
         body: list[Statement] = [
             Line("run = WorkflowRun()", "every job of this run, so a failure fails the flow"),
             Comment(f"{self.wf.starter}  ({self.wf.entry})"),
             *self._members(None, self.blocks.members[STARTER], ()),
             Line("return run.futures()", "once every callback block has run"),
         ]
-        tasks = {t.function: t for t in self.tasks.values()}
         found, converted = self._coverage()
-        return FlowPlan(
-            workflow=self.wf.name,
-            function=self.names.name("flow", to_var(self.wf.name)),
-            params=tuple(to_var(p) for p in self.wf.params),
-            description=f"Sidekiq workflow started by {self.wf.starter} ({self.wf.entry})",
-            starter=self.wf.starter,
-            entry=str(self.wf.entry),
-            tasks=tuple(sorted(tasks.values(), key=lambda t: t.function)),
+        return replace(
+            self.outline(),
             body=tuple(body),
             stubs=tuple(self.conditions.stubs),
             diagnostics=tuple(sorted(set(self.todo.diagnostics))),
             found=found,
             converted=converted,
-            starts_workflows=bool(self.wf.starts),
             variables=tuple((j.id, self.names.get(j.id)) for j in self.wf.jobs),
+        )
+
+    def outline(self) -> FlowPlan:
+        tasks = {t.function: t for t in self.tasks.values()}
+        return FlowPlan(
+            workflow=self.wf.name,
+            function=self.names.name("flow", to_var(self.wf.name)),
+            params=self.params,
+            description=f"Sidekiq workflow started by {self.wf.starter} ({self.wf.entry})",
+            starter=self.wf.starter,
+            entry=str(self.wf.entry),
+            tasks=tuple(sorted(tasks.values(), key=lambda t: t.function)),
+            body=(),
+            stubs=(),
+            diagnostics=(),
+            found=0,
+            converted=0,
+            starts_workflows=bool(self.wf.starts),
             task_names=tuple((j.id, self.tasks[j.id].worker) for j in self.wf.jobs),
-            defaults=_trailing_defaults(self.wf),
+            defaults=_trailing_defaults(self.wf, self.params),
         )
 
     def _coverage(self) -> tuple[int, int]:
@@ -115,8 +147,9 @@ class _Planner:
         after, adders = self._after(cb)
         self.scope.append(cb.id)
         batch = self._batch_var(cb.batch)
-        waits, deaths = self._waits(cb)
-        inner = self._members(cb, self.blocks.members[cb.id], tuple(waits))
+        full, deaths = self._waits(cb)
+        waits = self._shared_waits(cb, tuple(full), after)
+        inner = self._members(cb, self.blocks.members[cb.id], waits)
         status = self.scopes.of(cb.id).status
         # read where first used, not before: a job the callback enqueues ahead of its first
         # look at `status` starts at once, as in Ruby (a death's status waits for the batch)
@@ -131,8 +164,29 @@ class _Planner:
             names = ", ".join(to_python(name) for name in adders) if index == 0 else ""
             test = f"{dead}.died(added_by=[{names}])" if names else f"{dead}.died()"
             inner = [Guard(test, tuple(inner), "a job of the batch died")]
+        if cb.id in self.named_waits:  # first, so that every block nested in it can read it
+            inner.insert(0, Line(f"{self._waits_name(cb.id)} = {list_value(waits)}",
+                                 "what this callback's work waits for, as does the work it registers"))
         self.scope.pop()
-        return [header, CallbackBlock(self._function(cb.id), after, tuple(inner))]
+        return [header, CallbackBlock(self._function(cb.id), after, tuple(inner), cb.target, batch, cb.event)]
+
+    def _shared_waits(self, cb: Callback, waits: tuple[str, ...], after: tuple[str, ...]) -> Waits:
+        """`waits`, with what the block `cb` is nested in waits for read by its name rather
+        than repeated, when `waits` ends with it: a chain of N steps then waits for N + 1
+        lists, not N²/2. A block that runs after others sees more than the one it is
+        nested in, so it keeps its own list."""
+        self.waits_of[cb.id] = waits
+        outer = self.scope[-2] if len(self.scope) > 1 else None
+        if outer is None or after:
+            return waits
+        if not repeats(waits, self.waits_of[outer]):
+            return waits
+        self.named_waits.add(outer)
+        return (*waits[:len(waits) - len(self.waits_of[outer])], NamedWaits(self._waits_name(outer)))
+
+    def _waits_name(self, key: str) -> str:
+        cb = self.callbacks[key]
+        return self.names.name(f"waits:{key}", to_var(f"after_{cb.event}_{self._batch_var(cb.batch)}"))
 
     def _function(self, key: str) -> str:
         cb = self.callbacks[key]
@@ -226,39 +280,83 @@ class _Planner:
         return f"{self._batch_var(batch)}.{'succeeded' if success else 'finished'}()"
 
     def _members(self, cb: Callback | None, members: list[str], wait: Waits) -> list[Statement]:
-        base = cb.condition if cb is not None else None
+        # callback blocks last, each after the blocks it needs
+        later = sorted((n for n in members if n in self.blocks.needs), key=self.rank.__getitem__)
+        order = [n for n in members if n not in self.blocks.needs] + later
+        return self._layout(cb.condition if cb is not None else None, order, wait)
+
+    def _layout(self, base: str | None, order: list[str], wait: Waits) -> list[Statement]:
         out = _Body(base)
         #: node -> the body its statements went into: what its enqueues go into as well
         body_of: dict[str, _Body] = {}
-        # callback blocks last, each after the blocks it needs
-        later = sorted((n for n in members if n in self.blocks.needs), key=self.rank.__getitem__)
-        for node in [n for n in members if n not in self.blocks.needs] + later:
-            statements, condition, actor = self._member(node, wait)
+        taken: set[str] = set()
+        for node in order:
+            if node in taken:
+                continue
+            per_item = self.per_item.loop_of(node) if node not in self.open_items else None
+            if per_item is not None and per_item.loop is not None:
+                inside = self.per_item.members(node, (n for n in order if n not in taken))
+                taken.update(inside)
+                statements = self._per_item_loop(node, inside, wait)
+                condition, actor = per_item.loop.condition, per_item.created_by
+            else:
+                statements, condition, actor = self._member(node, wait)
             if not statements:
                 continue
             # what a job enqueued goes inside that job's own `if`: it reads the job's
             # future, and Sidekiq only ran it if the job ran (callback blocks stay in order)
-            inside = body_of.get(actor or "") if node not in self.callbacks else None
-            body = inside or out
+            inside_job = body_of.get(actor or "") if node not in self.callbacks else None
+            body = inside_job or out
             relative = relative_condition(condition, body.condition)
             if relative is not None:
-                test = self.conditions.test(relative, actor, node)
+                test = self.conditions.test(relative, actor, node, self._item_names(actor))
                 body = body.guard(test, to_comment(relative), condition)
             body.statements += statements
             body_of[node] = body
         return out.frozen()
 
+    def _per_item_loop(self, batch_id: str, inside: list[str], wait: Waits) -> list[Statement]:
+        """`items = ...`, the loop body as a function of one item, and `run.each(...)`."""
+        batch = self.batches[batch_id]
+        loop = batch.loop
+        assert loop is not None
+        scope = self._scope(batch.created_by)
+        items = translate_items(loop.items, loop.method, scope)
+        if items is None:
+            items = items_marker(batch_id, loop.items, batch.span, self.todo,
+                                 f"the items batch {batch_id} is built once per item of")
+        items_var = self.names.name(f"items:{batch_id}", f"{batch_id}_items")
+        function = self.names.name(f"each:{batch_id}", f"each_{batch_id}")
+        self.open_items.append(batch_id)
+        body = self._layout(loop.condition, inside, wait)
+        self.open_items.pop()
+        return [
+            Line(f"{items_var} = {items}", f"one batch {batch_id} per item, {batch.span}"),
+            ItemFunction(function, self.per_item.items[batch_id][1], tuple(body)),
+            Line(f"run.each({items_var}, {function})"),
+        ]
+
+    def _item_names(self, actor: str | None) -> dict[str, str]:
+        """The items of the per-item loops being written that `actor`'s code is in."""
+        names: dict[str, str] = {}
+        for batch_id in self.open_items:
+            if self.batches[batch_id].created_by == actor:
+                ruby, python = self.per_item.items[batch_id]
+                if ruby:
+                    names[ruby] = python
+        return names
+
+    def _scope(self, actor: str | None) -> Scope:
+        """What Ruby names mean in `actor`'s code here, the items of its loops included."""
+        scope = self.scopes.chain(actor)
+        items = self._item_names(actor)
+        return replace(scope, names={**scope.names, **items}) if items else scope
+
     def _member(self, node: str, wait: Waits) -> tuple[list[Statement], str | None, str | None]:
         if node in self.batches:
             return self._new_batch(node), None, None
         if node in self.jobs:
-            job = self.jobs[node]
-            holder = self._holder(job.id, job.batch)
-            scope = self.scopes.chain(job.spawned_by)
-            var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
-            job_wait = _wait_for(self._spawner_wait(job.spawned_by, wait))
-            lines = submit_line(job, self.tasks[job.id], var, holder, job_wait, scope, self.todo, self._local)
-            return list(lines), job.condition, job.spawned_by
+            return self._job(self.jobs[node], wait)
         if node in self.starts:
             start = self.starts[node]
             started = self._start(node, self._spawner_wait(start.spawned_by, wait))
@@ -267,6 +365,33 @@ class _Planner:
             raised = self.raises[node]
             return [raise_line(raised, self.todo)], raised.condition, raised.raised_by
         return self._registration(self.callbacks[node])
+
+    def _job(self, job: Job, wait: Waits) -> tuple[list[Statement], str | None, str | None]:
+        if self.open_items and job.fan_out and (
+                job.loop is None or any(self.batches[b].loop == job.loop for b in self.open_items)):
+            # many jobs in Ruby because of the per-item loop (in its body, or in a callback
+            # registered there): one job per call of the loop body here
+            job = replace(job, fan_out=False, loop=None)
+        holder = self._holder(job.id, job.batch)
+        scope = self._scope(job.spawned_by)
+        var = self.names.name(job.id, to_var(_short(job.worker)) if not job.placeholder else job.id)
+        job_wait = wait_for(self._spawner_wait(job.spawned_by, wait))
+        condition, per_item = job.condition, None
+        if job.fan_out and job.loop is not None and not is_bulk(job):
+            # `next if ...` in the loop: a test per item, in the comprehension, never
+            # an `if` around the whole fan-out
+            per_item = relative_condition(job.condition, job.loop.condition)
+            condition = job.loop.condition if per_item is not None else condition
+        test = None
+        if per_item is not None and job.loop is not None:
+            variables = job.loop.variables[:1]
+
+            def test(inner: Scope, ruby: str = per_item) -> str:
+                items = tuple(inner.names[v] for v in variables if v in inner.names)
+                return self.conditions.test_in(ruby, inner, job.id, items, per_item=True)
+        lines = submit_line(job, self.tasks[job.id], var, holder, job_wait, scope, self.todo, self._local,
+                            test)
+        return list(lines), condition, job.spawned_by
 
     def _local(self, wanted: str) -> str:
         """A comprehension variable's name: kept from the flow's own names, one per wanted name."""
@@ -283,7 +408,7 @@ class _Planner:
     def _new_batch(self, batch_id: str) -> list[Statement]:
         batch = self.batches[batch_id]
         var = self._batch_var(batch_id)
-        description, note = description_arg(batch, self.scopes.chain(batch.created_by), self.todo)
+        description, note = description_arg(batch, self._scope(batch.created_by), self.todo)
         holder = self._holder(batch_id, batch.parent)
         maker = f"{holder}.child" if holder != "run" else "run.batch"
         where = f"batch {batch_id}, {batch.span}" + (f"; {note}" if note else "")
@@ -298,14 +423,15 @@ class _Planner:
 
     def _start(self, start_id: str, waits: Waits) -> list[Statement]:
         start = self.starts[start_id]
-        scope = self.scopes.chain(start.spawned_by)
+        scope = self._scope(start.spawned_by)
         params = self.params_of.get(start.workflow, ())
         pairs = []
-        for name, arg in zip(params, start.args, strict=False):
+        # by the started flow's own parameter names: the deployment is run with these keys
+        for name, arg in zip(param_names(params), start.args, strict=False):
             pairs.append(f"{to_python(name)}: {self._start_arg(arg, scope, start)}")
         note = "restarts this workflow" if start.restart else "runs on its own; not waited for"
         # a task, so the start waits for the callback's batch like the callback's jobs do
-        wait = _wait_for(waits)
+        wait = wait_for(waits)
         wait_arg = f", wait_for={wait}" if wait else ""
         parameters = "{" + ", ".join(pairs) + "}"
         call = f"run.add(start_other_workflow.submit({to_python(start.workflow)}, {parameters}{wait_arg}))"
@@ -368,20 +494,6 @@ class _Guarded:
         return Guard(self.test, tuple(self.body.frozen()), self.comment)
 
 
-#: what a callback's work waits for: `b1.succeeded()`-style lists of futures, and the
-#: variables of single futures (the job that enqueued it), first
-Waits = tuple[str, ...]
-
-
-def _wait_for(waits: Waits) -> str | None:
-    """The `wait_for=` value: one batch's list as it is, else one list of them all."""
-    if not waits:
-        return None
-    if len(waits) == 1 and not waits[0].isidentifier():
-        return waits[0]
-    return "[" + ", ".join(w if w.isidentifier() else f"*{w}" for w in waits) + "]"
-
-
 def _short(worker: str) -> str:
     name = worker.rsplit("::", 1)[-1]
     for suffix in ("Worker", "Job"):
@@ -403,12 +515,13 @@ def _codes(statements: list[Statement]) -> list[str]:
     return found
 
 
-def _trailing_defaults(workflow: Workflow) -> tuple[tuple[str, object], ...]:
-    """The starter's literal defaults on the parameters after its last required one."""
+def _trailing_defaults(workflow: Workflow, names: tuple[str, ...]) -> tuple[tuple[str, object], ...]:
+    """The starter's literal defaults on the parameters after its last required one, by
+    the parameters' Python `names`."""
     known = dict(workflow.defaults)
     trailing: list[tuple[str, object]] = []
-    for param in reversed(workflow.params):
+    for param, name in reversed(list(zip(workflow.params, names, strict=True))):
         if param not in known:
             break
-        trailing.append((to_var(param), known[param]))
+        trailing.append((name, known[param]))
     return tuple(reversed(trailing))

@@ -8,7 +8,9 @@ where it can be unbound. A callback block
 (`@run.callback(after=[...])`) runs in a thread of its own, so a batch's jobs count
 in what it waits for only when they were submitted by a block it is nested in, by
 itself, by a block it waits for through `after`, or (a death watch) by a block its
-`died(added_by=[...])` names. A mismatch is an internal
+`died(added_by=[...])` names. A function the body hands to `run.each(items, f)` (the
+code of a loop that builds one batch per item) runs at once, once per item: its jobs
+are read where it stands, as fan-outs. A mismatch is an internal
 error naming the workflow: a converter must never ship a flow that dropped a task.
 """
 
@@ -150,16 +152,25 @@ class _Reader:
         self.members: dict[str, list[tuple[str, str]]] = defaultdict(list)
         #: status variable -> the batch it reports on
         self.status_of: dict[str, str] = {}
+        #: a list a callback block names (what its work waits for) -> the jobs it holds,
+        #: as the block saw them where it made the list
+        self.wait_lists: dict[str, set[str]] = {}
         #: the callback block being read ("" for the flow body itself)
         self.current = ""
         #: callback block -> the blocks whose jobs are all submitted when it runs
         self.sees: dict[str, set[str]] = {"": {""}}
+        #: inside a function run once per item: every job there is one of many
+        self.per_item = 0
 
     def block(self, body: object, guards: set[str]) -> None:
         for statement in body:  # type: ignore[attr-defined]
             if isinstance(statement, cst.If):
                 extra = self._guard_deps(statement.test)
                 self.block(statement.body.body, guards | extra)
+            elif isinstance(statement, cst.FunctionDef) and statement.name.value in _each_calls(body):
+                self.per_item += 1
+                self.block(statement.body.body, guards)
+                self.per_item -= 1
             elif isinstance(statement, cst.FunctionDef):
                 self._callback_block(statement, guards)
             elif isinstance(statement, cst.SimpleStatementLine):
@@ -196,6 +207,11 @@ class _Reader:
 
     def _assign(self, target: cst.BaseAssignTargetExpression, value: cst.BaseExpression,
                 guards: set[str]) -> None:
+        if isinstance(target, cst.Name) and isinstance(value, cst.List):
+            try:
+                self.wait_lists[target.value] = self._wait_deps(value)
+            except ReadBackMismatch:  # a list of values (`rows = [1, 2]`), not of futures
+                self.wait_lists.pop(target.value, None)
         if not isinstance(target, cst.Name) or not isinstance(value, cst.Call):
             return
         name = target.value
@@ -215,7 +231,7 @@ class _Reader:
         if var in self.shape.task_of:
             self.shape.repeated.add(var)
         self.shape.task_of[var] = self.tasks.get(task or "", f"<unknown task {task}>")
-        if fan_out or task_method == "map":
+        if fan_out or task_method == "map" or self.per_item:
             self.shape.fan_out.add(var)
         deps = set(guards)
         for arg in call.args:
@@ -229,7 +245,10 @@ class _Reader:
             batch = self.parent[batch]
 
     def _wait_deps(self, value: cst.BaseExpression) -> set[str]:
-        """`b.succeeded()`, `b.finished()`, or a list of job variables and starred ones."""
+        """`b.succeeded()`, `b.finished()`, a named list of them, or a list of job variables
+        and starred ones."""
+        if isinstance(value, cst.Name) and value.value in self.wait_lists:
+            return set(self.wait_lists[value.value])
         if isinstance(value, cst.Call):
             method, holder = _method_call(value)
             if method in ("succeeded", "finished") and holder is not None:
@@ -268,6 +287,20 @@ class _Reader:
         return tuple(names)
 
 
+def _each_calls(body: object) -> set[str]:
+    """The functions `run.each(items, function)` calls in `body`."""
+    found: set[str] = set()
+    for statement in body:  # type: ignore[attr-defined]
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            call = small.value if isinstance(small, cst.Expr) else None
+            if (isinstance(call, cst.Call) and _method_call(call) == ("each", "run") and len(call.args) == 2
+                    and isinstance(call.args[1].value, cst.Name)):
+                found.add(call.args[1].value.value)
+    return found
+
+
 def _string_list(value: cst.BaseExpression, what: str) -> list[str]:
     if not isinstance(value, cst.List):
         raise ReadBackMismatch(f"unexpected {what}")
@@ -286,6 +319,8 @@ def _callback_after(func: cst.FunctionDef) -> list[str] | None:
         return None
     names: list[str] = []
     for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in ("target", "batch", "on"):
+            continue  # what a rehearsal shows; it orders nothing
         if arg.keyword is None or arg.keyword.value != "after":
             raise ReadBackMismatch(f"unexpected @run.callback argument in {func.name.value}")
         names += _string_list(arg.value, f"`after` of {func.name.value}")

@@ -7,7 +7,7 @@ from functools import cache
 import jinja2
 
 from batch2flow.codegen.names import indent_lines, to_comment, to_docstring, to_python, to_var
-from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, Line, Statement
+from batch2flow.codegen.plan import CallbackBlock, Comment, FlowPlan, Guard, ItemFunction, Line, Statement
 from batch2flow.templating import strict_environment
 
 _INDENT = "    "
@@ -47,8 +47,15 @@ def _lines(statements: tuple[Statement, ...], depth: int) -> list[str]:
             out.append(f"{pad}if {statement.test}:{note}")
             out += _lines(statement.body, depth + 1) or [f"{pad}{_INDENT}pass"]
         elif isinstance(statement, CallbackBlock):
-            after = "after=[" + ", ".join(to_python(name) for name in statement.after) + "]"
-            out.append(f"{pad}@run.callback({after if statement.after else ''})")
+            arguments = ["after=[" + ", ".join(to_python(name) for name in statement.after) + "]"]
+            arguments = arguments if statement.after else []
+            if statement.target:
+                arguments += [f"target={to_python(statement.target)}", f"batch={statement.batch}",
+                              f"on={to_python(statement.event)}"]
+            out.append(f"{pad}@run.callback({', '.join(arguments)})")
             out.append(f"{pad}def {statement.function}() -> None:")
+            out += _lines(statement.body, depth + 1) or [f"{pad}{_INDENT}pass"]
+        elif isinstance(statement, ItemFunction):
+            out.append(f"{pad}def {statement.function}({statement.item}) -> None:")
             out += _lines(statement.body, depth + 1) or [f"{pad}{_INDENT}pass"]
     return out

@@ -53,7 +53,36 @@ _EACH = frozenset({"each", "map", "find_each", "each_with_index"})
 
 def translate_items(ruby: str, method: str, scope: Scope) -> str | None:
     """A Python iterable for the receiver `ruby` of a Ruby loop `ruby.method { ... }`."""
+    if method in _EACH:
+        over_range = _integer_range(ruby, scope)
+        if over_range is not None:
+            return over_range
     return _translate(ruby, scope, lambda value: _items(value, method))[0]
+
+
+def _integer_range(ruby: str, scope: Scope) -> str | None:
+    """`(1..n).each`: a `range(...)` when both ends are integers. Only as a loop's items: a
+    Range passed as a job argument reaches Sidekiq's JSON as the text "1..2"."""
+    node = parse_snippet(ruby)
+    while node is not None and node.type == "parenthesized_statements" and len(node.named_children) == 1:
+        node = node.named_children[0]
+    ends = [node.child_by_field_name(f) for f in ("begin", "end")] if node is not None else []
+    operator = node.child_by_field_name("operator") if node is not None else None
+    if node is None or node.type != "range" or operator is None or any(end is None for end in ends):
+        return None
+    walker = Walker(scope)
+    try:
+        first, last = (walker.expr(end) for end in ends if end is not None)
+    except Reject:
+        return None
+    if first.kind is not Kind.INT or last.kind is not Kind.INT:
+        return None
+    literal = last.inner.lstrip("-").isdigit() and len(last.inner) < 20
+    stop = str(int(last.inner) + 1) if literal else f"{last.src} + 1"
+    if operator.type == "...":
+        stop = last.inner
+    result = f"range({first.inner}, {stop})"
+    return result if compiles(result) else None
 
 
 def _items(value: Expr, method: str) -> str:

@@ -13,6 +13,8 @@ from enum import Enum
 
 from tree_sitter import Node
 
+from batch2flow.codegen.names import number_literal
+from batch2flow.ruby.literals import exact_int
 from batch2flow.ruby.nodes import text
 
 
@@ -73,10 +75,9 @@ def constant(value: object, kind: Kind, symbolic: bool = False) -> Expr:
     """A literal; repr() is its only way into the generated code. A negative number stays bare:
     nothing binds tighter than its minus except `**`, attributes and subscripts, none of which
     is ever applied to a translated value."""
-    try:
-        return Expr(repr(value), kind, symbolic)
-    except ValueError:  # an integer beyond Python's 4300-digit limit for str()
-        raise Reject("the literal is too large") from None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Expr(number_literal(value), kind, symbolic)  # an integer of any length
+    return Expr(repr(value), kind, symbolic)
 
 
 _ATOMS = (ast.Name, ast.Attribute, ast.Subscript, ast.Call, ast.List, ast.Dict, ast.Constant)
@@ -89,7 +90,10 @@ def python_value(src: str, what: str) -> Expr:
         tree = ast.parse(src.strip(), mode="eval").body
     except SyntaxError:
         raise Reject(f"{what} maps to `{src}`, which is not a Python expression") from None
-    source = ast.unparse(tree)
+    try:
+        source = ast.unparse(tree)
+    except ValueError:  # ast.unparse writes an integer in decimal, refused past 4300 digits
+        raise Reject(f"{what} holds an integer of more than 4300 digits") from None
     if isinstance(tree, _ATOMS):
         return Expr(source, _kind_of(tree))
     return op(source, _kind_of(tree))
@@ -122,7 +126,7 @@ def integer(raw: str) -> int:
     elif len(digits) > 1 and digits.startswith("0"):
         base, digits = 8, digits[1:]  # Ruby reads 017 as octal
     try:
-        return int(digits, base or 10)
+        return exact_int(digits, base or 10)
     except ValueError:
         raise Reject(f"integer literal `{raw}` is not translated") from None
 

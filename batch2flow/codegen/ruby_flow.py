@@ -7,7 +7,7 @@ comma, the form `ruff format` keeps.
 
 from __future__ import annotations
 
-from batch2flow.codegen.names import to_comment, to_docstring
+from batch2flow.codegen.names import to_comment, to_docstring, to_python
 from batch2flow.codegen.ruby_flow_plan import Claim, Handler, RubyFlow
 
 WIDTH = 88
@@ -70,7 +70,7 @@ def _signature(plan: RubyFlow) -> list[str]:
             found.append(f"{name}=None")
         else:
             value = defaults[name]
-            written = literal(value) if isinstance(value, str) else repr(value)
+            written = literal(value) if isinstance(value, str) else to_python(value)
             found.append(f"{name}: {type(value).__name__} = {written}")
     return found
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from batch2flow import diagnostics as diag
-from batch2flow.codegen.names import NameTable, to_var
+from batch2flow.codegen.names import NameTable, param_names, to_var
 from batch2flow.diagnostics import Diagnostic
-from batch2flow.ir import Callback, Job, Span, Worker, Workflow
+from batch2flow.ir import Callback, Job, Span, Start, Worker, Workflow
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,20 +83,24 @@ def plan_ruby_flow(workflow: Workflow, graph: dict[str, Workflow], workers: dict
     """`graph`: every workflow by name, for those this one starts. `function` and `defaults`:
     the flow function's name (the deployment's entrypoint names it) and its parameters'
     literal defaults, the same as the translated flow's."""
-    params = tuple(to_var(p) for p in workflow.params)
+    params = param_names(workflow.params)
     names = NameTable(set(_TAKEN) | set(params) | {function})
     actors = _actors(workflow, graph)
-    methods = {actor: _method(actor) for actor in actors}
+    # grouped in one pass, by the method's name: an actor's hash is its whole workflow's
+    running_of: dict[str, list[_Actor]] = {}
+    for actor in actors:
+        running_of.setdefault(_method(actor), []).append(actor)
+    planned = {a.workflow.name: _planned_by(a.workflow) for a in actors if a.node is None}
     # the flow calls the starter's handler whether or not the graph sees it planning
     first = _method(_Actor(workflow, None))
-    planning = _planning(actors, graph) | {first}
-    handler_of = {method: names.name(method, _handler_name(method, workflow)) for method in dict.fromkeys(
-        methods.values()) if method in planning}
+    planning = _planning(actors, planned, graph) | {first}
+    handler_of = {method: names.name(method, _handler_name(method, workflow)) for method in running_of
+                  if method in planning}
     tasks: dict[str, RubyTask] = {}
     handlers = []
     for method, function_name in handler_of.items():
-        running = [actor for actor in actors if methods[actor] == method]
-        claims = _claims(running, graph, handler_of, workers, tasks, names)
+        running = running_of[method]
+        claims = _claims(running, planned, graph, handler_of, workers, tasks, names)
         handlers.append(Handler(function=function_name, doc=_doc(running[0], workers), claims=claims))
     recorded = not starter_callable(workflow)
     if recorded:  # the Ruby's own arguments stay in the app, which records the plan
@@ -152,21 +156,34 @@ def _actors(workflow: Workflow, graph: dict[str, Workflow]) -> list[_Actor]:
     return found
 
 
-def _planning(actors: list[_Actor], graph: dict[str, Workflow]) -> set[str]:
-    """The methods the graph sees enqueueing, registering callbacks or starting a workflow."""
-    found = set()
-    for workflow in {a.workflow.name: a.workflow for a in actors}.values():
-        planners = [j.spawned_by for j in workflow.jobs] + [c.registered_by for c in workflow.callbacks]
-        planners += [s.spawned_by for s in workflow.starts if s.workflow in graph]
-        found |= {_method(_Actor(workflow, _node(workflow, planner))) for planner in planners}
+#: what one actor plans: the jobs it enqueues, the callbacks it registers, the workflows it starts
+_Planned = list[Job | Callback | Start]
+
+
+def _planned_by(workflow: Workflow) -> dict[str | None, _Planned]:
+    """What each actor of `workflow` plans, by the actor's id (None: the starter), jobs
+    first, then callbacks, then starts, each in the graph's order: one pass, where asking
+    each actor in turn would read the whole workflow once per actor."""
+    found: dict[str | None, _Planned] = {}
+    every: _Planned = [*workflow.jobs, *workflow.callbacks, *workflow.starts]
+    for node in every:
+        planner = node.registered_by if isinstance(node, Callback) else node.spawned_by
+        found.setdefault(planner, []).append(node)
     return found
 
 
-def _node(workflow: Workflow, node_id: str | None) -> Job | Callback | None:
-    if node_id is None:
-        return None
-    nodes: list[Job | Callback] = [*workflow.jobs, *workflow.callbacks]
-    return next(n for n in nodes if n.id == node_id)
+def _planning(actors: list[_Actor], planned: dict[str, dict[str | None, _Planned]],
+              graph: dict[str, Workflow]) -> set[str]:
+    """The methods the graph sees enqueueing, registering callbacks or starting a workflow."""
+    found = set()
+    for workflow in {a.workflow.name: a.workflow for a in actors}.values():
+        by_planner = planned[workflow.name]
+        listed: list[Job | Callback] = [*workflow.jobs, *workflow.callbacks]
+        nodes = {n.id: n for n in listed}
+        for planner, what in by_planner.items():
+            if any(not isinstance(n, Start) or n.workflow in graph for n in what):
+                found.add(_method(_Actor(workflow, None if planner is None else nodes[planner])))
+    return found
 
 
 def _method(actor: _Actor) -> str:
@@ -204,42 +221,44 @@ def _handler_name(method: str, workflow: Workflow) -> str:
     return f"after_{to_var(name)}"
 
 
-def _claims(running: list[_Actor], graph: dict[str, Workflow], handler_of: dict[str, str],
-            workers: dict[str, Worker], tasks: dict[str, RubyTask], names: NameTable) -> tuple[Claim, ...]:
+def _claims(running: list[_Actor], planned: dict[str, dict[str | None, _Planned]], graph: dict[str, Workflow],
+            handler_of: dict[str, str], workers: dict[str, Worker], tasks: dict[str, RubyTask],
+            names: NameTable) -> tuple[Claim, ...]:
     found: dict[tuple[str, str | None, str, int], Claim] = {}
     for actor in running:
-        wf, me = actor.workflow, actor.node.id if actor.node else None
-        for job in wf.jobs:
-            if job.spawned_by != me:
-                continue
-            worker = None if job.placeholder else job.worker
-            task = _task(job.worker, workers, tasks, names) if worker else "ruby_job"
-            found.setdefault(("job", worker, job.span.file, job.span.line), Claim(
-                kind="job", worker=worker, file=job.span.file, line=job.span.line, task=task,
-                then=handler_of.get(_method(_Actor(wf, job))), comment=f"{job.worker}.{job.via}, {job.span}"))
-        for callback in wf.callbacks:
-            if callback.registered_by != me:
-                continue
-            found.setdefault(("callback", None, callback.span.file, callback.span.line), Claim(
-                kind="callback", worker=None, file=callback.span.file, line=callback.span.line, task=None,
-                then=handler_of.get(_method(_Actor(wf, callback))),
-                comment=f"on :{callback.event} -> {callback.target}, {callback.span}"))
-        for start in wf.starts:
-            started = graph.get(start.workflow)
-            if start.spawned_by != me or started is None:
-                continue
-            then = handler_of.get(_method(_Actor(started, None)))
-            worker = _starting_worker(started)
-            if worker:
-                found.setdefault(("job", worker, start.span.file, start.span.line), Claim(
-                    kind="job", worker=worker, file=start.span.file, line=start.span.line,
-                    task=_task(worker, workers, tasks, names), then=then,
-                    comment=f"{worker}.perform_async, starts workflow {start.workflow}, {start.span}"))
-            elif then:
-                found.setdefault(("start", start.workflow, start.span.file, start.span.line), Claim(
-                    kind="start", worker=None, file=start.span.file, line=start.span.line, task=None,
-                    then=then, comment=f"starts workflow {start.workflow} ({started.starter}), {start.span}"))
+        wf = actor.workflow
+        for node in planned[wf.name].get(actor.node.id if actor.node else None, []):
+            if isinstance(node, Job):
+                worker = None if node.placeholder else node.worker
+                task = _task(node.worker, workers, tasks, names) if worker else "ruby_job"
+                found.setdefault(("job", worker, node.span.file, node.span.line), Claim(
+                    kind="job", worker=worker, file=node.span.file, line=node.span.line, task=task,
+                    then=handler_of.get(_method(_Actor(wf, node))),
+                    comment=f"{node.worker}.{node.via}, {node.span}"))
+            elif isinstance(node, Callback):
+                found.setdefault(("callback", None, node.span.file, node.span.line), Claim(
+                    kind="callback", worker=None, file=node.span.file, line=node.span.line, task=None,
+                    then=handler_of.get(_method(_Actor(wf, node))),
+                    comment=f"on :{node.event} -> {node.target}, {node.span}"))
+            elif node.workflow in graph:
+                _start_claim(node, graph[node.workflow], handler_of, workers, tasks, names, found)
     return tuple(found.values())
+
+
+def _start_claim(start: Start, started: Workflow, handler_of: dict[str, str], workers: dict[str, Worker],
+                 tasks: dict[str, RubyTask], names: NameTable,
+                 found: dict[tuple[str, str | None, str, int], Claim]) -> None:
+    then = handler_of.get(_method(_Actor(started, None)))
+    worker = _starting_worker(started)
+    if worker:
+        found.setdefault(("job", worker, start.span.file, start.span.line), Claim(
+            kind="job", worker=worker, file=start.span.file, line=start.span.line,
+            task=_task(worker, workers, tasks, names), then=then,
+            comment=f"{worker}.perform_async, starts workflow {start.workflow}, {start.span}"))
+    elif then:
+        found.setdefault(("start", start.workflow, start.span.file, start.span.line), Claim(
+            kind="start", worker=None, file=start.span.file, line=start.span.line, task=None,
+            then=then, comment=f"starts workflow {start.workflow} ({started.starter}), {start.span}"))
 
 
 def _task(worker: str, workers: dict[str, Worker], tasks: dict[str, RubyTask], names: NameTable) -> str:

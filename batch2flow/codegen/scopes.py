@@ -8,9 +8,11 @@ that enqueued or registered the node, so values flow down the callback chain.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 
-from batch2flow.codegen.names import to_var
+from batch2flow.codegen.names import param_names
 from batch2flow.codegen.ruby_expr import Scope, translate
 from batch2flow.ir import Callback, Job, Worker, Workflow
 from batch2flow.parsing import parse_snippet
@@ -23,8 +25,14 @@ class Scopes:
         self.workers = workers
         self.jobs = {job.id: job for job in workflow.jobs}
         self.callbacks = {cb.id: cb for cb in workflow.callbacks}
-        self.starter = Scope(names={p: to_var(p) for p in workflow.params})
+        # a repeated Ruby parameter (`_, _`) reads as the first one
+        starter = dict(reversed(list(zip(workflow.params, param_names(workflow.params), strict=True))))
+        self.starter = Scope(names=starter)
         self.inside = cache(self._inside)
+        #: (batch, actor) -> the loop items known in `actor`'s code in that batch's jobs
+        #: block (set by the planner, which names them): a callback registered on a
+        #: per-item batch may pass its item in its options
+        self.items_around: Callable[[str | None, str | None], dict[str, str]] = lambda batch, actor: {}
 
     def of(self, actor: str | None) -> Scope:
         """The scope of code run by `actor` (a job's perform, a callback; None: the starter)."""
@@ -77,6 +85,9 @@ class Scopes:
     def _callback_scope(self, callback: Callback) -> Scope:
         status_var = f"status_{callback.id}"
         outer = self.of(callback.registered_by)
+        items = self.items_around(callback.batch, callback.registered_by)
+        if items:
+            outer = replace(outer, names={**outer.names, **items})
         options: dict[str, str] = {}
         for key, value in option_pairs(callback.options):
             translated = translate(value, outer)

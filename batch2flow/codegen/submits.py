@@ -10,7 +10,7 @@ from batch2flow.codegen.names import to_python, to_var
 from batch2flow.codegen.plan import Line, TaskPlan
 from batch2flow.codegen.ruby_expr import Scope, translate, translate_items
 from batch2flow.diagnostics import Diagnostic
-from batch2flow.ir import Job, Loop
+from batch2flow.ir import Job, Loop, Span
 
 BULK = frozenset({"perform_bulk", "push_bulk"})
 
@@ -45,21 +45,28 @@ def is_bulk(job: Job) -> bool:
     return job.loop is not None and job.loop.method in BULK
 
 
+#: the Python test of a fan-out's per-item condition, read in the scope of one item
+ItemTest = Callable[[Scope], str]
+
+
 def submit_line(job: Job, task: TaskPlan, var: str, holder: str, wait: str | None,
-                scope: Scope, todo: Untranslated, local: Callable[[str], str] = str) -> list[Line]:
+                scope: Scope, todo: Untranslated, local: Callable[[str], str] = str,
+                item_test: ItemTest | None = None) -> list[Line]:
     """`local(wanted)`: a name for a comprehension variable that no flow variable has, so
-    the `wait_for=` inside the comprehension still reads the flow's variables."""
+    the `wait_for=` inside the comprehension still reads the flow's variables.
+    `item_test`: the condition written inside the loop, which filters its items."""
     where = f"{job.span.file}:{job.span.line}"
     wait_arg = [f"wait_for={wait}"] if wait else []
     if not job.fan_out:
         args = [value(arg, scope, job, todo) for arg in job.args]
         call = f"{task.function}.submit({', '.join(args + wait_arg)})"
         return [Line(f"{var} = {holder}.add({call})", where)]
-    return _fan_out(job, task, (var, holder, local), wait_arg, scope, todo)
+    return _fan_out(job, task, (var, holder, local), wait_arg, (scope, item_test), todo)
 
 
 def _fan_out(job: Job, task: TaskPlan, names: tuple[str, str, Callable[[str], str]], wait_arg: list[str],
-             scope: Scope, todo: Untranslated) -> list[Line]:
+             scopes: tuple[Scope, ItemTest | None], todo: Untranslated) -> list[Line]:
+    scope = scopes[0]
     var, holder, local = names
     where = f"{job.span.file}:{job.span.line}"
     items_var = f"{var}_items"
@@ -71,7 +78,7 @@ def _fan_out(job: Job, task: TaskPlan, names: tuple[str, str, Callable[[str], st
         submit = f"{task.function}.submit({', '.join([f'*{row}', *wait_arg])})"
         call = f"[{submit} for {row} in bulk_rows({items_var})]"
     else:
-        call = _per_item(job, task, (items_var, local), wait_arg, scope, todo)
+        call = _per_item(job, task, (items_var, local), wait_arg, scopes, todo)
     return [*lines, Line(f"{var} = {holder}.add({call})", where)]
 
 
@@ -86,33 +93,42 @@ def _items(job: Job, task: TaskPlan, scope: Scope, todo: Untranslated) -> str:
     if items is not None:
         return items
     source = loop.items if loop is not None else "(the loop around this enqueue)"
-    todo.add(job.id, diag.UNTRANSLATED_ITEMS, (job.span.file, job.span.line, job.span.col),
-             f"the items {job.worker} fans out over (`{source}`) are not translated; "
-             "the flow has a `ruby_items(...)` marker there")
-    marker = [to_python(source), to_python(f"{job.span.file}:{job.span.line}")]
-    if is_bulk(job):
-        # rehearsed rows must bind to the task: one value per required parameter
-        marker.append(f"row_width={sum(1 for p in task.params if not p.startswith('*') and '=' not in p)}")
+    # rehearsed rows must bind to the task: one value per required parameter
+    width = sum(1 for p in task.params if not p.startswith("*") and "=" not in p) if is_bulk(job) else None
+    return items_marker(job.id, source, job.span, todo, f"the items {job.worker} fans out over", width)
+
+
+def items_marker(node: str, source: str, span: Span, todo: Untranslated, what: str,
+                 row_width: int | None = None) -> str:
+    """A `ruby_items(...)` marker for items not translated, and its diagnostic."""
+    todo.add(node, diag.UNTRANSLATED_ITEMS, (span.file, span.line, span.col),
+             f"{what} (`{source}`) are not translated; the flow has a `ruby_items(...)` marker there")
+    marker = [to_python(source), to_python(f"{span.file}:{span.line}")]
+    if row_width is not None:
+        marker.append(f"row_width={row_width}")
     return f"ruby_items({', '.join(marker)})"
 
 
 def _per_item(job: Job, task: TaskPlan, items: tuple[str, Callable[[str], str]], wait_arg: list[str],
-              scope: Scope, todo: Untranslated) -> str:
+              scopes: tuple[Scope, ItemTest | None], todo: Untranslated) -> str:
     """One job per item of a loop: `task.map(...)` over one list per argument, or a
-    submit per item where `.map()` cannot bind the arguments (a `*args` parameter)."""
+    submit per item where `.map()` cannot bind the arguments (a `*args` parameter).
+    A condition written inside the loop filters the items: `... for item in items if test`."""
     items_var, local = items
+    scope, item_test = scopes
     loop = job.loop
     item = to_var(loop.variables[0]) if loop is not None and loop.variables else "item"
     mapped = bool(job.args) and not any(param.startswith("*") for param in task.params)
-    if not mapped and job.args:
+    if not mapped and (job.args or item_test is not None):
         item = local(item)  # the submit's `wait_for=` is inside this comprehension
     inner = replace(scope, names={**scope.names, **_loop_names(loop, item)})
     args = [value(arg, inner, job, todo) for arg in job.args]
+    keep = f" if {item_test(inner)}" if item_test is not None else ""
     if mapped:
-        columns_ = [f"[{arg} for {item} in {items_var}]" for arg in args]
+        columns_ = [f"[{arg} for {item} in {items_var}{keep}]" for arg in args]
         return f"{task.function}.map({', '.join(columns_ + wait_arg)})"
-    each = item if args else "_"
-    return f"[{task.function}.submit({', '.join(args + wait_arg)}) for {each} in {items_var}]"
+    each = item if args or keep else "_"
+    return f"[{task.function}.submit({', '.join(args + wait_arg)}) for {each} in {items_var}{keep}]"
 
 
 def _loop_names(loop: Loop | None, item: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import replace
 
-from batch2flow.codegen.names import NameTable, to_python, to_var
+from batch2flow.codegen.names import NameTable, param_names, to_python, to_var
 from batch2flow.codegen.other_work import with_not_run
 from batch2flow.codegen.plan import TaskPlan
 from batch2flow.ir import Job, Worker, Workflow
@@ -30,6 +30,9 @@ def plan_tasks(workflow: Workflow, workers: dict[str, Worker], names: NameTable,
     orchestrating = orchestrators(workflow)
     by_worker: dict[str, TaskPlan] = {}
     by_job: dict[str, TaskPlan] = {}
+    jobs_of: dict[str, list[Job]] = {}  # one pass, not one a worker: a chain has a worker a step
+    for job in workflow.jobs:
+        jobs_of.setdefault(job.worker, []).append(job)
     for job in workflow.jobs:
         if job.placeholder:
             by_job[job.id] = _placeholder_task(job, names)
@@ -37,7 +40,7 @@ def plan_tasks(workflow: Workflow, workers: dict[str, Worker], names: NameTable,
         if job.worker not in by_worker:
             worker = workers.get(job.worker)
             task = _worker_task(job.worker, worker, job.worker in orchestrating, names)
-            task = with_not_run(task, [j for j in workflow.jobs if j.worker == job.worker])
+            task = with_not_run(task, jobs_of[job.worker])
             if stub_tasks and not task.orchestration and worker is not None:
                 ruby = textwrap.indent(worker.perform_source or "", "    ")
                 task = replace(task, ruby_perform=ruby)
@@ -87,8 +90,9 @@ def _signature(worker: Worker | None) -> tuple[tuple[str, ...], str]:
     params: list[str] = []
     passed: list[str] = []
     optional = False
-    for name, kind in zip(worker.perform_params, worker.perform_kinds, strict=True):
-        var = to_var(name)
+    # `keywords` is the trailing hash's parameter below
+    names = param_names(worker.perform_params, taken={"keywords"})
+    for var, kind in zip(names, worker.perform_kinds, strict=True):
         if kind == "rest":
             params.append(f"*{var}")
             passed.append(f"*{var}")

@@ -14,6 +14,7 @@ from batch2flow.lint.ruby import (
     enclosing_def,
     is_batch_new,
     receiver_name,
+    scope_batch_locals,
 )
 from batch2flow.parsing import ParsedFile
 from batch2flow.ruby import nodes
@@ -34,7 +35,7 @@ def batch_receiver(ctx: LintContext, parsed: ParsedFile, call: Call) -> str | No
     scope = enclosing_def(call.node)
     if scope is None:
         return None
-    held = ctx.memo(("batch locals", scope.id), lambda: batch_locals(scope))
+    held = scope_batch_locals(ctx, scope)
     ivars = ctx.memo(("batch ivars", parsed.path), lambda: _file_batch_ivars(parsed))
     if name in held or (name.startswith("@") and name in ivars):
         return name

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 from batch2flow.lint.model import Finding
+from batch2flow.review.annotations import escape_data, escape_property
 
 #: GitHub workflow commands by severity
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -37,16 +38,8 @@ def to_github(findings: list[Finding], location: Callable[[str], str]) -> str:
     lines = []
     for found in findings:
         d = found.diagnostic
-        properties = (f"file={_property(location(d.file))},line={d.line},col={d.col},"
-                      f"title={_property(d.code)}")
+        properties = (f"file={escape_property(location(d.file))},line={d.line},col={d.col},"
+                      f"title={escape_property(d.code)}")
         text = d.message + (f" (help: {d.help})" if d.help else "")
-        lines.append(f"::{_GITHUB_LEVEL[d.severity.value]} {properties}::{_data(text)}")
+        lines.append(f"::{_GITHUB_LEVEL[d.severity.value]} {properties}::{escape_data(text)}")
     return "".join(line + "\n" for line in lines)
-
-
-def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _property(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")

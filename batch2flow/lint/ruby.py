@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from tree_sitter import Node, Query, QueryCursor
 
-from batch2flow.lint.context import LintContext, ancestors
+from batch2flow.lint.context import LintContext, ancestors, walk
 from batch2flow.parsing import ParsedFile, ruby_language
 from batch2flow.ruby import nodes
 from batch2flow.ruby.nodes import Call
@@ -76,6 +76,37 @@ def batch_locals(scope: Node) -> dict[str, Node]:
 def _assignments() -> Query:
     return Query(ruby_language(), "(assignment left: [(identifier) (instance_variable)] @left"
                                   " right: (_) @right) @assignment")
+
+
+def scope_batch_locals(ctx: LintContext, scope: Node) -> dict[str, Node]:
+    """`batch_locals(scope)`, read once per method however many rules and batches ask."""
+    return ctx.memo(("batch locals", scope.id), lambda: batch_locals(scope))
+
+
+def calls_by_receiver(ctx: LintContext, scope: Node) -> dict[str, list[Call]]:
+    """The calls in `scope` with a receiver, by the receiver's text, in source order: one
+    walk per method, not one per batch in it (a method may hold hundreds)."""
+    def build() -> dict[str, list[Call]]:
+        found: dict[str, list[Call]] = {}
+        for node in walk(scope):
+            call = nodes.as_call(node) if node.type == "call" else None
+            if call is not None and call.receiver is not None:
+                found.setdefault(nodes.text(call.receiver), []).append(call)
+        return found
+
+    return ctx.memo(("calls by receiver", scope.id), build)
+
+
+def identifiers(ctx: LintContext, scope: Node) -> dict[str, list[Node]]:
+    """The identifiers in `scope` by name, in source order, from one walk per method."""
+    def build() -> dict[str, list[Node]]:
+        found: dict[str, list[Node]] = {}
+        for node in walk(scope):
+            if node.type == "identifier":
+                found.setdefault(nodes.text(node), []).append(node)
+        return found
+
+    return ctx.memo(("identifiers", scope.id), build)
 
 
 def receiver_name(call: Call) -> str | None:

@@ -47,7 +47,7 @@ def run_lint(request: LintRequest) -> int:
 
     run = request.run or Settings()
     try:
-        _graph, findings = graph_and_findings(request.paths, request.max_file_size or DEFAULT_MAX_BYTES, run)
+        graph, findings = graph_and_findings(request.paths, request.max_file_size or DEFAULT_MAX_BYTES, run)
     except Exception:  # a bug of ours must still not reach the user as a bare traceback
         from batch2flow.cli import _internal_error
 
@@ -59,12 +59,17 @@ def run_lint(request: LintRequest) -> int:
     if request.fix or request.show_diff:
         shown = _fix(shown, request)
     _print(shown, request)
+    if not graph.workflows:  # the rules still ran (some need no batch); the path may be wrong
+        from batch2flow.terminal import nothing_found
+
+        click.echo(f"batch2flow lint: {nothing_found(request.paths, graph.files_read)}", err=True)
     return EXIT_FOUND if fails(shown, settings.fail_on) else 0
 
 
 def _fix(shown: list[Finding], request: LintRequest) -> list[Finding]:
     """Apply (or with --diff, show) the certain fixes; what is left to report."""
     from batch2flow.lint.fixes import plan_fixes, unified_diff, write_fixes
+    from batch2flow.terminal import visible
 
     planned = plan_fixes(shown, request.paths)
     if request.show_diff:
@@ -73,7 +78,7 @@ def _fix(shown: list[Finding], request: LintRequest) -> list[Finding]:
     write_fixes(planned)
     fixed = {f for item in planned for f in item.fixed}
     for item in planned:
-        click.echo(f"fixed {len(item.fixed)} in {item.path}", err=True)
+        click.echo(f"fixed {len(item.fixed)} in {visible(str(item.path))}", err=True)
     return [f for f in shown if f not in fixed]
 
 

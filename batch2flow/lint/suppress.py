@@ -14,7 +14,8 @@ _DISABLE = re.compile(r"#\s*batch2flow:\s*disable=([A-Za-z0-9_, ]+)")
 def disabled_codes(source: SourceFile) -> dict[int, frozenset[str]]:
     """1-based line -> the codes a comment on it disables."""
     found: dict[int, frozenset[str]] = {}
-    for number, line in enumerate(source.text.splitlines(), start=1):
+    # numbered as tree-sitter numbers rows (at "\n" only), as the diagnostics' lines are
+    for number, line in enumerate(source.text.split("\n"), start=1):
         match = _DISABLE.search(line)
         if match:
             found[number] = frozenset(c.strip().upper() for c in match.group(1).split(",") if c.strip())

@@ -8,9 +8,8 @@ by construction, not sorted, so the contract's fields lead every object a person
 
 from __future__ import annotations
 
-import json
-
-from batch2flow.ir import Batch, Callback, Edge, Graph, Job, Raise, Span, Start, Worker, Workflow
+from batch2flow import terminal
+from batch2flow.ir import Batch, Callback, Edge, Graph, Job, Loop, Raise, Span, Start, Worker, Workflow
 
 #: bumped only when a field is renamed or dropped; additions keep it
 VERSION = 1
@@ -26,7 +25,7 @@ def render_json(graph: Graph) -> str:
         "diagnostics": [d.to_json() for d in graph.diagnostics],
         "workers": [_worker(w) for w in graph.workers],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return terminal.json_text(document)
 
 
 def _place(span: Span) -> JsonObject:
@@ -65,10 +64,12 @@ def _job(job: Job) -> JsonObject:
         "placeholder": job.placeholder,
         "args": list(job.args),
         "delay": job.delay,
-        "loop": None if job.loop is None else {
-            "method": job.loop.method, "items": job.loop.items, "variables": list(job.loop.variables),
-        },
+        "loop": None if job.loop is None else _loop(job.loop),
     }
+
+
+def _loop(loop: Loop) -> JsonObject:
+    return {"method": loop.method, "items": loop.items, "variables": list(loop.variables)}
 
 
 def _edge(edge: Edge) -> JsonObject:
@@ -82,7 +83,7 @@ def _edge(edge: Edge) -> JsonObject:
 
 
 def _batch(batch: Batch) -> JsonObject:
-    return {
+    out: JsonObject = {
         "id": batch.id,
         **_place(batch.span),
         "parent": batch.parent,
@@ -90,6 +91,9 @@ def _batch(batch: Batch) -> JsonObject:
         "callback_queue": batch.callback_queue,
         "created_by": batch.created_by,
     }
+    if batch.loop is not None:  # one batch per item of this loop; absent for a plain batch
+        out["loop"] = _loop(batch.loop)
+    return out
 
 
 def _callback(cb: Callback) -> JsonObject:

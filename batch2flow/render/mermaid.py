@@ -7,6 +7,7 @@ and edges keep the analysis' happens-before with one line style per event.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from batch2flow.ir import Batch, Edge, Graph, Workflow
@@ -17,6 +18,9 @@ from batch2flow.render.mermaid_marks import Marks, style_lines
 ARROWS = {"success": "-->", "complete": "-.->", "death": "==>"}
 LOOP_ARROW = "-.->"
 _INDENT = "    "
+#: what opens markup in Markdown text; not `_`, which inside a word (`data_pipeline.rb`)
+#: opens none
+_MARKDOWN_ACTIVE = re.compile(r"[\\`*<>\[\]|&]")
 
 
 def render_mermaid(graph: Graph) -> str:
@@ -27,11 +31,17 @@ def render_mermaid(graph: Graph) -> str:
     if not graph.workflows:
         return "No Sidekiq Batch workflows found.\n"
     sections = [
-        f"### {wf.name}\n\n{wf.starter}, {wf.entry.file}:{wf.entry.line}\n\n"
+        f"### {wf.name}\n\n{_text(wf.starter)}, {_text(wf.entry.file)}:{wf.entry.line}\n\n"
         f"```mermaid\n{workflow_chart(wf)}```\n"
         for wf in graph.workflows
     ]
     return "\n".join(sections)
+
+
+def _text(value: str) -> str:
+    """Markdown that stays plain text whatever a file name holds: no HTML, code span, link,
+    emphasis or table cell opened (each such character backslash-escaped)."""
+    return _MARKDOWN_ACTIVE.sub(r"\\\g<0>", value)
 
 
 def workflow_chart(wf: Workflow, marks: Marks | None = None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from batch2flow.ir import Callback, Job, Raise, Span, Start
+from batch2flow.terminal import visible
 
 #: characters that end a quoted label, open a shape or an edge text, or turn on
 #: Markdown / HTML; `;` too, so no raw `#word;` in the source can be read as an entity
@@ -30,7 +31,9 @@ BR = "<br/>"
 
 def escape(text: str) -> str:
     """Label text safe inside `"..."`: one line, every special character an entity."""
-    flat = " ".join(text.split())
+    # a control character shows as its escape (`\x1b`): the chart is printed to a terminal
+    # before a browser draws it, and a browser would show nothing for it
+    flat = visible(" ".join(text.split()))
     out = "".join(_ENTITIES.get(ch, ch) for ch in flat)
     for word, spelled in _KEYWORDS.items():
         out = out.replace(word, spelled)

@@ -12,23 +12,20 @@ from collections import defaultdict
 
 from batch2flow.ir import Batch, Callback, Edge, Graph, Job, Start, Workflow
 from batch2flow.render.text_lines import Node, flat, node_line, raise_line, summary
+from batch2flow.terminal import visible
 
 _INDENT = "  "
 
 
 def render_text(graph: Graph) -> str:
+    """The tree of every workflow, then the summary line. The diagnostics are not in it:
+    the CLI prints them on stderr, each with its source line and a caret."""
     out: list[str] = []
     for wf in graph.workflows:
         out += _Tree(wf).render() + [""]
-    if not graph.workflows:
-        out += ["no workflows found", ""]
-    if graph.diagnostics:
-        out.append("diagnostics:")
-        for diagnostic in graph.diagnostics:
-            out += [_INDENT + line for line in diagnostic.format().splitlines()]
-        out.append("")
     out.append(summary(graph))
-    return "\n".join(out) + "\n"
+    # names, conditions and paths come from the Ruby tree: shown, never run by a terminal
+    return "\n".join(visible(line) for line in out) + "\n"
 
 
 class _Tree:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from batch2flow.diagnostics import Diagnostic
 from batch2flow.review.compare import Review
+from batch2flow.terminal import visible
 
 #: GitHub has no `info` level; a notice is its nearest
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -29,7 +30,8 @@ def _command(diagnostic: Diagnostic) -> str:
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # the Actions log runs ANSI escape sequences: every other control character is shown
+    return visible(text, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

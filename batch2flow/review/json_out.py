@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
+from batch2flow import terminal
 from batch2flow.diagnostics import Diagnostic
 from batch2flow.review.compare import Review, WorkflowChange
 from batch2flow.review.relation import Order
@@ -23,7 +22,7 @@ def render_json(review: Review) -> str:
         "diagnostics_added": [diagnostic_json(d) for d in review.diagnostics_added],
         "diagnostics_fixed": [diagnostic_json(d) for d in review.diagnostics_fixed],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return terminal.json_text(document)
 
 
 def diagnostic_json(diagnostic: Diagnostic) -> JsonObject:

@@ -13,6 +13,7 @@ from batch2flow.render.mermaid import workflow_chart
 from batch2flow.review.compare import WORKTREE, Review, WorkflowChange
 from batch2flow.review.highlight import marked_workflow
 from batch2flow.review.table import change_rows, code
+from batch2flow.terminal import visible
 
 MARKER = "<!-- batch2flow-review -->"
 LEGEND = "Green: added. Red, dashed and struck through: removed. Amber: fans out now, or no longer."
@@ -62,5 +63,5 @@ def _diagnostics(title: str, found: tuple[Diagnostic, ...]) -> list[str]:
 
 def _plain(value: str) -> str:
     """Plain text from Ruby or a message, kept from turning into HTML or a table cell break."""
-    flat = " ".join(value.split())
+    flat = visible(" ".join(value.split()))
     return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")

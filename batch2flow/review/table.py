@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from batch2flow.review.compare import WorkflowChange
 from batch2flow.review.relation import Order
+from batch2flow.terminal import visible
 
 
 def change_rows(change: WorkflowChange) -> list[tuple[str, str]]:
@@ -38,7 +39,7 @@ def _pair(pair: Order) -> str:
 
 def code(value: str) -> str:
     """An inline code span safe inside a table cell, whatever the text holds."""
-    flat = " ".join(value.split()).replace("|", "\\|")
+    flat = visible(" ".join(value.split())).replace("|", "\\|")
     fence = "``" if "`" in flat else "`"
     pad = " " if fence == "``" else ""
     return f"{fence}{pad}{flat}{pad}{fence}"

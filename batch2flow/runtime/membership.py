@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from batch2flow.runtime.callbacks import Block, CallbackBlocks
+from batch2flow.runtime.callbacks import Block, CallbackBlocks, for_each_item
 
 if TYPE_CHECKING:
     from prefect.futures import PrefectFuture
@@ -48,15 +48,27 @@ class WorkflowRun:
         with self.changed:
             self.changed.notify_all()
 
-    def callback(self, after: Iterable[str] = ()) -> Callable[[Block], Block]:
+    def callback(self, after: Iterable[str] = (), target: str = "", batch: Batch | None = None,
+                 on: str = "") -> Callable[[Block], Block]:
         """Decorator: run the callback block now, in its own thread, once the blocks
-        named in `after` (function names) have submitted their jobs."""
+        named in `after` (function names) have submitted their jobs. `target`, `batch`
+        and `on`: the Ruby callback (`Klass#method`) and what it fires on, which a
+        rehearsal's timeline shows (the block itself waits as its statements say)."""
 
         def start(block: Block) -> Block:
             self._blocks.start(block, after)
+            if target and batch is not None:
+                from batch2flow.runtime.fired import watch_in_rehearsal
+
+                watch_in_rehearsal(target, batch, on)
             return block
 
         return start
+
+    def each(self, items: Iterable[Any], body: Callable[[Any], None]) -> None:
+        """Run `body` once per item: the code of a Ruby loop that builds one batch per item.
+        Each call defines that item's batch and its callback blocks."""
+        for_each_item(items, body)
 
     def batch(self, description: str | None = None) -> Batch:
         """A batch created outside every other batch's `jobs` block."""

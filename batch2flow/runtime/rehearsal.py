@@ -35,6 +35,9 @@ class Rehearsal:
     events: list[Event] = field(default_factory=list)
     #: when each flow run began: `{"flow": name, "t": seconds}`
     flow_starts: list[Event] = field(default_factory=list)
+    #: callbacks fired, for the timeline (not the trace, which is the jobs'):
+    #: `{"callback": "Klass#method", "event": success | complete | death, "t": seconds, "flow": name}`
+    callbacks: list[Event] = field(default_factory=list)
     _trace: Callable[[Event], None] | None = field(default=None, repr=False)
     _t0: float = field(default_factory=time.monotonic, repr=False)
 
@@ -60,6 +63,10 @@ class Rehearsal:
             self.events.sort(key=lambda e: float(e["t"]))  # type: ignore[arg-type]
             if self._trace is not None:
                 self._trace(record)
+
+    def callback(self, target: str, event: str, flow: str | None) -> None:
+        with _lock:
+            self.callbacks.append({"callback": target, "event": event, "t": self.clock(), "flow": flow})
 
     def note(self, text: str) -> None:
         with _lock:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from click.testing import CliRunner
@@ -127,7 +127,8 @@ class _Predictor:
         certainty = self._actor_runs(job["spawned_by"])
         own = _below(job["condition"], self._condition_of(job["spawned_by"]))
         if own is not None and certainty != NO:
-            certainty = min(certainty, _certainty(decide(own, self._scope(job["spawned_by"]))))
+            scope = self._scope(job["spawned_by"])
+            certainty = min(certainty, self._decide_per_item(own, job["loop"], scope))
         if job["loop"] is not None and certainty != NO:
             certainty = min(certainty, self._loop_runs(job["loop"], self._scope(job["spawned_by"])))
         return certainty
@@ -139,6 +140,20 @@ class _Predictor:
         if own is not None and certainty != NO:
             certainty = min(certainty, _certainty(decide(own, self._scope(start["spawned_by"]))))
         return certainty
+
+    def _decide_per_item(self, condition: str, loop: Document | None, scope: Scope) -> int:
+        """Whether `condition` holds; in a loop over known items (`next if i == 1`), whether
+        it holds for one of them at least."""
+        items = evaluate(loop["items"], scope) if loop is not None and loop["variables"] else UNKNOWN
+        if loop is not None and loop["method"] == "times" and isinstance(items, int):
+            items = list(range(items))
+        if not isinstance(items, list) or loop is None:
+            return _certainty(decide(condition, scope))
+        variable = loop["variables"][-1] if loop["method"] == "each_with_index" else loop["variables"][0]
+        values = list(range(len(items))) if loop["method"] == "each_with_index" else items
+        decided = [_certainty(decide(condition, replace(scope, names={**scope.names, variable: value})))
+                   for value in values]
+        return max(decided, default=NO)
 
     def _loop_runs(self, loop: Document, scope: Scope) -> int:
         """Whether the loop around a job goes round at least once."""
@@ -262,21 +277,28 @@ def _certainty(decided: bool | None) -> int:
 
 
 def order_pairs(workflow: Document, fail: set[str], document: Document | None = None,
-                starts: frozenset[str] | None = None) -> tuple[Pairs, Pairs]:
+                starts: frozenset[str] | None = None, *, across_items: bool = True) -> tuple[Pairs, Pairs]:
     """(A, B) for each worker B the graph orders after worker A, split: pairs where B
     follows every job of A, and pairs where B follows A only through A's death (an edge
     into a `:death` callback: it fires at the first death, not after the other jobs),
     which hold in this run only when A dies. With the whole `document`, a workflow this
     one starts comes after what leads to its start (of the `starts` that happen in this
     run, when given: another start of the same workflow orders nothing), and brings its
-    own order."""
+    own order.
+
+    A batch built once per item orders each item's callback after that item's jobs only:
+    `across_items=False` leaves those edges out, for the pairs where B follows every job of
+    A (a timeline's check); with them, B follows some job of A (the oracle's causality)."""
     jobs = {job["id"]: job["worker"] for job in workflow["jobs"] if not job["placeholder"]}
     if document is not None:
-        return _with_started(workflow, fail, document, jobs, starts)
+        return _with_started(workflow, fail, document, jobs, starts, across_items)
     on_death = {cb["id"] for cb in workflow["callbacks"] if cb["event"] == "death"}
     every: dict[str, list[str]] = defaultdict(list)
     through_death: dict[str, list[str]] = defaultdict(list)
+    per_item = set() if across_items else _per_item_edges(workflow)
     for edge in workflow["edges"]:
+        if (edge["from"], edge["to"]) in per_item:
+            continue
         into_death = edge["to"] in on_death and edge["from"] in jobs
         if not into_death:
             every[edge["from"]].append(edge["to"])
@@ -290,15 +312,35 @@ def order_pairs(workflow: Document, fail: set[str], document: Document | None = 
     return after_all, after_any - after_all
 
 
+def _per_item_edges(workflow: Document) -> set[tuple[str, str]]:
+    """Edges from a job into a callback of a batch built once per item of a loop, both in
+    that batch (or below it): they order one item's callback after that item's jobs only,
+    so nothing of one worker comes after every job of the other."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for batch in workflow["batches"]:
+        if batch["parent"] is not None:
+            children[batch["parent"]].append(batch["id"])
+    scopes = [{b["id"]} | reachable(children, b["id"]) for b in workflow["batches"] if b.get("loop")]
+    job_batch = {job["id"]: job["batch"] for job in workflow["jobs"]}
+    callback_batch = {cb["id"]: cb["batch"] for cb in workflow["callbacks"]}
+    found = set()
+    for edge in workflow["edges"]:
+        pair = (job_batch.get(edge["from"]), callback_batch.get(edge["to"]))
+        if any(pair[0] in scope and pair[1] in scope for scope in scopes):
+            found.add((edge["from"], edge["to"]))
+    return found
+
+
 def _with_started(workflow: Document, fail: set[str], document: Document, jobs: dict[str, str],
-                  happening: frozenset[str] | None) -> tuple[Pairs, Pairs]:
-    after_all, after_death = order_pairs(workflow, fail)
+                  happening: frozenset[str] | None, across_items: bool) -> tuple[Pairs, Pairs]:
+    after_all, after_death = order_pairs(workflow, fail, across_items=across_items)
     successors = _run_successors(workflow, jobs, fail)
     for start in workflow["starts"]:
         if start["restart"] or (happening is not None and start["id"] not in happening):
             continue
         workers = started_workers(document, start["workflow"])
-        inner_all, inner_death = _started_pairs(document, start["workflow"], fail, {workflow["name"]})
+        inner_all, inner_death = _started_pairs(document, start["workflow"], fail, {workflow["name"]},
+                                                across_items)
         after_all |= inner_all
         after_death |= inner_death
         for job_id, worker in jobs.items():
@@ -308,18 +350,20 @@ def _with_started(workflow: Document, fail: set[str], document: Document, jobs: 
     return after_all, after_death - after_all
 
 
-def _started_pairs(document: Document, name: str, fail: set[str], seen: set[str]) -> tuple[Pairs, Pairs]:
+def _started_pairs(document: Document, name: str, fail: set[str], seen: set[str],
+                   across_items: bool) -> tuple[Pairs, Pairs]:
     """The order inside a started workflow, and, as in `_with_started`, of the workflows
     it starts in turn after what leads to their start (a chain of steps, each started
     from the one before's callback)."""
     other = workflow_named(document, name)
-    after_all, after_death = order_pairs(other, fail)
+    after_all, after_death = order_pairs(other, fail, across_items=across_items)
     jobs = {job["id"]: job["worker"] for job in other["jobs"] if not job["placeholder"]}
     successors = _run_successors(other, jobs, fail)
     for start in other["starts"]:
         if start["restart"] or start["workflow"] in seen:
             continue
-        inner_all, inner_death = _started_pairs(document, start["workflow"], fail, seen | {name})
+        inner_all, inner_death = _started_pairs(document, start["workflow"], fail, seen | {name},
+                                                across_items)
         after_all, after_death = after_all | inner_all, after_death | inner_death
         workers = started_workers(document, start["workflow"], frozenset(seen | {name}))
         for job_id, worker in jobs.items():

@@ -25,6 +25,8 @@ STARTER_CLASS = "RandomFlow"
 #: the starter's parameters, in the order it declares them: `attempt:` counts restarts
 PARAMETERS = (*PARAMETER_VALUES, "attempt")
 OTHER_CLASS = "OtherFlow"
+#: the module whose class methods build the steps a callback chains to
+NEXT_STEPS = "NextSteps"
 #: the description of the outermost batch: a run of the workflow is a batch with it
 DESCRIPTION = "Random flow"
 
@@ -80,6 +82,8 @@ class RubyWriter:
         self.fanned: set[str] = set()
         self.shapes: set[str] = set()
         self.other_flow = False
+        #: class methods of NEXT_STEPS, each building the next step's batch
+        self.next_steps: list[list[str]] = []
         self.restarts = False
 
     # names -------------------------------------------------------------------------------
@@ -146,6 +150,10 @@ class RubyWriter:
             methods = "\n".join(_indent_lines(m, 1) for m in self.steps)
             out.append((f"app/callbacks/{folder}steps.rb", f"class Steps\n{methods}end\n"))
         out.append((f"app/services/{folder}{_snake(STARTER_CLASS)}.rb", self.starter_class(start)))
+        if self.next_steps:
+            methods = "\n".join(_indent_lines(m, 1) for m in self.next_steps)
+            module = f"module {NEXT_STEPS}\n{methods}end\n"
+            out.append((f"app/services/{folder}{_snake(NEXT_STEPS)}.rb", module))
         if self.other_flow:
             out.append((f"app/services/{folder}{_snake(OTHER_CLASS)}.rb", self.other_class()))
             for name in self.other_workers():
@@ -425,7 +433,15 @@ class RubyWriter:
         if kind == "new_batch":
             assert statement.batch is not None
             self.shapes.add("callback makes a new outermost batch")
-            return self.batch(statement.batch, context)
+            lines = self.batch(statement.batch, context)
+            if not statement.class_method or any("status" in line or "options" in line for line in lines):
+                return lines
+            # the next step is a class method of another module, which reads nothing of
+            # the callback (its status and options stay where they are)
+            self.shapes.add("callback chains through a class method")
+            name = f"step{len(self.next_steps) + 1}"
+            self.next_steps.append([f"def self.{name}", *_indent_list(lines), "end"])
+            return [f"{self.qualified(NEXT_STEPS)}.{name}"]
         return self.reopened(statement, context)
 
     def reopened(self, statement: Statement, context: _Context) -> list[str]:
@@ -504,7 +520,11 @@ class RubyWriter:
         if job.fan_out in ("items", "count"):
             self.fanned.add(job.fan_out)
         args = "name, i" if job.fan_out == "each_with_index" else "i"
-        line = self.reads(loop % self.push(job.form, name, args))
+        body = self.push(job.form, name, args)
+        if job.skip is not None:
+            self.shapes.add("a condition per item (`next if`) in a fan-out")
+            body = f"{job.skip}; {body}"
+        line = self.reads(loop % body)
         if job.twice:
             self.shapes.add("two jobs of one worker in one block")
             return [line, self.push(job.form, name, "3")]

@@ -21,6 +21,8 @@ ENQUEUE_FORMS = ("perform_async", "perform_in", "perform_at", "perform_bulk", "c
                  "perform_later")
 #: how a job is fanned out: a literal loop, or a loop over a starter parameter
 FAN_OUTS = ("each", "each_with_index", "map", "times", "range", "items", "count")
+#: a condition per item, written first in a fan-out's loop body (`i`: the item, or the index)
+SKIPS = ("next if i == 1", "next unless i == 1", "next if i.zero?", "next unless i > 1")
 TARGETS = ("method", "class", "self")
 #: how a callback finds the batch it adds to
 REOPENS = ("parent_bid", "local_bid", "ivar", "option")
@@ -47,7 +49,7 @@ OPTION_CONDITIONS = ("options['k'] == 1", "options['k'] > 1", "options['flag']",
 #:   Ruby-computes flows (the default, which submit the batches Ruby built, by bid) keep one
 #:   batch per item; the translated flows this suite runs keep one batch for all items, so
 #:   a callback's `status.total` counts every item's jobs and its branch can differ
-OPEN_FINDINGS: frozenset[str] = frozenset({"per_item_batch"})
+OPEN_FINDINGS: frozenset[str] = frozenset()
 #: how a conditional statement is written
 CONDITION_FORMS = ("modifier", "block", "unless", "else", "case")
 
@@ -56,6 +58,8 @@ CONDITION_FORMS = ("modifier", "block", "unless", "else", "case")
 class JobSpec:
     form: str = "perform_async"
     fan_out: str | None = None
+    #: `next if ...` before the enqueue in the fan-out's loop body: a condition per item
+    skip: str | None = None
     #: a second job of the same worker, next to the first
     twice: bool = False
     #: jobs its perform enqueues (in no batch)
@@ -80,6 +84,9 @@ class Statement:
     other: JobSpec | None = None
     #: how a chain or add_to_parent finds the parent batch
     reopen: str = "parent_bid"
+    #: a callback's new_batch written in a class method of another module, which the
+    #: callback calls (`NextSteps.step3`): the chain goes through a method call
+    class_method: bool = False
 
 
 @dataclass(kw_only=True)
@@ -134,6 +141,8 @@ def jobs(draw: st.DrawFn, depth: int, in_starter: bool = True, in_batch: bool = 
     if form != "perform_bulk" and draw(st.integers(0, 3)) == 0:
         fan_out = draw(st.sampled_from(FAN_OUTS if in_starter else FAN_OUTS[:5]))
     spec = JobSpec(form=form, fan_out=fan_out, twice=draw(st.integers(0, 7)) == 0)
+    if fan_out is not None and draw(st.integers(0, 2)) == 0:
+        spec.skip = draw(st.sampled_from(SKIPS))
     if form != "perform_later" and not in_perform and depth < 4 and draw(st.integers(0, 5)) == 0:
         spec.enqueues = draw(st.lists(jobs(depth + 1, False, False, True), max_size=1))
         if in_batch:
@@ -165,6 +174,7 @@ def statements(draw: st.DrawFn, depth: int, scope: Scope, kinds: tuple[str, ...]
         statement.job = draw(jobs(depth, scope.in_starter, in_batch))
     elif kind in ("chain", "new_batch"):
         statement.batch = draw(batches(depth + 1, kind == "chain", scope))
+        statement.class_method = kind == "new_batch" and not scope.in_starter and draw(st.booleans())
     if kind in ("chain", "add_to_parent"):
         statement.reopen = draw(st.sampled_from(REOPENS))
     if kind == "restart":

@@ -1,8 +1,8 @@
 """Workflow too large to follow.
 
 What it does:
-    Reports a workflow that grew past 5000 nodes while batch2flow read it; the rest of
-    it was not followed.
+    Reports a workflow that grew past 5000 nodes while batch2flow read it, or whose
+    methods and jobs call one another more than 32 deep; the rest of it was not followed.
 
 Why is this bad:
     Almost always a sign of code the analysis cannot bound (a recursion through helper

@@ -36,7 +36,7 @@ from batch2flow.lint.batches import batch_receiver
 from batch2flow.lint.context import LintContext, finding
 from batch2flow.lint.model import Finding
 from batch2flow.lint.registry import rule
-from batch2flow.lint.ruby import LOOPS, batch_locals, calls, enclosing_def, is_batch_new
+from batch2flow.lint.ruby import LOOPS, calls, enclosing_def, is_batch_new, scope_batch_locals
 from batch2flow.parsing import ParsedFile
 from batch2flow.ruby import nodes
 from batch2flow.ruby.nodes import Call
@@ -69,8 +69,8 @@ def _new_batch(ctx: LintContext, parsed: ParsedFile, call: Call) -> bool:
         return False
     if is_batch_new(call.receiver):
         created = call.receiver
-    elif scope is not None and name in batch_locals(scope):
-        created = batch_locals(scope)[name].child_by_field_name("right") or call.receiver
+    elif scope is not None and name in scope_batch_locals(ctx, scope):
+        created = scope_batch_locals(ctx, scope)[name].child_by_field_name("right") or call.receiver
     else:
         return False
     made = nodes.as_call(created)

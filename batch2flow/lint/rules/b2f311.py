@@ -37,7 +37,14 @@ from batch2flow import diagnostics as diag
 from batch2flow.lint.context import LintContext, finding, walk
 from batch2flow.lint.model import Finding
 from batch2flow.lint.registry import rule
-from batch2flow.lint.ruby import DEFS, batch_locals, enclosing_def, in_jobs_block, is_enqueue
+from batch2flow.lint.ruby import (
+    DEFS,
+    calls_by_receiver,
+    enclosing_def,
+    in_jobs_block,
+    is_enqueue,
+    scope_batch_locals,
+)
 from batch2flow.ruby import nodes
 from batch2flow.ruby.nodes import Call
 
@@ -48,14 +55,15 @@ HELP = "enqueue it inside the batch's `jobs` block"
 def check(ctx: LintContext) -> Iterator[Finding]:
     for parsed, scope in ctx.nodes(DEFS):
         enqueues = _enqueues(scope)
-        inside = {_worker(c) for c in enqueues if in_jobs_block(c.node) is not None}
-        for name, assignment in batch_locals(scope).items():
-            fills = [c for c in _calls_on(scope, name) if c.method == "jobs" and c.block is not None]
+        placed = [(call, in_jobs_block(call.node) is not None) for call in enqueues]
+        outside = [call for call, in_jobs in placed if not in_jobs]
+        inside = {_worker(call) for call, in_jobs in placed if in_jobs}
+        for name, assignment in scope_batch_locals(ctx, scope).items():
+            on_it = calls_by_receiver(ctx, scope).get(name, [])
+            fills = [c for c in on_it if c.method == "jobs" and c.block is not None]
             if not fills:
                 continue
-            for call in enqueues:
-                if in_jobs_block(call.node) is not None:
-                    continue
+            for call in outside:
                 setting_up = assignment.end_byte <= call.node.start_byte < fills[0].node.start_byte
                 if setting_up or _worker(call) in inside - {None}:
                     yield finding(diag.OUTSIDE_JOBS, parsed, call.node,
@@ -69,15 +77,6 @@ def _enqueues(scope: Node) -> list[Call]:
     for node in walk(scope):
         call = nodes.as_call(node) if node.type == "call" else None
         if call is not None and is_enqueue(call) and enclosing_def(node) == scope:
-            found.append(call)
-    return found
-
-
-def _calls_on(scope: Node, name: str) -> list[Call]:
-    found = []
-    for node in walk(scope):
-        call = nodes.as_call(node) if node.type == "call" else None
-        if call is not None and call.receiver is not None and nodes.text(call.receiver) == name:
             found.append(call)
     return found
 

@@ -49,7 +49,7 @@ def check(ctx: LintContext) -> Iterator[Finding]:
         if not call.args or not is_batch_new(call.node):
             continue
         owner = enclosing_class_name(call.node)
-        if _own_batch(call.node, nodes.text(call.args[0])):
+        if _own_batch(ctx, call.node, nodes.text(call.args[0])):
             yield finding(diag.REOPEN_OUTSIDE, parsed, call.node,
                           f"reopens the batch this code created itself (`{nodes.text(call.args[0])}` is its "
                           "bid); it is no job of that batch, whose jobs may all be done already")
@@ -60,11 +60,21 @@ def check(ctx: LintContext) -> Iterator[Finding]:
                           "the batch may be complete already")
 
 
-def _own_batch(reopen: Node, bid: str) -> bool:
+def _own_batch(ctx: LintContext, reopen: Node, bid: str) -> bool:
     """`bid` was assigned `x.bid` where `x` was assigned `Sidekiq::Batch.new` (no bid), in the
     class (or file) the reopen is written in."""
     scope = next((a for a in ancestors(reopen) if a.type in ("class", "module")), reopen)
-    created, taken = set(), set()
+    # one walk a scope, whatever the number of reopens in it: a class of many callbacks
+    # would otherwise be walked once for each of them
+    created, taken = ctx.memo(("b2f316 bids", scope.id), lambda: _bids(scope))
+    return bool(created & taken.get(bid, set()))
+
+
+def _bids(scope: Node) -> tuple[set[str], dict[str, set[str]]]:
+    """The names assigned a new batch (no bid) in `scope`, and for each local or instance
+    variable assigned `x.bid` there, the receivers `x`."""
+    created: set[str] = set()
+    taken: dict[str, set[str]] = {}
     for node in walk(scope):
         if node.type != "assignment":
             continue
@@ -74,11 +84,11 @@ def _own_batch(reopen: Node, bid: str) -> bool:
         new = nodes.as_call(right)
         if is_batch_new(right) and new is not None and not new.args:
             created.add(nodes.text(left))
-        elif left.type in ("identifier", "instance_variable") and nodes.text(left) == bid:
+        elif left.type in ("identifier", "instance_variable"):
             source = nodes.as_call(right)
             if source is not None and source.method == "bid" and source.receiver is not None:
-                taken.add(nodes.text(source.receiver))
-    return bool(created & taken)
+                taken.setdefault(nodes.text(left), set()).add(nodes.text(source.receiver))
+    return created, taken
 
 
 def _may_run_in_batch(ctx: LintContext, owner: str, callback_classes: set[str]) -> bool:

@@ -27,7 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from batch2flow import diagnostics as diag
-from batch2flow.ir import Workflow
+from batch2flow.batch_tree import union_along
+from batch2flow.ir import Callback, Workflow
 from batch2flow.lint.context import LintContext
 from batch2flow.lint.graph_views import at_span
 from batch2flow.lint.model import Finding
@@ -39,30 +40,33 @@ HELP = "register a :death (or :complete) callback too, on this batch or on the w
 @rule(diag.SUCCESS_ONLY, help=HELP)
 def check(ctx: LintContext) -> Iterator[Finding]:
     for workflow in ctx.graph.workflows:
+        # each batch's callbacks, and the callbacks that open a next step, found in one
+        # pass: a chain of N steps has N batches and N callbacks
+        on_batch: dict[str, list[Callback]] = {}
+        for callback in workflow.callbacks:
+            on_batch.setdefault(callback.batch, []).append(callback)
+        continuing = _continuing(workflow)
+        watched = _watched(workflow, on_batch)
         for batch in workflow.batches:
-            events = {c.event for c in workflow.callbacks if c.batch == batch.id}
-            goes_on = [c for c in workflow.callbacks if c.batch == batch.id and _continues(workflow, c.id)]
-            if events == {"success"} and goes_on and not _watched(workflow, batch.id):
+            events = {c.event for c in on_batch.get(batch.id, [])}
+            goes_on = [c for c in on_batch.get(batch.id, []) if c.id in continuing]
+            if events == {"success"} and goes_on and batch.id not in watched:
                 yield at_span(diag.SUCCESS_ONLY, goes_on[0].span,
                               "the workflow goes on from this :success callback only: if a job of "
                               "the batch dies, it stops here for good, and nothing says so")
 
 
-def _continues(workflow: Workflow, callback_id: str) -> bool:
-    """The callback opens the next step: a batch (new or reopened) or another workflow. A
-    callback that only enqueues a last job (a notification) ends the workflow instead."""
-    return (any(j.spawned_by == callback_id and j.batch is not None for j in workflow.jobs)
-            or any(b.created_by == callback_id for b in workflow.batches)
-            or any(s.spawned_by == callback_id for s in workflow.starts))
+def _continuing(workflow: Workflow) -> set[str | None]:
+    """The callbacks that open the next step: a batch (new or reopened) or another workflow.
+    A callback that only enqueues a last job (a notification) ends the workflow instead."""
+    return ({j.spawned_by for j in workflow.jobs if j.batch is not None}
+            | {b.created_by for b in workflow.batches} | {s.spawned_by for s in workflow.starts})
 
 
-def _watched(workflow: Workflow, batch_id: str | None) -> bool:
-    """The batch or one it belongs to has a :complete or :death callback."""
+def _watched(workflow: Workflow, on_batch: dict[str, list[Callback]]) -> set[str]:
+    """The batches that, or one they belong to, have a :complete or :death callback."""
     parents = {b.id: b.parent for b in workflow.batches}
-    seen: set[str] = set()
-    while batch_id is not None and batch_id not in seen:
-        seen.add(batch_id)
-        if any(c.batch == batch_id and c.event in ("complete", "death") for c in workflow.callbacks):
-            return True
-        batch_id = parents.get(batch_id)
-    return False
+    watching = {batch for batch, callbacks in on_batch.items()
+                if any(c.event in ("complete", "death") for c in callbacks)}
+    above = union_along(parents, parents, lambda b: frozenset({b}) & watching)
+    return {batch_id for batch_id, found in above.items() if found}

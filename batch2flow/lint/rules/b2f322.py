@@ -30,11 +30,12 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from batch2flow import diagnostics as diag
-from batch2flow.lint.context import LintContext, finding, walk
+from batch2flow.lint.context import LintContext, finding
 from batch2flow.lint.model import Finding
 from batch2flow.lint.registry import rule
-from batch2flow.lint.ruby import DEFS, batch_locals
+from batch2flow.lint.ruby import DEFS, calls_by_receiver, scope_batch_locals
 from batch2flow.ruby import nodes
+from batch2flow.ruby.nodes import Call
 
 HELP = "set callback_queue on the reopened batch as on the batch it was created as"
 
@@ -44,11 +45,11 @@ def check(ctx: LintContext) -> Iterator[Finding]:
     if not any(_sets_queue(node) for _parsed, node in ctx.nodes(("assignment",))):
         return
     for parsed, scope in ctx.nodes(DEFS):
-        for name, assignment in batch_locals(scope).items():
+        for name, assignment in scope_batch_locals(ctx, scope).items():
             new = nodes.as_call(assignment.child_by_field_name("right") or assignment)
             if new is None or not new.args:
                 continue
-            calls = _methods_called(scope, name)
+            calls = _methods_called(calls_by_receiver(ctx, scope).get(name, []))
             if "jobs" in calls and "callback_queue=" not in calls:
                 yield finding(diag.CALLBACK_QUEUE_LOST, parsed, assignment,
                               f"`{name}` reopens a batch without setting its callback_queue again, "
@@ -61,14 +62,11 @@ def _sets_queue(assignment: Node) -> bool:
     return call is not None and call.method == "callback_queue"
 
 
-def _methods_called(scope: Node, name: str) -> set[str]:
+def _methods_called(on_it: list[Call]) -> set[str]:
     found = set()
-    for node in walk(scope):
-        call = nodes.as_call(node) if node.type == "call" else None
-        if call is None or call.receiver is None or nodes.text(call.receiver) != name:
-            continue
-        parent = node.parent
+    for call in on_it:
+        parent = call.node.parent
         setter = parent is not None and parent.type == "assignment" \
-            and parent.child_by_field_name("left") == node
+            and parent.child_by_field_name("left") == call.node
         found.add(call.method + ("=" if setter else ""))
     return found
