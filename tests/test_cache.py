@@ -107,3 +107,53 @@ def test_the_commands_use_the_cache_unless_told_not_to(flag: list[str], tmp_path
     runs = [CliRunner().invoke(main, ["graph", fixture, "--format", "json", *flag]) for _ in range(2)]
     assert runs[0].stdout == runs[1].stdout == render_json(build_graph([fixture]))
     assert folder.is_dir() == (not flag)
+
+
+def _age(tree: Path, seconds: int = 3600) -> None:
+    """Files last changed an hour ago: their metadata can be trusted (see cache_index.py)."""
+    import os
+    import time
+
+    for path in tree.rglob("*.rb"):
+        then = time.time() - seconds
+        os.utime(path, (then, then))
+
+
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the runs that read the files."""
+    from batch2flow import graph
+
+    done: list[int] = []
+    real = graph.read_tree
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        done.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(graph, "read_tree", counting)
+    return done
+
+
+def test_an_unchanged_tree_is_found_without_reading_a_file(tree: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    _age(tree)
+    read = reads(monkeypatch)
+    settings = Settings(cache=tmp_path / "cache")
+    first = build_graph([str(tree)], settings=settings)
+    second = build_graph([str(tree)], settings=settings)
+    assert len(read) == 1 and render_json(second) == render_json(first)
+    # a file changed: its metadata differs, the files are read, and the result is the new one
+    (tree / "step_worker.rb").write_text(WORKER.replace("StepWorker", "OtherWorker"), encoding="utf-8")
+    third = build_graph([str(tree)], settings=settings)
+    assert len(read) == 2 and render_json(third) != render_json(first)
+
+
+def test_files_changed_a_moment_ago_are_read_again(tree: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    read = reads(monkeypatch)
+    settings = Settings(cache=tmp_path / "cache")
+    build_graph([str(tree)], settings=settings)
+    build_graph([str(tree)], settings=settings)
+    # a change within the timestamps' resolution could go unseen: no shortcut for them
+    assert len(read) == 2
+    assert not [p for p in (tmp_path / "cache").iterdir() if p.name.startswith("index-")]
