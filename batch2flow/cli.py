@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from batch2flow import __version__
+from batch2flow.cli_run import finish, run_options, run_settings
 from batch2flow.diagnostics import Diagnostic, Severity, has_errors
 from batch2flow.lint.command import lint_command, rule_command
 
@@ -131,16 +132,21 @@ main.add_command(rule_command)
               default="text", show_default=True, help="How to print the graph.")
 @click.option("--max-file-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
               help="Skip Ruby files larger than this (default 2 MiB).")
-def graph(paths: tuple[str, ...], output_format: str, max_file_size: int | None) -> None:
+@run_options
+def graph(paths: tuple[str, ...], output_format: str, max_file_size: int | None, jobs: int | None,
+          no_cache: bool, quiet: bool) -> None:
     from batch2flow.graph import build_graph
     from batch2flow.scanner import DEFAULT_MAX_BYTES
 
+    settings = run_settings(jobs, no_cache, quiet)
     try:
-        result = build_graph(list(paths), max_file_size or DEFAULT_MAX_BYTES)
+        result = build_graph(list(paths), max_file_size or DEFAULT_MAX_BYTES, settings)
         rendered = _render(result, output_format)
     except Exception:  # a bug of ours must still not reach the user as a bare traceback
+        finish(settings)
         _internal_error()
         return
+    finish(settings)
     click.echo(rendered, nl=False)
     # on stderr in every format (the JSON document holds them too): a person running it in
     # a terminal sees each with its line and caret, and stdout stays the document alone
@@ -209,18 +215,23 @@ def _internal_error() -> None:
 @click.option("--force", is_flag=True, help="Overwrite files that were edited or not written by batch2flow.")
 @click.option("--max-file-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
               help="Skip Ruby files larger than this (default 2 MiB).")
+@run_options
 def convert(paths: tuple[str, ...], out_dir: Path, tasks: str, dry_run: bool, show_diff: bool,
-            check: bool, force: bool, max_file_size: int | None) -> None:
+            check: bool, force: bool, max_file_size: int | None, jobs: int | None, no_cache: bool,
+            quiet: bool) -> None:
     from batch2flow import writer
     from batch2flow.convert import convert as run_conversion
     from batch2flow.scanner import DEFAULT_MAX_BYTES
 
+    settings = run_settings(jobs, no_cache, quiet)
     try:
-        result = run_conversion(list(paths), tasks, max_file_size or DEFAULT_MAX_BYTES)
+        result = run_conversion(list(paths), tasks, max_file_size or DEFAULT_MAX_BYTES, settings)
         changes = writer.plan_writes(out_dir, result.files)
     except Exception:  # a bug of ours must still not reach the user as a bare traceback
+        finish(settings)
         _internal_error()
         return
+    finish(settings)
     _print_diagnostics(list(result.diagnostics), paths)
     if _say_if_empty(result.graph, paths):  # no flows to write: OUT is left as it is
         sys.exit(EXIT_ERRORS)

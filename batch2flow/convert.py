@@ -13,7 +13,7 @@ from batch2flow.codegen.render import render_flow
 from batch2flow.codegen.ruby_flow import render_ruby_flow
 from batch2flow.codegen.ruby_flow_plan import plan_ruby_flow, ruby_flow_diagnostics
 from batch2flow.diagnostics import Diagnostic, make
-from batch2flow.graph import build_graph
+from batch2flow.graph import Settings, build_graph
 from batch2flow.ir import Graph, Span, Worker, Workflow
 from batch2flow.scanner import DEFAULT_MAX_BYTES
 
@@ -33,10 +33,11 @@ class Conversion:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def convert(paths: list[str], tasks: str = "ruby", max_bytes: int = DEFAULT_MAX_BYTES) -> Conversion:
+def convert(paths: list[str], tasks: str = "ruby", max_bytes: int = DEFAULT_MAX_BYTES,
+            settings: Settings | None = None) -> Conversion:
     if tasks not in TASK_MODES:
         raise ValueError(f"tasks must be one of {', '.join(TASK_MODES)}, not {tasks!r}")
-    graph = build_graph(paths, max_bytes)
+    graph = build_graph(paths, max_bytes, settings or Settings())
     workers: dict[str, Worker] = {w.name: w for w in graph.workers}
     params_of = {wf.name: wf.params for wf in graph.workflows}
     by_name = {wf.name: wf for wf in graph.workflows}

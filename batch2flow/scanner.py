@@ -8,6 +8,7 @@ become diagnostics; the scan always goes on.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from batch2flow import diagnostics as diag
@@ -37,11 +38,14 @@ class ScanResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def scan(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> ScanResult:
+def scan(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES,
+         progress: Callable[[int, int], None] | None = None) -> ScanResult:
     """Read every Ruby file below `paths` (see `scanner_tree.is_ruby`), in a stable order,
-    each real file once, never leaving `paths` (see `scanner_tree`)."""
+    each real file once, never leaving `paths` (see `scanner_tree`); `progress` hears
+    (files read, files found) after each."""
     files: list[SourceFile] = []
     problems: list[Diagnostic] = []
+    listed: list[Candidate] = []
     seen: set[str] = set()
     roots = roots_of(paths)
     for root in paths:
@@ -49,13 +53,16 @@ def scan(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES) -> ScanResult:
         problems += skipped
         for candidate in found:
             real = os.path.realpath(candidate.path)
-            if real in seen:
-                continue
-            seen.add(real)
-            source, found_problems = _read(candidate, max_bytes)
-            problems += found_problems
-            if source is not None:
-                files.append(source)
+            if real not in seen:
+                seen.add(real)
+                listed.append(candidate)
+    for number, candidate in enumerate(listed, start=1):
+        source, found_problems = _read(candidate, max_bytes)
+        problems += found_problems
+        if source is not None:
+            files.append(source)
+        if progress is not None:
+            progress(number, len(listed))
     return ScanResult(tuple(files), tuple(problems))
 
 

@@ -14,6 +14,16 @@ from batch2flow.runtime import bridge as bridge_module
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_result_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No test reads or writes the result cache, least of all in the home folder, unless
+    it turns the cache on itself (test_cache.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BATCH2FLOW_NO_CACHE", "1")
+        patch.setenv("BATCH2FLOW_CACHE_DIR", str(tmp_path_factory.mktemp("result-cache")))
+        yield
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked long_equivalence run only when asked for by name (-m long_equivalence)."""
     if "long_equivalence" in (config.option.markexpr or ""):

@@ -31,16 +31,20 @@ def test_valid_ruby_the_parser_cannot_read_is_a_warning_and_the_rest_is_read(rub
     assert [job.worker for job in only_workflow(graph).jobs] == ["A"]
 
 
+#: broken, and a job class: a file the graph reads (one that cannot matter is not parsed)
+BROKEN = "class Broken\n  include Sidekiq::Job\n  def x(\n    1 +\n  end\n"
+
+
 def test_a_syntax_error_ruby_confirms_is_an_error(ruby_tree) -> None:
     require_tools()
-    graph = ruby_tree({"app/broken.rb": "class Broken\n  def x(\n    1 +\n  end\n", "app/flow.rb": FLOW,
+    graph = ruby_tree({"app/broken.rb": BROKEN, "app/flow.rb": FLOW,
                        "app/workers.rb": workers("A")})
     assert {code for code, file, _ in codes(graph) if file == "app/broken.rb"} == {"B2F010"}
 
 
 def test_without_ruby_the_parser_alone_says_warning(ruby_tree, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
-    graph = ruby_tree({"app/broken.rb": "class Broken\n  def x(\n    1 +\n  end\n"})
+    graph = ruby_tree({"app/broken.rb": BROKEN})
     found = [d for d in graph.diagnostics if d.file == "app/broken.rb"]
     assert found and {d.code for d in found} == {"B2F011"}
     assert all("no `ruby` on PATH" in d.message for d in found)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from batch2flow import diagnostics as diag
 from batch2flow.analysis.builder import MAX_NODES, DiagnosticSink, TooLarge, WorkflowBuilder
@@ -32,7 +33,9 @@ def unique_names(starters: list[MethodDef]) -> dict[str, str]:
     return names
 
 
-def analyse_workflows(index: CodeIndex, sink: DiagnosticSink) -> list[Workflow]:
+def analyse_workflows(index: CodeIndex, sink: DiagnosticSink,
+                      progress: Callable[[int, int], None] | None = None) -> list[Workflow]:
+    """Every workflow; `progress` hears (starters read, starters) after each."""
     starters = find_starters(index)
     names = unique_names(starters)
     built: list[tuple[MethodDef, WorkflowBuilder]] = []
@@ -55,6 +58,8 @@ def analyse_workflows(index: CodeIndex, sink: DiagnosticSink) -> list[Workflow]:
                                      "deeply to follow")
         nested |= interp.nested_starters
         built.append((method, builder))
+        if progress is not None:
+            progress(len(built), len(starters))
     frozen = [_freeze(index, method, builder) for method, builder in built if method.label not in nested]
     return mark_entry_points(frozen, index)
 

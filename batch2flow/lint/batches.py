@@ -30,8 +30,10 @@ def batch_receiver(ctx: LintContext, parsed: ParsedFile, call: Call) -> str | No
     if is_batch_new(call.receiver):
         return nodes.text(call.receiver)
     name = receiver_name(call)
+    if name is None:  # most receivers: no need to look for the method around the call
+        return None
     scope = enclosing_def(call.node)
-    if name is None or scope is None:
+    if scope is None:
         return None
     held = scope_batch_locals(ctx, scope)
     ivars = ctx.memo(("batch ivars", parsed.path), lambda: _file_batch_ivars(parsed))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from batch2flow import diagnostics as diag
@@ -14,16 +15,22 @@ from batch2flow.lint.registry import all_rules
 from batch2flow.lint.suppress import unsuppressed
 from batch2flow.parsing import ParsedFile
 from batch2flow.ruby.index import CodeIndex
+from batch2flow.scanner import SourceFile
 
 
-def lint_analysis(graph: Graph, index: CodeIndex, files: list[ParsedFile],
-                  paths: list[str]) -> list[Finding]:
+def lint_analysis(graph: Graph, index: CodeIndex, files: list[ParsedFile], paths: list[str],
+                  read: list[ParsedFile] | None = None, sources: Sequence[SourceFile] = (),
+                  progress: Callable[[int, int], None] | None = None) -> list[Finding]:
     """Every finding: the analysis' diagnostics that no rule owns (unreadable files, syntax
-    errors) as they are, and what each rule reports; suppressed ones left out."""
-    context = LintContext(graph, index, tuple(files), gems_of(paths))
+    errors) as they are, and what each rule reports; suppressed ones left out. The rules
+    walk the code of `read` (default: every file); `sources`, every file scanned, hold the
+    suppressing comments (default: the parsed files'); `progress` hears (rules run, rules)."""
+    context = LintContext(graph, index, tuple(files), gems_of(paths), None if read is None else tuple(read))
     rules = all_rules()
     found = [Finding(d) for d in graph.diagnostics if d.code not in rules]
-    for code, rule in rules.items():
+    for number, (code, rule) in enumerate(rules.items(), start=1):
+        if progress is not None:
+            progress(number - 1, len(rules))
         try:
             for item in rule.check(context):
                 if not item.diagnostic.help and rule.help:
@@ -37,8 +44,10 @@ def lint_analysis(graph: Graph, index: CodeIndex, files: list[ParsedFile],
                 diag.RULE_FAILED, where, 1, 1,
                 f"lint rule {code} failed here with {type(error).__name__}: {error}; its findings are "
                 "missing (rerun with BATCH2FLOW_DEBUG=1 and report what it prints)")))
+    if progress is not None:
+        progress(len(rules), len(rules))
     unique: dict[tuple[str, int, int, str], Finding] = {}
-    for item in unsuppressed(found, context.files):
+    for item in unsuppressed(found, sources or [f.source for f in files]):
         d = item.diagnostic
         unique.setdefault((d.file, d.line, d.col, d.code), item)
     return sorted(unique.values())

@@ -10,6 +10,8 @@ import sys
 
 import click
 
+from batch2flow.cli_run import run_options, run_settings
+
 LINT_HELP = """Check the Sidekiq Batch code under PATH... for mistakes (`batch2flow rule CODE` explains each).
 
 \b
@@ -49,9 +51,10 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option("--diff", "show_diff", is_flag=True, help="Show the fixes as a diff; write nothing.")
 @click.option("--max-file-size", type=click.IntRange(min=1), default=None, metavar="BYTES",
               help="Skip Ruby files larger than this (default 2 MiB).")
+@run_options
 def lint_command(paths: tuple[str, ...], output_format: str, select: tuple[str, ...],
                  ignore: tuple[str, ...], fail_on: str | None, fix: bool, show_diff: bool,
-                 max_file_size: int | None) -> None:
+                 max_file_size: int | None, jobs: int | None, no_cache: bool, quiet: bool) -> None:
     from batch2flow.lint.config import ConfigError, LintSettings, find_settings
     from batch2flow.lint.run import LintRequest, run_lint
 
@@ -64,7 +67,8 @@ def lint_command(paths: tuple[str, ...], output_format: str, select: tuple[str, 
     settings = LintSettings(_codes(select) or settings.select, _codes(ignore) or settings.ignore,
                             fail_on or settings.fail_on, settings.source)
     request = LintRequest(paths=list(paths), output_format=output_format, settings=settings, fix=fix,
-                          show_diff=show_diff, max_file_size=max_file_size)
+                          show_diff=show_diff, max_file_size=max_file_size,
+                          run=run_settings(jobs, no_cache, quiet))
     sys.exit(run_lint(request))
 
 

@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from tree_sitter import Node
+from tree_sitter import Node, Query, QueryCursor, TreeCursor
 
 from batch2flow import diagnostics as diag
 from batch2flow.ir import Graph
 from batch2flow.lint.model import Edit, Finding
-from batch2flow.parsing import ParsedFile
+from batch2flow.parsing import ParsedFile, ruby_language
 from batch2flow.ruby.index import CodeIndex
 
 T = TypeVar("T")
@@ -25,6 +25,9 @@ class LintContext:
     files: tuple[ParsedFile, ...]
     #: gem names the Gemfile / Gemfile.lock in or above the scanned paths mention
     gems: frozenset[str] = frozenset()
+    #: the files whose code the rules walk (`nodes`), when not all of `files`: the others
+    #: are there for their definitions only (see prefilter.py)
+    walked: tuple[ParsedFile, ...] | None = None
     _by_path: dict[str, ParsedFile] = field(default_factory=dict)
     #: what several rules compute alike (every call of the tree), computed once
     _memo: dict[object, Any] = field(default_factory=dict)
@@ -43,21 +46,17 @@ class LintContext:
     def nodes(self, types: Iterable[str]) -> list[tuple[ParsedFile, Node]]:
         """Every node of the given types in every file, in source order."""
         wanted = frozenset(types)
-        return self.memo(wanted, lambda: [(p, n) for _order, p, n in
-                                          sorted(e for t in wanted for e in self._by_type().get(t, []))])
+        return self.memo(wanted, lambda: self._find(wanted))
 
-    def _by_type(self) -> dict[str, list[tuple[int, ParsedFile, Node]]]:
-        """One walk of every tree: node type -> (walk order, file, node)."""
-        def build() -> dict[str, list[tuple[int, ParsedFile, Node]]]:
-            table: dict[str, list[tuple[int, ParsedFile, Node]]] = {}
-            order = 0
-            for parsed in self.files:
-                for node in walk(parsed.tree.root_node):
-                    table.setdefault(node.type, []).append((order, parsed, node))
-                    order += 1
-            return table
-
-        return self.memo("by type", build)
+    def _find(self, wanted: frozenset[str]) -> list[tuple[ParsedFile, Node]]:
+        # a query finds the nodes in C: walking every node in Python is most of lint's time
+        query = Query(ruby_language(), "[" + " ".join(f"({kind})" for kind in sorted(wanted)) + "] @node")
+        found: list[tuple[ParsedFile, Node]] = []
+        for parsed in self.files if self.walked is None else self.walked:
+            hits = QueryCursor(query).captures(parsed.tree.root_node).get("node", [])
+            # source order as a walk meets them: by start, the outer of two that start alike first
+            found += [(parsed, node) for node in sorted(hits, key=lambda n: (n.start_byte, -n.end_byte))]
+        return found
 
     def diagnostics(self, code: diag.Code) -> list[diag.Diagnostic]:
         """The analysis' own diagnostics of `code` (for the rules that delegate to it)."""
@@ -65,12 +64,25 @@ class LintContext:
 
 
 def walk(node: Node) -> Iterator[Node]:
-    """`node` and everything below it, depth first, in source order."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current.named_children))
+    """`node` and every named node below it, depth first, in source order."""
+    yield node
+    # a cursor visits the tree without building a list of children at every node
+    cursor = node.walk()
+    descend = cursor.goto_first_child()
+    while descend or _next(cursor, node):
+        current = cursor.node
+        named = current is not None and current.is_named
+        if current is not None and named:
+            yield current
+        descend = named and cursor.goto_first_child()
+
+
+def _next(cursor: TreeCursor, root: Node) -> bool:
+    """Move to the next node after the cursor's subtree, if it is still below `root`."""
+    while not cursor.goto_next_sibling():
+        if not cursor.goto_parent() or cursor.node == root:
+            return False
+    return True
 
 
 def finding(code: diag.Code, parsed: ParsedFile, node: Node, message: str, help: str = "",

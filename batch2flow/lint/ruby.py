@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from tree_sitter import Node
+from functools import lru_cache
+
+from tree_sitter import Node, Query, QueryCursor
 
 from batch2flow.lint.context import LintContext, ancestors, walk
-from batch2flow.parsing import ParsedFile
+from batch2flow.parsing import ParsedFile, ruby_language
 from batch2flow.ruby import nodes
 from batch2flow.ruby.nodes import Call
 
@@ -60,12 +62,20 @@ def in_jobs_block(node: Node) -> Node | None:
 def batch_locals(scope: Node) -> dict[str, Node]:
     """Locals (and instance variables) assigned `Sidekiq::Batch.new` in a method body."""
     found: dict[str, Node] = {}
-    for node in walk(scope):
-        if node.type == "assignment":
-            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-            if left is not None and left.type in ("identifier", "instance_variable") and is_batch_new(right):
-                found.setdefault(nodes.text(left), node)
+    if b"Batch" not in (scope.text or b""):  # most methods: no need to look inside
+        return found
+    # the query finds the assignments to a name in C, in source order, as a walk would
+    for _pattern, captures in QueryCursor(_assignments()).matches(scope):
+        node, left, right = captures["assignment"][0], captures["left"][0], captures["right"][0]
+        if is_batch_new(right):
+            found.setdefault(nodes.text(left), node)
     return found
+
+
+@lru_cache(maxsize=1)
+def _assignments() -> Query:
+    return Query(ruby_language(), "(assignment left: [(identifier) (instance_variable)] @left"
+                                  " right: (_) @right) @assignment")
 
 
 def scope_batch_locals(ctx: LintContext, scope: Node) -> dict[str, Node]:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
 from batch2flow import diagnostics as diag
 from batch2flow.lint.config import LintSettings
 from batch2flow.lint.model import Finding
+
+if TYPE_CHECKING:
+    from batch2flow.graph import Settings
 
 EXIT_FOUND = 1
 EXIT_USAGE = 2
@@ -22,6 +26,8 @@ class LintRequest:
     fix: bool
     show_diff: bool
     max_file_size: int | None
+    #: how the tree is read (processes, cache, progress bar); None: one process, no cache
+    run: Settings | None = None
 
 
 def run_lint(request: LintRequest) -> int:
@@ -36,13 +42,19 @@ def run_lint(request: LintRequest) -> int:
     if unknown:
         click.echo(f"batch2flow lint: no such code: {', '.join(unknown)}", err=True)
         return EXIT_USAGE
+    from batch2flow.cli_run import finish
+    from batch2flow.graph import Settings
+
+    run = request.run or Settings()
     try:
-        graph, findings = graph_and_findings(request.paths, request.max_file_size or DEFAULT_MAX_BYTES)
+        graph, findings = graph_and_findings(request.paths, request.max_file_size or DEFAULT_MAX_BYTES, run)
     except Exception:  # a bug of ours must still not reach the user as a bare traceback
         from batch2flow.cli import _internal_error
 
+        finish(run)
         _internal_error()
         return 3
+    finish(run)
     shown = selected(findings, settings.select, settings.ignore)
     if request.fix or request.show_diff:
         shown = _fix(shown, request)
