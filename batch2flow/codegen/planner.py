@@ -307,7 +307,10 @@ class _Planner:
             # future, and Sidekiq only ran it if the job ran (callback blocks stay in order)
             inside_job = body_of.get(actor or "") if node not in self.callbacks else None
             body = inside_job or out
-            relative = relative_condition(condition, body.condition)
+            # what a job enqueued ran only where that job ran: under the job's own condition,
+            # its per-item part (`next if`, a filter of the fan-out) included
+            held = self.jobs[actor].condition if inside_job is not None and actor in self.jobs else None
+            relative = relative_condition(condition, held or body.condition)
             if relative is not None:
                 test = self.conditions.test(relative, actor, node, self._item_names(actor))
                 body = body.guard(test, to_comment(relative), condition)

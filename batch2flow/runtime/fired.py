@@ -29,7 +29,11 @@ def watch_in_rehearsal(target: str, batch: Batch, on: str) -> None:
     context = contextvars.copy_context()  # the flow run's, so its futures can be waited on
 
     def watch() -> None:
-        if fires(batch, on):
+        try:
+            fired = fires(batch, on)
+        except BaseException:  # the run ended first (its tasks cancelled): nothing to show
+            return
+        if fired:
             current.callback(target, on, flow)
 
     threading.Thread(target=context.run, args=(watch,), name=f"fires {target}", daemon=True).start()

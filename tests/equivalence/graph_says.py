@@ -286,49 +286,45 @@ def order_pairs(workflow: Document, fail: set[str], document: Document | None = 
     run, when given: another start of the same workflow orders nothing), and brings its
     own order.
 
-    A batch built once per item orders each item's callback after that item's jobs only:
-    `across_items=False` leaves those edges out, for the pairs where B follows every job of
-    A (a timeline's check); with them, B follows some job of A (the oracle's causality)."""
+    A batch built once per item orders each item's work after that item's jobs only:
+    `across_items=False` leaves out the pairs of two jobs of one such item, for the pairs
+    where B follows every job of A (a timeline's check); with them, B follows some job of A
+    (the oracle's causality)."""
     jobs = {job["id"]: job["worker"] for job in workflow["jobs"] if not job["placeholder"]}
     if document is not None:
         return _with_started(workflow, fail, document, jobs, starts, across_items)
     on_death = {cb["id"] for cb in workflow["callbacks"] if cb["event"] == "death"}
     every: dict[str, list[str]] = defaultdict(list)
     through_death: dict[str, list[str]] = defaultdict(list)
-    per_item = set() if across_items else _per_item_edges(workflow)
     for edge in workflow["edges"]:
-        if (edge["from"], edge["to"]) in per_item:
-            continue
         into_death = edge["to"] in on_death and edge["from"] in jobs
         if not into_death:
             every[edge["from"]].append(edge["to"])
         if not into_death or jobs[edge["from"]] in fail:
             through_death[edge["from"]].append(edge["to"])
+    # two jobs of one batch built per item (or of what its callbacks set off) are ordered
+    # within an item only: one item's B may run before another item's A ends
+    scopes = [] if across_items else _per_item_scopes(workflow)
     after_all, after_any = set(), set()
     for job_id, worker in jobs.items():
-        after_all |= {(worker, jobs[n]) for n in reachable(every, job_id) if n in jobs and jobs[n] != worker}
+        apart: set[str] = set().union(*(scope for scope in scopes if job_id in scope))
+        after_all |= {(worker, jobs[n]) for n in reachable(every, job_id)
+                      if n in jobs and jobs[n] != worker and n not in apart}
         after_any |= {(worker, jobs[n]) for n in reachable(through_death, job_id)
-                      if n in jobs and jobs[n] != worker}
+                      if n in jobs and jobs[n] != worker and n not in apart}
     return after_all, after_any - after_all
 
 
-def _per_item_edges(workflow: Document) -> set[tuple[str, str]]:
-    """Edges from a job into a callback, both of one batch built once per item of a loop:
-    in the batch or below it, or set off (a step chained by reopening the parent) by a
-    callback of it. They order one item's callback after that item's jobs only, so nothing
-    of one worker comes after every job of the other."""
+def _per_item_scopes(workflow: Document) -> list[set[str]]:
+    """For each batch built once per item of a loop, the jobs and callbacks there are one of
+    per item: in the batch or below it, or set off (a step chained by reopening the
+    parent) by code that is."""
     children: dict[str, list[str]] = defaultdict(list)
     for batch in workflow["batches"]:
         if batch["parent"] is not None:
             children[batch["parent"]].append(batch["id"])
-    found = set()
-    for batch in workflow["batches"]:
-        if batch.get("loop"):
-            scope = _per_item_scope(workflow, {batch["id"]} | reachable(children, batch["id"]), children)
-            jobs = {job["id"] for job in workflow["jobs"]} & scope
-            found |= {(e["from"], e["to"]) for e in workflow["edges"]
-                      if e["from"] in jobs and e["to"] in scope}
-    return found
+    return [_per_item_scope(workflow, {batch["id"]} | reachable(children, batch["id"]), children)
+            for batch in workflow["batches"] if batch.get("loop")]
 
 
 def _per_item_scope(workflow: Document, batches: set[str], children: dict[str, list[str]]) -> set[str]:
