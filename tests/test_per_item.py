@@ -175,3 +175,24 @@ def test_a_per_item_loop_under_an_untranslated_condition_is_guarded_by_its_stub(
     guard = source.index("    if condition_b1():  # Feature.on?(:imports)")
     assert guard < source.index("def each_b1(id) -> None:") < source.index("run.each(b1_items, each_b1)")
     assert "ruby_condition('Feature.on?(:imports)', 'app.rb:" in source
+
+
+#: the index of `each_with_index` is the block's second parameter, filtered per item too
+WITH_INDEX = WORKERS + """
+class Starter
+  def self.start
+    batch = Sidekiq::Batch.new
+    batch.jobs do
+      %w[a b c].each_with_index { |name, i| next unless i > 0; ReportWorker.perform_async(i) }
+    end
+  end
+end
+"""
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_each_with_index_reads_the_index_per_item(tmp_path: Path) -> None:
+    conversion, source = _convert(tmp_path, WITH_INDEX)
+    assert "[i for i, name in enumerate(report_items) if (i > 0)]" in source
+    assert "ruby_value(" not in source and "def condition_" not in source
+    assert _starts(tmp_path, conversion) == ["ReportWorker"] * 2

@@ -36,8 +36,8 @@ _MODULE = frozenset({
 #: builtins keep their names (a Ruby `id` stays the flow's parameter `id`, as a deployment
 #: is run with it); tests/test_hostile_names.py checks every fixture's flows against this.
 PYTHON_BUILTINS = frozenset({
-    "all", "any", "bool", "dict", "float", "int", "isinstance", "len", "list", "object", "range",
-    "set", "str", "tuple",
+    "all", "any", "bool", "dict", "enumerate", "float", "int", "isinstance", "len", "list", "object",
+    "range", "set", "str", "tuple",
 })
 #: soft keywords of every Python the flows may run on, fixed so names do not depend on the
 #: one generating them (`type` is one from 3.12 on)

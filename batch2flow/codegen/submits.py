@@ -121,14 +121,27 @@ def _per_item(job: Job, task: TaskPlan, items: tuple[str, Callable[[str], str]],
     mapped = bool(job.args) and not any(param.startswith("*") for param in task.params)
     if not mapped and (job.args or item_test is not None):
         item = local(item)  # the submit's `wait_for=` is inside this comprehension
-    inner = replace(scope, names={**scope.names, **_loop_names(loop, item)})
+    names = _loop_names(loop, item)
+    over = items_var
+    # `each_with_index { |name, i| ... }`: the index is the block's second parameter
+    index = local(to_var(loop.variables[1])) if loop is not None and _indexed(loop) else None
+    if loop is not None and index is not None:
+        names[loop.variables[1]] = index
+        over = f"enumerate({items_var})"
+    inner = replace(scope, names={**scope.names, **names})
     args = [value(arg, inner, job, todo) for arg in job.args]
     keep = f" if {item_test(inner)}" if item_test is not None else ""
     if mapped:
-        columns_ = [f"[{arg} for {item} in {items_var}{keep}]" for arg in args]
+        target = f"{index}, {item}" if index else item
+        columns_ = [f"[{arg} for {target} in {over}{keep}]" for arg in args]
         return f"{task.function}.map({', '.join(columns_ + wait_arg)})"
     each = item if args or keep else "_"
-    return f"[{task.function}.submit({', '.join(args + wait_arg)}) for {each} in {items_var}{keep}]"
+    target = f"{index}, {each}" if index else each
+    return f"[{task.function}.submit({', '.join(args + wait_arg)}) for {target} in {over}{keep}]"
+
+
+def _indexed(loop: Loop) -> bool:
+    return loop.method == "each_with_index" and len(loop.variables) == 2
 
 
 def _loop_names(loop: Loop | None, item: str) -> dict[str, str]:
