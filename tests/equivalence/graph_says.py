@@ -53,6 +53,8 @@ class Prediction:
     unnamed: bool = False
     #: ids of this workflow's starts of other workflows that may happen in this run
     starts: frozenset[str] = frozenset()
+    #: those of them that surely happen
+    sure_starts: frozenset[str] = frozenset()
 
 
 def predict(workflow: Document, fail: set[str], names: Mapping[str, object] | None = None,
@@ -69,6 +71,7 @@ def predict(workflow: Document, fail: set[str], names: Mapping[str, object] | No
     maybe = {job["worker"] for job in real if status[job["id"]] == MAYBE}
     unnamed = any(job["placeholder"] and status[job["id"]] != NO for job in workflow["jobs"])
     happening = frozenset(s["id"] for s in workflow["starts"] if predictor.start(s) != NO)
+    sure = frozenset(s["id"] for s in workflow["starts"] if predictor.start(s) == YES)
     for start in workflow["starts"] if document is not None else []:
         certainty = predictor.start(start)
         if start["restart"] or certainty == NO or start["workflow"] in started:
@@ -79,7 +82,7 @@ def predict(workflow: Document, fail: set[str], names: Mapping[str, object] | No
         runs |= inner.runs if certainty == YES else set()
         maybe |= inner.may_run | (inner.runs if certainty == MAYBE else set())
         unnamed = unnamed or inner.unnamed
-    return Prediction(frozenset(runs), frozenset(maybe - runs), unnamed, happening)
+    return Prediction(frozenset(runs), frozenset(maybe - runs), unnamed, happening, sure)
 
 
 def run_names(params: Iterable[str], arguments: Mapping[str, object], stand_ins: str) -> dict[str, object]:
