@@ -171,10 +171,11 @@ def _render(result: Graph, output_format: str) -> str:
 
 def _print_diagnostics(found: list[Diagnostic], paths: tuple[str, ...]) -> None:
     """On stderr, each with its source line and a caret: stdout is for what was asked."""
-    from batch2flow.lint.files import source_line
+    from batch2flow.lint.files import source_lines
 
+    line_of = source_lines(list(paths))
     for diagnostic in found:
-        click.echo(diagnostic.format(source_line(diagnostic.file, diagnostic.line, list(paths))), err=True)
+        click.echo(diagnostic.format(line_of(diagnostic.file, diagnostic.line)), err=True)
 
 
 def _say_if_empty(result: Graph, paths: tuple[str, ...] | list[str]) -> bool:

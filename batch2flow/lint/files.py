@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from batch2flow import terminal
@@ -36,6 +37,26 @@ def shown(display: str, roots: list[str]) -> str:
 
 def source_line(display: str, line: int, roots: list[str]) -> str | None:
     """The line a diagnostic points at, for the caret; None when it cannot be read."""
+    text = _text(display, roots)
+    # lines counted at `\n` only, as tree-sitter counts rows
+    return terminal.source_line(text, line) if text is not None else None
+
+
+def source_lines(roots: list[str]) -> Callable[[str, int], str | None]:
+    """`source_line` for many diagnostics: each file is read once (a tree may have
+    hundreds of findings in one file)."""
+    texts: dict[str, str | None] = {}
+
+    def line_of(display: str, line: int) -> str | None:
+        if display not in texts:
+            texts[display] = _text(display, roots)
+        text = texts[display]
+        return terminal.source_line(text, line) if text is not None else None
+
+    return line_of
+
+
+def _text(display: str, roots: list[str]) -> str | None:
     found = locate(display, roots)
     if found is None:
         return None
@@ -46,5 +67,4 @@ def source_line(display: str, line: int, roots: list[str]) -> str | None:
         return None
     if len(data) > _MOST_READ:  # too large to have been read: its diagnostic needs no caret
         return None
-    # lines counted at `\n` only, as tree-sitter counts rows
-    return terminal.source_line(data.decode("utf-8", errors="replace"), line)
+    return data.decode("utf-8", errors="replace")
