@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
-
 from batch2flow import diagnostics as diag
 from batch2flow.codegen.names import NameTable
 from batch2flow.codegen.plan import ConditionStub
@@ -37,14 +34,6 @@ class ConditionWriter:
         self.spans.update({s.id: s.span for s in scopes.workflow.starts})
         # a loop that builds a batch per item is guarded where the batch is built
         self.spans.update({b.id: b.span for b in scopes.workflow.batches})
-
-    def test(self, ruby: str, actor: str | None, node: str, items: Mapping[str, str] | None = None) -> str:
-        """The Python test for `ruby`, read where `actor`'s code runs (in the loops whose
-        `items`, Ruby name -> Python name, are known there)."""
-        scope = self.scopes.chain(actor)
-        if items:
-            scope = replace(scope, names={**scope.names, **items})
-        return self.test_in(ruby, scope, node, tuple(items.values()) if items else ())
 
     def test_in(self, ruby: str, scope: Scope, node: str, items: tuple[str, ...] = (),
                 per_item: bool = False) -> str:

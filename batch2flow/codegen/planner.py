@@ -312,7 +312,8 @@ class _Planner:
             held = self.jobs[actor].condition if inside_job is not None and actor in self.jobs else None
             relative = relative_condition(condition, held or body.condition)
             if relative is not None:
-                test = self.conditions.test(relative, actor, node, self._item_names(actor))
+                items = tuple(self._item_names(actor).values())
+                test = self.conditions.test_in(relative, self._scope(actor), node, items)
                 body = body.guard(test, to_comment(relative), condition)
             body.statements += statements
             body_of[node] = body
