@@ -19,8 +19,9 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-#: entries kept: the oldest beyond these are removed when one is written
-MAX_ENTRIES = 16
+#: entries kept (a tree's result, its metadata index and a printout per format): the
+#: oldest beyond these are removed when one is written
+MAX_ENTRIES = 32
 _SUFFIX = ".pickle"
 
 
@@ -35,12 +36,12 @@ def default_folder() -> Path | None:
 
 
 def key(parts: Iterable[str]) -> str:
-    digest = hashlib.sha256()
+    joined = bytearray()
     for part in parts:
         data = part.encode("utf-8", errors="surrogatepass")
-        digest.update(len(data).to_bytes(8, "little"))  # so no two lists of parts hash alike
-        digest.update(data)
-    return digest.hexdigest()
+        joined += len(data).to_bytes(8, "little")  # so no two lists of parts hash alike
+        joined += data
+    return hashlib.sha256(joined).hexdigest()
 
 
 def content_hash(text: str) -> str:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from batch2flow import __version__
-from batch2flow.cli_run import finish, run_options, run_settings
+from batch2flow.cli_run import Printout, finish, run_options, run_settings
 from batch2flow.diagnostics import Diagnostic, Severity, has_errors
 from batch2flow.lint.command import lint_command, rule_command
 
@@ -135,24 +135,33 @@ main.add_command(rule_command)
 @run_options
 def graph(paths: tuple[str, ...], output_format: str, max_file_size: int | None, jobs: int | None,
           no_cache: bool, quiet: bool) -> None:
-    from batch2flow.graph import build_graph
+    from batch2flow.graph import view_of_graph
     from batch2flow.scanner import DEFAULT_MAX_BYTES
 
     settings = run_settings(jobs, no_cache, quiet)
     try:
-        result = build_graph(list(paths), max_file_size or DEFAULT_MAX_BYTES, settings)
-        rendered = _render(result, output_format)
+        printout = view_of_graph(list(paths), max_file_size or DEFAULT_MAX_BYTES, settings,
+                                 f"graph --format {output_format}", Printout,
+                                 lambda result, _findings: _graph_printout(result, output_format, paths))
     except Exception:  # a bug of ours must still not reach the user as a bare traceback
         finish(settings)
         _internal_error()
         return
     finish(settings)
-    click.echo(rendered, nl=False)
-    # on stderr in every format (the JSON document holds them too): a person running it in
-    # a terminal sees each with its line and caret, and stdout stays the document alone
-    _print_diagnostics(list(result.diagnostics), paths)
-    _say_if_empty(result, paths)
-    sys.exit(EXIT_ERRORS if has_errors(list(result.diagnostics)) else 0)
+    printout.show()
+
+
+def _graph_printout(result: Graph, output_format: str, paths: tuple[str, ...]) -> Printout:
+    """What `graph` prints: the document on stdout; on stderr, in every format (the JSON
+    document holds them too), the diagnostics, each with its line and caret, so a person
+    running it in a terminal sees them and stdout stays the document alone."""
+    from batch2flow.terminal import nothing_found
+
+    diagnostics = list(result.diagnostics)
+    notes = _diagnostics_text(diagnostics, paths)
+    if not result.workflows:
+        notes += f"batch2flow: {nothing_found(paths, result.files_read)}\n"
+    return Printout(_render(result, output_format), notes, EXIT_ERRORS if has_errors(diagnostics) else 0)
 
 
 def _render(result: Graph, output_format: str) -> str:
@@ -171,11 +180,14 @@ def _render(result: Graph, output_format: str) -> str:
 
 def _print_diagnostics(found: list[Diagnostic], paths: tuple[str, ...]) -> None:
     """On stderr, each with its source line and a caret: stdout is for what was asked."""
+    click.echo(_diagnostics_text(found, paths), err=True, nl=False)
+
+
+def _diagnostics_text(found: list[Diagnostic], paths: tuple[str, ...]) -> str:
     from batch2flow.lint.files import source_lines
 
     line_of = source_lines(list(paths))
-    for diagnostic in found:
-        click.echo(diagnostic.format(line_of(diagnostic.file, diagnostic.line)), err=True)
+    return "".join(f"{found_one.format(line_of(found_one.file, found_one.line))}\n" for found_one in found)
 
 
 def _say_if_empty(result: Graph, paths: tuple[str, ...] | list[str]) -> bool:

@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
@@ -23,6 +24,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: a run shorter than this shows no bar at all
 BAR_AFTER_SECONDS = 1.0
 _REDRAW_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class Printout:
+    """All a command prints, as the result cache keeps it (graph.view_of_graph)."""
+
+    stdout: str
+    stderr: str
+    status: int
+
+    def show(self) -> None:
+        """Print it and exit with its status."""
+        click.echo(self.stdout, nl=False)
+        click.echo(self.stderr, nl=False, err=True)
+        sys.exit(self.status)
 
 
 def run_options(command: F) -> F:

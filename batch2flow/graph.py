@@ -7,18 +7,21 @@ reading (pipeline.py) are imported only when they run, so a cached run loads no 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from batch2flow import cache
 from batch2flow.cache_index import TreeStat
 from batch2flow.ir import Graph
-from batch2flow.reading import Progress, facts_for, read_tree
+from batch2flow.reading import Progress, read_tree
 from batch2flow.scanner import DEFAULT_MAX_BYTES, ScanResult
 
 if TYPE_CHECKING:
     from batch2flow.lint.model import Finding
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -44,29 +47,58 @@ def graph_and_findings(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES,
     """The graph, whose diagnostics are the lint findings (so `graph` and `lint` agree), and
     the findings themselves with their fixes."""
     stat = TreeStat(_head(paths, max_bytes, settings), paths) if settings.cache is not None else None
+    return _result_and_key(paths, max_bytes, settings, stat)[0]
+
+
+def view_of_graph(paths: list[str], max_bytes: int, settings: Settings, view: str, kind: type[V],
+                  make: Callable[[Graph, list[Finding]], V]) -> V:
+    """`make(graph, findings)`, a `kind` named `view` (what a command prints, say), cached
+    beside the result it is made from: a run whose files did not change since that view was
+    made loads neither the graph nor a renderer, only what it prints."""
+    if settings.cache is None:
+        return make(*graph_and_findings(paths, max_bytes, settings))
+    stat = TreeStat(_head(paths, max_bytes, settings), paths)
+    content = stat.content_key(settings.cache)
+    if content is not None:
+        found = cache.load(settings.cache, _view_key(content, view))
+        if isinstance(found, kind):
+            return found
+    result, content = _result_and_key(paths, max_bytes, settings, stat)
+    made = make(*result)
+    if content is not None:
+        cache.store(settings.cache, _view_key(content, view), made)
+    return made
+
+
+def _result_and_key(paths: list[str], max_bytes: int, settings: Settings, stat: TreeStat | None
+                    ) -> tuple[tuple[Graph, list[Finding]], str | None]:
+    """The graph and findings, and with a cache the content key they are kept under."""
     if settings.cache is not None and stat is not None:
         # the files' metadata unchanged since a run that cached its result: not one is read
-        found = _cached(settings.cache, stat.content_key(settings.cache))
+        content = stat.content_key(settings.cache)
+        found = _cached(settings.cache, content)
         if found is not None:
-            return found
-    # with a cache, the prefilter's facts wait for a miss: a hit needs only the texts
-    tree = read_tree(paths, max_bytes, settings.jobs, settings.progress, facts=settings.cache is None)
-    entry = _cache_key(paths, max_bytes, settings, tree.scan) if settings.cache is not None else None
+            return found, content
+    scanned = read_tree(paths, max_bytes, settings.progress)
+    entry = _cache_key(paths, max_bytes, settings, scanned) if settings.cache is not None else None
     if settings.cache is not None and entry is not None:
         found = _cached(settings.cache, entry)
         if found is not None:
             if stat is not None:
                 stat.remember(settings.cache, entry)
-            return found
+            return found, entry
     from batch2flow import pipeline
 
-    facts = tree.facts if tree.facts is not None else facts_for(tree.scan.files, settings.jobs)
-    result = pipeline.analyse(paths, tree.scan, facts, settings)
+    result = pipeline.analyse(paths, scanned, settings)
     if settings.cache is not None and entry is not None:
         cache.store(settings.cache, entry, result)
         if stat is not None:
             stat.remember(settings.cache, entry)
-    return result
+    return result, entry
+
+
+def _view_key(content: str, view: str) -> str:
+    return cache.key(["view", content, view])
 
 
 def _cached(folder: Path, entry: str | None) -> tuple[Graph, list[Finding]] | None:

@@ -24,9 +24,11 @@ def too_deep(parsed: ParsedFile, limit: int = MAX_NESTING) -> Diagnostic | None:
     cursor = parsed.tree.walk()
     depth = 0
     # the cursor walks the tree in source order without recursion, and stops at the first
-    # node too deep
+    # node too deep. A node of n nodes (itself included) reaches at most n - 1 levels below
+    # it, so a subtree too small to pass the limit is stepped over: most of a file is.
     while True:
-        if cursor.goto_first_child():
+        node = cursor.node
+        if node is not None and depth + node.descendant_count - 1 > limit and cursor.goto_first_child():
             depth += 1
             if depth > limit and cursor.node is not None:
                 line, col = parsed.line_col(cursor.node)

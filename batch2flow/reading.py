@@ -1,5 +1,4 @@
-"""Read the tree and take each file's prefilter facts, the facts in several processes when
-asked.
+"""Read the tree, and take each file's prefilter facts, in several processes when asked.
 
 The cheap text tests are most of what happens before parsing, and each file's stand on
 their own, so `-j N` splits them over N processes (the parsed trees themselves cannot
@@ -11,7 +10,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 from batch2flow.scanner import ScanResult, SourceFile, scan
@@ -25,34 +23,33 @@ Progress = Callable[[str, int, int], None]
 R = TypeVar("R")
 
 
-@dataclass(frozen=True)
-class ReadTree:
-    scan: ScanResult
-    #: each file of `scan.files`' facts, in the same order; None when not asked for
-    facts: tuple[Facts, ...] | None
-
-
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def read_tree(paths: list[str], max_bytes: int, jobs: int = 1, progress: Progress | None = None,
-              facts: bool = True) -> ReadTree:
-    """Every Ruby file, as `scan` reads it, and (with `facts`) each one's prefilter facts."""
+def read_tree(paths: list[str], max_bytes: int, progress: Progress | None = None) -> ScanResult:
+    """Every Ruby file, as `scan` reads it."""
     heard = None if progress is None else lambda done, total: progress("files scanned", done, total)
-    scanned = scan(paths, max_bytes, heard)
-    return ReadTree(scanned, facts_for(scanned.files, jobs) if facts else None)
+    return scan(paths, max_bytes, heard)
 
 
-def facts_for(files: Sequence[SourceFile], jobs: int = 1) -> tuple[Facts, ...]:
+def facts_for(files: Sequence[SourceFile], jobs: int = 1,
+              heard: Callable[[int, Facts], None] | None = None) -> tuple[Facts, ...]:
     """Each file's facts, in order: the processes get the texts by forking, and send back
-    only the facts (reading in this process is quicker than sending texts back)."""
+    only the facts (reading in this process is quicker than sending texts back).
+    `heard(number, facts)` is called here as each file's facts come in, so this process
+    can work on them (parse a file that is certain to be parsed) while the others go on."""
     global _SHARED
     _SHARED = files
+    found: list[Facts] = []
     try:
-        return tuple(_map(_facts_at, len(files), jobs))
+        for number, facts in enumerate(_map(_facts_at, len(files), jobs)):
+            if heard is not None:
+                heard(number, facts)
+            found.append(facts)
     finally:
         _SHARED = ()
+    return tuple(found)
 
 
 def _map(work: Callable[[int], R], count: int, jobs: int) -> Iterator[R]:

@@ -7,7 +7,6 @@ become diagnostics; the scan always goes on.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -52,9 +51,8 @@ def scan(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES,
         found, skipped = ruby_files(root, roots)
         problems += skipped
         for candidate in found:
-            real = os.path.realpath(candidate.path)
-            if real not in seen:
-                seen.add(real)
+            if candidate.real not in seen:
+                seen.add(candidate.real)
                 listed.append(candidate)
     for number, candidate in enumerate(listed, start=1):
         source, found_problems = _read(candidate, max_bytes)

@@ -35,10 +35,23 @@ def read_regular(path: str, limit: int) -> tuple[int, bytes]:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise NotRegular(_kind_of(info.st_mode))
-        with os.fdopen(descriptor, "rb", closefd=False) as file:
-            return info.st_size, file.read(limit)
+        return info.st_size, _read_up_to(descriptor, limit, info.st_size)
     finally:
         os.close(descriptor)
+
+
+def _read_up_to(descriptor: int, limit: int, size: int) -> bytes:
+    """At most `limit` bytes, to the end of the file: a regular file gives its `size` in one
+    read, unless it grew meanwhile (the next read sees the rest)."""
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = os.read(descriptor, min(left, max(size + 1, 1 << 16)))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _kind_of(mode: int) -> str:

@@ -29,6 +29,8 @@ class Candidate:
     path: str
     #: relative to the argument it was found under, before `scanner_names.printable`
     display: str
+    #: the real path, every link resolved: two candidates with one are one file
+    real: str
 
 
 def roots_of(paths: list[str]) -> tuple[str, ...]:
@@ -44,15 +46,16 @@ def ruby_files(root: str, roots: tuple[str, ...]) -> tuple[list[Candidate], list
     """The Ruby files below `root` (see `is_ruby_name`), folders depth first in name order,
     and a diagnostic for each link out of `roots` and each folder that cannot be listed."""
     if not os.path.isdir(root):
-        return [Candidate(root, root)], []
+        return [Candidate(root, root, os.path.realpath(root))], []
     found: list[Candidate] = []
     problems: list[Diagnostic] = []
     visited: set[str] = set()
-    # a stack, not recursion: a tree thousands of folders deep is still walked
-    stack = [(root, "")]
+    # a stack, not recursion: a tree thousands of folders deep is still walked; each folder
+    # with its real path, so that only links need resolving (an entry that is no link is
+    # its folder's real path and its name)
+    stack = [(root, "", os.path.realpath(root))]
     while stack:
-        folder, prefix = stack.pop()
-        real = os.path.realpath(folder)
+        folder, prefix, real = stack.pop()
         if real in visited:  # a link back up the tree, or two links to one folder
             continue
         visited.add(real)
@@ -68,10 +71,14 @@ def ruby_files(root: str, roots: tuple[str, ...]) -> tuple[list[Candidate], list
             kind = _entry_kind(entry, roots, prefix + entry.name)
             if isinstance(kind, Diagnostic):
                 problems.append(kind)
-            elif kind == "folder" and entry.name not in SKIPPED_DIRS:
-                subfolders.append((entry.path, prefix + entry.name + "/"))
+            if not isinstance(kind, str):
+                continue
+            linked = entry.is_symlink()
+            entry_real = os.path.realpath(entry.path) if linked else os.path.join(real, entry.name)
+            if kind == "folder" and entry.name not in SKIPPED_DIRS:
+                subfolders.append((entry.path, prefix + entry.name + "/", entry_real))
             elif kind == "file" and is_ruby(entry.path, entry.name):
-                found.append(Candidate(entry.path, prefix + entry.name))
+                found.append(Candidate(entry.path, prefix + entry.name, entry_real))
         stack.extend(reversed(subfolders))
     return found, problems
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import importlib
+import random
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,6 +25,31 @@ def _no_result_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
         patch.setenv("BATCH2FLOW_NO_CACHE", "1")
         patch.setenv("BATCH2FLOW_CACHE_DIR", str(tmp_path_factory.mktemp("result-cache")))
         yield
+
+
+#: modules whose background threads (Prefect's event stream stays open between flow runs)
+#: draw from the global `random`: a websocket keepalive ping every 20 s. Hypothesis fails a
+#: test whose global random state changed while it drew an example ("Do not use the
+#: `random` module inside strategies"), so such a ping landing mid-draw fails an unrelated
+#: test now and then. They get a generator of their own instead.
+BACKGROUND_RANDOM_USERS = (
+    "websockets.asyncio.connection", "websockets.sync.connection", "websockets.legacy.protocol",
+    "websockets.client", "websockets.legacy.client", "prefect._internal._observation_delivery",
+    "prefect.utilities.math",
+)
+_BACKGROUND_RANDOM = random.Random()
+
+
+def isolate_background_random() -> None:
+    """Point the loaded `BACKGROUND_RANDOM_USERS` at a private generator (cheap: each test)."""
+    for name in BACKGROUND_RANDOM_USERS:
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, "random", None) is random:
+            module.random = _BACKGROUND_RANDOM  # type: ignore[attr-defined]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    isolate_background_random()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -73,6 +101,11 @@ def prefect_harness():
     from batch2flow.rehearse import throwaway_prefect_api
 
     with throwaway_prefect_api():
+        # loaded now, so that the flows' threads never start on the global generator
+        for name in ("websockets.asyncio.connection", "websockets.client", "prefect.utilities.math",
+                     "prefect._internal._observation_delivery"):
+            importlib.import_module(name)
+        isolate_background_random()
         yield
 
 

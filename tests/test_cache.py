@@ -157,3 +157,34 @@ def test_files_changed_a_moment_ago_are_read_again(tree: Path, tmp_path: Path,
     # a change within the timestamps' resolution could go unseen: no shortcut for them
     assert len(read) == 2
     assert not [p for p in (tmp_path / "cache").iterdir() if p.name.startswith("index-")]
+
+
+#: the block is never closed: a syntax error Ruby confirms
+BROKEN = STARTER.replace("perform_async(1) }", "perform_async(1) ")
+
+
+@pytest.mark.parametrize("output_format", ["json", "text", "mermaid"])
+def test_graph_prints_the_same_from_its_cached_printout_without_the_graph(
+        output_format: str, tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from batch2flow import graph
+
+    monkeypatch.delenv("BATCH2FLOW_NO_CACHE")
+    monkeypatch.setenv("BATCH2FLOW_CACHE_DIR", str(tmp_path / "cache"))
+    (tree / "flow.rb").write_text(BROKEN, encoding="utf-8")  # a diagnostic on stderr, exit 1
+    _age(tree)
+    command = ["graph", str(tree), "--format", output_format]
+    first = CliRunner().invoke(main, command)
+    loaded: list[int] = []
+    real = graph._cached
+    monkeypatch.setattr(graph, "_cached", lambda *a: loaded.append(1) or real(*a))
+    second = CliRunner().invoke(main, command)
+    assert not loaded  # neither the graph nor the findings were loaded, let alone rebuilt
+    assert (second.stdout, second.stderr, second.exit_code) == (first.stdout, first.stderr, first.exit_code)
+    assert first.exit_code == 1 and "B2F010" in first.stderr and "^" in first.stderr
+    uncached = CliRunner().invoke(main, [*command, "--no-cache"])
+    assert (uncached.stdout, uncached.stderr, uncached.exit_code) == (first.stdout, first.stderr, 1)
+    # another format, or a changed file, is another printout
+    (tree / "flow.rb").write_text(STARTER, encoding="utf-8")
+    _age(tree)
+    mended = CliRunner().invoke(main, command)
+    assert mended.exit_code == 0 and "B2F010" not in mended.stderr and loaded

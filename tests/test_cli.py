@@ -64,7 +64,7 @@ def test_internal_errors_are_reported_without_a_traceback(monkeypatch):
     def explode(*_args, **_kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("batch2flow.graph.build_graph", explode)
+    monkeypatch.setattr("batch2flow.graph.graph_and_findings", explode)
     result = run("graph", SEED)
     assert result.exit_code == 3
     assert "internal error: RuntimeError: boom" in result.stderr

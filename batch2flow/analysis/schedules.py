@@ -29,7 +29,9 @@ def schedules_from_files(files: list[ParsedFile], index: CodeIndex) -> dict[str,
     """
     found: dict[str, str] = {}
     for parsed in files:
-        _visit(parsed.tree.root_node, index, found)
+        # every registration sits in a `periodic` block: a file without the word has none
+        if b"periodic" in parsed.data:
+            _visit(parsed.tree.root_node, index, found)
     return found
 
 

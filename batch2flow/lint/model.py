@@ -47,3 +47,5 @@ class Rule:
     #: True when some of its findings carry a certain fix
     fixable: bool
     check: Callable[[LintContext], Iterable[Finding]]
+    #: True when it reads the analysis' graph; the others can run while the graph is built
+    reads_graph: bool = False

@@ -18,12 +18,15 @@ Check = Callable[["LintContext"], Iterable[Finding]]
 _RULES: dict[str, Rule] = {}
 
 
-def rule(code: diag.Code, help: str, fixable: bool = False) -> Callable[[Check], Check]:
-    """Register `check` as the rule for `code`; its module docstring is the rule's docs."""
+def rule(code: diag.Code, help: str, fixable: bool = False, reads_graph: bool = False
+         ) -> Callable[[Check], Check]:
+    """Register `check` as the rule for `code`; its module docstring is the rule's docs.
+    `reads_graph`: it reads `ctx.graph` (directly or through graph_views / `ctx.diagnostics`);
+    a rule that does not runs before the graph exists (check.py)."""
 
     def register(check: Check) -> Check:
         doc = sys.modules[check.__module__].__doc__ or ""
-        _RULES[code.code] = Rule(code, doc.strip(), help, fixable, check)
+        _RULES[code.code] = Rule(code, doc.strip(), help, fixable, check, reads_graph)
         return check
 
     return register

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -21,6 +22,10 @@ class Call:
     block: Node | None
 
 
+#: the analysis reads a method's body again at every call of it, so most nodes are asked
+#: for several times: kept for the run (pipeline.py clears it), and the nodes it holds keep
+#: their trees alive, so an entry never outlives its tree
+@functools.lru_cache(maxsize=1 << 16)
 def as_call(node: Node) -> Call | None:
     """View `node` as a call: `recv.meth(args) { }`, `meth args`, or a bare `meth`."""
     if node.type == "call":

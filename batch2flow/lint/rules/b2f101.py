@@ -36,7 +36,7 @@ from batch2flow.ruby import nodes
 HELP = "Sidekiq batches fire :success, :complete and :death; another event raises ArgumentError"
 
 
-@rule(diag.UNKNOWN_EVENT, help=HELP, fixable=True)
+@rule(diag.UNKNOWN_EVENT, help=HELP, fixable=True, reads_graph=True)
 def check(ctx: LintContext) -> Iterator[Finding]:
     for found in ctx.diagnostics(diag.UNKNOWN_EVENT):
         parsed = ctx.file(found.file)

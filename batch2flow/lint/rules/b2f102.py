@@ -39,7 +39,7 @@ from batch2flow.lint.registry import rule
 HELP = "define the method, or name the one that exists (`Klass` calls `on_<event>`, 'Klass#meth' calls meth)"
 
 
-@rule(diag.UNRESOLVED_CALLBACK, help=HELP)
+@rule(diag.UNRESOLVED_CALLBACK, help=HELP, reads_graph=True)
 def check(ctx: LintContext) -> Iterator[Finding]:
     registered = {(c.span.file, c.span.line, c.span.col): c for c in callbacks(ctx)}
     for found in ctx.diagnostics(diag.UNRESOLVED_CALLBACK):

@@ -33,6 +33,6 @@ from batch2flow.lint.registry import rule
 HELP = "name the class directly (or pick it from a constant table) so the workflow can be followed"
 
 
-@rule(diag.DYNAMIC_REFERENCE, help=HELP)
+@rule(diag.DYNAMIC_REFERENCE, help=HELP, reads_graph=True)
 def check(ctx: LintContext) -> Iterator[Finding]:
     yield from (Finding(d) for d in ctx.diagnostics(diag.DYNAMIC_REFERENCE))

@@ -31,6 +31,6 @@ from batch2flow.lint.registry import rule
 HELP = "scan the folder that defines the worker too, or correct the class name"
 
 
-@rule(diag.UNKNOWN_WORKER, help=HELP)
+@rule(diag.UNKNOWN_WORKER, help=HELP, reads_graph=True)
 def check(ctx: LintContext) -> Iterator[Finding]:
     yield from (Finding(d) for d in ctx.diagnostics(diag.UNKNOWN_WORKER))

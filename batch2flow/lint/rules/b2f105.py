@@ -35,6 +35,6 @@ from batch2flow.lint.registry import rule
 HELP = "enqueue the job inside the batch's `jobs` block"
 
 
-@rule(diag.BATCH_OUTSIDE_BATCH, help=HELP)
+@rule(diag.BATCH_OUTSIDE_BATCH, help=HELP, reads_graph=True)
 def check(ctx: LintContext) -> Iterator[Finding]:
     yield from (Finding(d) for d in ctx.diagnostics(diag.BATCH_OUTSIDE_BATCH))

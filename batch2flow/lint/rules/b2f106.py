@@ -29,6 +29,6 @@ from batch2flow.lint.registry import rule
 HELP = ""
 
 
-@rule(diag.CYCLE, help=HELP)
+@rule(diag.CYCLE, help=HELP, reads_graph=True)
 def check(ctx: LintContext) -> Iterator[Finding]:
     yield from (Finding(d) for d in ctx.diagnostics(diag.CYCLE))

@@ -33,6 +33,6 @@ from batch2flow.lint.registry import rule
 HELP = "reopen a batch that exists: create the step as a child of the batch you reopen"
 
 
-@rule(diag.UNKNOWN_BATCH, help=HELP)
+@rule(diag.UNKNOWN_BATCH, help=HELP, reads_graph=True)
 def check(ctx: LintContext) -> Iterator[Finding]:
     yield from (Finding(d) for d in ctx.diagnostics(diag.UNKNOWN_BATCH))

@@ -25,6 +25,6 @@ from batch2flow.lint.registry import rule
 HELP = "split the workflow, or lint the folders of one workflow at a time"
 
 
-@rule(diag.WORKFLOW_TOO_LARGE, help=HELP)
+@rule(diag.WORKFLOW_TOO_LARGE, help=HELP, reads_graph=True)
 def check(ctx: LintContext) -> Iterator[Finding]:
     yield from (Finding(d) for d in ctx.diagnostics(diag.WORKFLOW_TOO_LARGE))

@@ -40,7 +40,7 @@ from batch2flow.lint.registry import rule
 HELP = "give `initialize` no required parameters, and pass what the callback needs in its options"
 
 
-@rule(diag.CALLBACK_NEEDS_ARGS, help=HELP)
+@rule(diag.CALLBACK_NEEDS_ARGS, help=HELP, reads_graph=True)
 def check(ctx: LintContext) -> Iterator[Finding]:
     for callback in callbacks(ctx):
         klass = callback.target.rpartition("#")[0]

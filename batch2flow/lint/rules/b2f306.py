@@ -38,7 +38,7 @@ HELP = "define `perform` taking the arguments the job is enqueued with"
 COUNTED = frozenset({"perform_async", "perform_in", "perform_at", "perform_later", "perform_inline"})
 
 
-@rule(diag.NO_PERFORM, help=HELP)
+@rule(diag.NO_PERFORM, help=HELP, reads_graph=True)
 def check(ctx: LintContext) -> Iterator[Finding]:
     missing: set[str] = set()
     for job in jobs(ctx):

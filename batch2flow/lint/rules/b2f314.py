@@ -40,7 +40,7 @@ HELP = "read callback options with string keys: options['key']"
 READERS = frozenset({"fetch", "dig", "key?", "has_key?", "include?", "delete"})
 
 
-@rule(diag.SYMBOL_OPTIONS_READ, help=HELP, fixable=True)
+@rule(diag.SYMBOL_OPTIONS_READ, help=HELP, fixable=True, reads_graph=True)
 def check(ctx: LintContext) -> Iterator[Finding]:
     for method in _callback_methods(ctx):
         if len(method.params) < 2 or _reassigned(method, method.params[1]):

@@ -42,7 +42,7 @@ HELP = "reopen a batch only from one of its jobs or callbacks"
 CALLBACK_METHODS = ("on_success", "on_complete", "on_death")
 
 
-@rule(diag.REOPEN_OUTSIDE, help=HELP)
+@rule(diag.REOPEN_OUTSIDE, help=HELP, reads_graph=True)
 def check(ctx: LintContext) -> Iterator[Finding]:
     callback_classes = {c.target.rpartition("#")[0] for c in callbacks(ctx)}
     for parsed, call in calls(ctx):

@@ -37,7 +37,7 @@ from batch2flow.lint.registry import rule
 HELP = "register a :death (or :complete) callback too, on this batch or on the workflow's outer batch"
 
 
-@rule(diag.SUCCESS_ONLY, help=HELP)
+@rule(diag.SUCCESS_ONLY, help=HELP, reads_graph=True)
 def check(ctx: LintContext) -> Iterator[Finding]:
     for workflow in ctx.graph.workflows:
         # each batch's callbacks, and the callbacks that open a next step, found in one

@@ -39,7 +39,7 @@ from batch2flow.lint.registry import rule
 HELP = "end the loop under a condition, or schedule the recurring work (cron, periodic jobs)"
 
 
-@rule(diag.ENDLESS_LOOP, help=HELP)
+@rule(diag.ENDLESS_LOOP, help=HELP, reads_graph=True)
 def check(ctx: LintContext) -> Iterator[Finding]:
     for workflow in ctx.graph.workflows:
         for start in workflow.starts:
