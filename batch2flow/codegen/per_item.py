@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from batch2flow.codegen.names import NameTable, to_var
+from batch2flow.codegen.workflow_nodes import WorkflowNodes
 from batch2flow.ir import Batch, Workflow
 
 
@@ -19,13 +20,11 @@ class PerItemBatches:
     """Which nodes of a workflow belong to the code of a per-item batch, and the Python
     name each per-item loop's item has."""
 
-    def __init__(self, workflow: Workflow, below: Mapping[str, list[str]], names: NameTable) -> None:
-        self.batches = {b.id: b for b in workflow.batches}
+    def __init__(self, workflow: Workflow, nodes: WorkflowNodes, below: Mapping[str, list[str]],
+                 names: NameTable) -> None:
+        self.batches, self.jobs, self.callbacks = nodes.batches, nodes.jobs, nodes.callbacks
+        self.starts, self.raises = nodes.starts, nodes.raises
         self.below = below
-        self.jobs = {j.id: j for j in workflow.jobs}
-        self.callbacks = {c.id: c for c in workflow.callbacks}
-        self.starts = {s.id: s for s in workflow.starts}
-        self.raises = {r.id: r for r in workflow.raises}
         #: per-item batch id -> (Ruby name of its item, Python name of the function's parameter)
         self.items: dict[str, tuple[str, str]] = {}
         for batch in workflow.batches:

@@ -18,8 +18,10 @@ from dataclasses import replace
 from batch2flow import diagnostics as diag
 from batch2flow.batch_tree import subtrees
 from batch2flow.codegen.blocks import STARTER, build_blocks
+from batch2flow.codegen.callback_waits import CallbackWaits
 from batch2flow.codegen.conditions import ConditionWriter, relative_condition
 from batch2flow.codegen.descriptions import description_arg
+from batch2flow.codegen.guarded_body import GuardedBody
 from batch2flow.codegen.names import NameTable, param_names, to_comment, to_python, to_var
 from batch2flow.codegen.other_work import report_other_work
 from batch2flow.codegen.per_item import PerItemBatches
@@ -30,6 +32,7 @@ from batch2flow.codegen.scopes import Scopes
 from batch2flow.codegen.submits import Untranslated, is_bulk, items_marker, submit_line
 from batch2flow.codegen.tasks import plan_tasks
 from batch2flow.codegen.waits import NamedWaits, Waits, list_value, repeats, wait_for
+from batch2flow.codegen.workflow_nodes import WorkflowNodes
 from batch2flow.ir import Callback, Job, Start, Worker, Workflow
 
 #: names the flow body defines itself
@@ -66,14 +69,12 @@ class _Planner:
         self.todo = Untranslated()
         report_other_work(workflow, self.tasks, self.todo)
         self.conditions = ConditionWriter(self.scopes, self.todo, self.names)
-        self.jobs = {j.id: j for j in workflow.jobs}
-        self.batches = {b.id: b for b in workflow.batches}
-        self.callbacks = {c.id: c for c in workflow.callbacks}
-        self.starts = {s.id: s for s in workflow.starts}
-        self.raises = {r.id: r for r in workflow.raises}
+        self.nodes = WorkflowNodes.of(workflow)
+        self.jobs, self.batches, self.callbacks = self.nodes.jobs, self.nodes.batches, self.nodes.callbacks
+        self.starts, self.raises = self.nodes.starts, self.nodes.raises
         #: batch id -> itself and every batch below it
         self.below = subtrees(workflow.batches)
-        self.per_item = PerItemBatches(workflow, self.below, self.names)
+        self.per_item = PerItemBatches(workflow, self.nodes, self.below, self.names)
         self.scopes.items_around = self.per_item.names_around
         #: the per-item batches whose loop body is being written, outermost first
         self.open_items: list[str] = []
@@ -81,6 +82,7 @@ class _Planner:
     def plan(self) -> FlowPlan:
         self.blocks = build_blocks(self.wf)
         self.block_of = self.blocks.block_of
+        self.waiting = CallbackWaits(self.wf, self.nodes, self.blocks, self.below)
         self.rank = {key: index for index, key in enumerate(self.blocks.order)}
         #: the callback blocks the one being written is nested in, outermost first
         self.scope: list[str] = []
@@ -209,72 +211,25 @@ class _Planner:
 
         Returns what the block runs after, and for a `:death` block the blocks that add
         jobs to its batch: it does not wait for those, but watches their jobs too."""
-        found = self._closure(self.blocks.needs[cb.id])
+        found = self.waiting.closure(self.blocks.needs[cb.id])
         # a block it is nested in has submitted its jobs, and joined its own `after`
         done = set(self.scope).union(*(self.after_of[outer] for outer in self.scope))
         keep = sorted((need for need in found - done if self._has_work(need)), key=self.rank.__getitem__)
         adders: list[str] = []
         if cb.event == "death":
             # what registers it and creates its batch; the rest only add jobs to the batch
-            registration = self._closure({self.block_of.get(node, STARTER) for node in (cb.id, cb.batch)})
+            registered = {self.block_of.get(node, STARTER) for node in (cb.id, cb.batch)}
+            registration = self.waiting.closure(registered)
             adders = [need for need in keep if need not in registration]
             keep = [need for need in keep if need in registration]
         self.after_of[cb.id] = set(keep)
         return tuple(self._function(need) for need in keep), tuple(self._function(need) for need in adders)
 
-    def _closure(self, keys: set[str]) -> set[str]:
-        """`keys` and every block they need, through `needs`, the starter left out."""
-        found: set[str] = set()
-        pending = list(keys)
-        while pending:
-            need = pending.pop()
-            if need not in found and need != STARTER:
-                found.add(need)
-                pending.extend(self.blocks.needs[need])
-        return found
-
     def _waits(self, cb: Callback) -> tuple[list[str], list[str]]:
-        """What the work of `cb` waits for: its own batch, and the batches of the callbacks
-        whose code registered it (a callback registered in a `:success` callback that never
-        fired was never registered, so its `:complete` work must not run either).
-        Returns the `wait_for` lists, and the batches whose death is a precondition."""
-        waits: list[tuple[str, bool]] = []
-        deaths: list[str] = []
-        current: Callback | None = cb
-        implied = False
-        while current is not None:
-            if current.event == "death":
-                deaths.append(self._batch_var(current.batch))
-            elif not implied:
-                waits.append((current.batch, current.event == "success"))
-            registrar = self.block_of.get(current.id, STARTER)
-            outer = self.callbacks.get(registrar) if registrar != STARTER else None
-            implied = implied or (outer is not None and self._carries_waits(current, outer))
-            current = outer
-        return [self._wait(batch, success) for batch, success in self._implied_left_out(waits)], deaths
-
-    def _carries_waits(self, cb: Callback, registrar: Callback) -> bool:
-        """Waiting for `cb`'s batch to succeed already waits for what `registrar`'s work
-        waits for: a job the registrar surely submits into that batch waited for all of it
-        (and a failure there leaves that job NotReady, and so whatever waits for it)."""
-        if cb.event != "success":
-            return False
-        return any(
-            job.spawned_by == registrar.id and job.batch in self.below[cb.batch]
-            and not job.fan_out and not job.placeholder
-            and relative_condition(job.condition, registrar.condition) is None
-            for job in self.wf.jobs
-        )
-
-    def _implied_left_out(self, waits: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-        """`waits` (batch, success?) without those another one implies: a batch's futures
-        hold its children's, and succeeding implies finishing. Of two alike, the first stays."""
-        def implies(wider: tuple[str, bool], narrower: tuple[str, bool]) -> bool:
-            return narrower[0] in self.below[wider[0]] and (wider[1] or not narrower[1])
-
-        return [wait for i, wait in enumerate(waits)
-                if not any(implies(other, wait) and (j < i or not implies(wait, other))
-                           for j, other in enumerate(waits) if j != i)]
+        """The `wait_for` lists of `cb`'s work, and the batches whose death it needs
+        (callback_waits.py)."""
+        waits, deaths = self.waiting.waits(cb)
+        return [self._wait(batch, success) for batch, success in waits], [self._batch_var(d) for d in deaths]
 
     def _wait(self, batch: str, success: bool) -> str:
         return f"{self._batch_var(batch)}.{'succeeded' if success else 'finished'}()"
@@ -286,9 +241,9 @@ class _Planner:
         return self._layout(cb.condition if cb is not None else None, order, wait)
 
     def _layout(self, base: str | None, order: list[str], wait: Waits) -> list[Statement]:
-        out = _Body(base)
+        out = GuardedBody(base)
         #: node -> the body its statements went into: what its enqueues go into as well
-        body_of: dict[str, _Body] = {}
+        body_of: dict[str, GuardedBody] = {}
         taken: set[str] = set()
         for node in order:
             if node in taken:
@@ -468,34 +423,6 @@ class _Planner:
 
     def _batch_var(self, batch_id: str | None) -> str:
         return self.names.name(f"batch:{batch_id}", f"{batch_id}")
-
-
-class _Body:
-    """Statements being laid out under one condition (the Ruby `if`s around them)."""
-
-    def __init__(self, condition: str | None) -> None:
-        self.condition = condition
-        self.statements: list[Statement | _Guarded] = []
-
-    def guard(self, test: str, comment: str, condition: str | None) -> _Body:
-        """The body of an `if test:` at the end of this one (the last one, when it has that test)."""
-        last = self.statements[-1] if self.statements else None
-        if isinstance(last, _Guarded) and last.test == test:
-            return last.body
-        guarded = _Guarded(test, comment, _Body(condition))
-        self.statements.append(guarded)
-        return guarded.body
-
-    def frozen(self) -> list[Statement]:
-        return [s.frozen() if isinstance(s, _Guarded) else s for s in self.statements]
-
-
-class _Guarded:
-    def __init__(self, test: str, comment: str, body: _Body) -> None:
-        self.test, self.comment, self.body = test, comment, body
-
-    def frozen(self) -> Guard:
-        return Guard(self.test, tuple(self.body.frozen()), self.comment)
 
 
 def _short(worker: str) -> str:
