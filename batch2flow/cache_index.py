@@ -34,18 +34,18 @@ class TreeStat:
         for root in paths:
             found, skipped = ruby_files(root, roots)
             parts += [repr(problem) for problem in skipped]
-            for candidate in found:
-                parts += [candidate.path, *self._stat(candidate.path)]
+            # one part per root, a record per file: a path holds no NUL and is never empty,
+            # so fields split at one NUL and records at two read back one way only
+            parts.append("\0\0".join(f"{one.path}\0{self._stat(one.path)}" for one in found))
         self.key = _PREFIX + cache.key(parts)
 
-    def _stat(self, path: str) -> list[str]:
+    def _stat(self, path: str) -> str:
         try:
             found = os.stat(path)
         except OSError as error:
-            return [f"unreadable {error.errno}"]
+            return f"unreadable {error.errno}"
         self.newest_ns = max(self.newest_ns, found.st_mtime_ns)
-        return [str(found.st_size), str(found.st_mtime_ns), str(found.st_ctime_ns), str(found.st_ino),
-                str(found.st_mode)]
+        return f"{found.st_size}\0{found.st_mtime_ns}\0{found.st_ctime_ns}\0{found.st_ino}\0{found.st_mode}"
 
     def content_key(self, folder: Path) -> str | None:
         """The content key this tree had when its index entry was written, if one was."""

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, TypeVar
 
 from batch2flow import cache
 from batch2flow.cache_index import TreeStat
-from batch2flow.ir import Graph
-from batch2flow.reading import Progress, read_tree
-from batch2flow.scanner import DEFAULT_MAX_BYTES, ScanResult
+from batch2flow.scanner_read import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
+    from batch2flow.ir import Graph
     from batch2flow.lint.model import Finding
+    from batch2flow.reading import Progress
+    from batch2flow.scanner import ScanResult
 
 V = TypeVar("V")
 
@@ -79,6 +80,8 @@ def _result_and_key(paths: list[str], max_bytes: int, settings: Settings, stat: 
         found = _cached(settings.cache, content)
         if found is not None:
             return found, content
+    from batch2flow.reading import read_tree
+
     scanned = read_tree(paths, max_bytes, settings.progress)
     entry = _cache_key(paths, max_bytes, settings, scanned) if settings.cache is not None else None
     if settings.cache is not None and entry is not None:
@@ -102,6 +105,8 @@ def _view_key(content: str, view: str) -> str:
 
 
 def _cached(folder: Path, entry: str | None) -> tuple[Graph, list[Finding]] | None:
+    from batch2flow.ir import Graph
+
     cached = cache.load(folder, entry) if entry is not None else None
     if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], Graph):
         return cached[0], list(cached[1])

@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from batch2flow import diagnostics as diag
 from batch2flow.diagnostics import Diagnostic
 from batch2flow.scanner_names import printable
-from batch2flow.scanner_read import NotRegular, read_regular
+from batch2flow.scanner_read import DEFAULT_MAX_BYTES, NotRegular, read_regular
 from batch2flow.scanner_tree import SKIPPED_DIRS, Candidate, roots_of, ruby_files
 
 __all__ = ["DEFAULT_MAX_BYTES", "SKIPPED_DIRS", "ScanResult", "SourceFile", "scan"]
 
-#: generated or vendored Ruby is rarely this large; parsing it would only cost time
-DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 _BINARY_SNIFF = 8192
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 import stat
 
+#: generated or vendored Ruby is rarely this large; parsing it would only cost time
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+
 
 class NotRegular(Exception):
     """What `read_regular` refuses to open or read: what the path is instead."""

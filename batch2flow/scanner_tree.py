@@ -67,6 +67,7 @@ def ruby_files(root: str, roots: tuple[str, ...]) -> tuple[list[Candidate], list
                                      f"folder cannot be listed ({error.strerror}); skipped"))
             continue
         subfolders = []
+        base = real if real.endswith(os.sep) else real + os.sep
         for entry in entries:
             kind = _entry_kind(entry, roots, prefix + entry.name)
             if isinstance(kind, Diagnostic):
@@ -74,7 +75,7 @@ def ruby_files(root: str, roots: tuple[str, ...]) -> tuple[list[Candidate], list
             if not isinstance(kind, str):
                 continue
             linked = entry.is_symlink()
-            entry_real = os.path.realpath(entry.path) if linked else os.path.join(real, entry.name)
+            entry_real = os.path.realpath(entry.path) if linked else base + entry.name
             if kind == "folder" and entry.name not in SKIPPED_DIRS:
                 subfolders.append((entry.path, prefix + entry.name + "/", entry_real))
             elif kind == "file" and is_ruby(entry.path, entry.name):

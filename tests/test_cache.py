@@ -121,16 +121,16 @@ def _age(tree: Path, seconds: int = 3600) -> None:
 
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the runs that read the files."""
-    from batch2flow import graph
+    from batch2flow import reading
 
     done: list[int] = []
-    real = graph.read_tree
+    real = reading.read_tree
 
     def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         done.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(graph, "read_tree", counting)
+    monkeypatch.setattr(reading, "read_tree", counting)
     return done
 
 

@@ -103,6 +103,23 @@ def test_links_inside_the_scanned_paths_are_followed(tmp_path):
     assert result.diagnostics == ()
 
 
+def test_the_walk_knows_each_file_by_its_real_path_links_resolved(tmp_path):
+    from batch2flow.scanner_tree import roots_of, ruby_files
+
+    app = _tree(tmp_path)
+    (app / "deep" / "er").mkdir(parents=True)
+    (app / "deep" / "er" / "c.rb").write_text(GOOD)
+    os.symlink(app / "deep", app / "shortcut")  # a folder link: its files by two paths
+    os.symlink(app / "good.rb", app / "deep" / "alias.rb")
+    found, _problems = ruby_files(str(app), roots_of([str(app)]))
+    # the folder is walked once (by `deep`); the file link is listed beside its target
+    assert sorted(c.display for c in found) == ["deep/alias.rb", "deep/er/c.rb", "good.rb"]
+    assert all(c.real == os.path.realpath(c.path) for c in found)
+    # and so each file is read once, by the first path the walk meets it at (a folder's
+    # own files before its subfolders')
+    assert sorted(f.display for f in scan([str(app)]).files) == ["deep/er/c.rb", "good.rb"]
+
+
 def test_a_linked_argument_is_followed_once_and_bounds_the_walk(tmp_path):
     app = _tree(tmp_path)
     os.symlink(app, tmp_path / "current")
