@@ -155,12 +155,8 @@ def _graph_printout(result: Graph, output_format: str, paths: tuple[str, ...]) -
     """What `graph` prints: the document on stdout; on stderr, in every format (the JSON
     document holds them too), the diagnostics, each with its line and caret, so a person
     running it in a terminal sees them and stdout stays the document alone."""
-    from batch2flow.terminal import nothing_found
-
     diagnostics = list(result.diagnostics)
-    notes = _diagnostics_text(diagnostics, paths)
-    if not result.workflows:
-        notes += f"batch2flow: {nothing_found(paths, result.files_read)}\n"
+    notes = _diagnostics_text(diagnostics, paths) + _nothing_found_note(result, paths)
     return Printout(_render(result, output_format), notes, EXIT_ERRORS if has_errors(diagnostics) else 0)
 
 
@@ -192,12 +188,16 @@ def _diagnostics_text(found: list[Diagnostic], paths: tuple[str, ...]) -> str:
 
 def _say_if_empty(result: Graph, paths: tuple[str, ...] | list[str]) -> bool:
     """Say on stderr, at once, that PATH holds no workflow; True when it holds none."""
+    note = _nothing_found_note(result, paths)
+    click.echo(note, err=True, nl=False)
+    return bool(note)
+
+
+def _nothing_found_note(result: Graph, paths: tuple[str, ...] | list[str]) -> str:
+    """The line that says PATH holds no workflow, or "" when it holds one."""
     from batch2flow.terminal import nothing_found
 
-    if result.workflows:
-        return False
-    click.echo(f"batch2flow: {nothing_found(paths, result.files_read)}", err=True)
-    return True
+    return "" if result.workflows else f"batch2flow: {nothing_found(paths, result.files_read)}\n"
 
 
 def _internal_error() -> None:

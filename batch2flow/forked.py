@@ -42,10 +42,8 @@ class Forked(Generic[T]):
     def result(self) -> T:
         if self._pid is None or self._pipe is None:
             return self._work()
-        data = bytearray()
         with os.fdopen(self._pipe, "rb") as pipe:
-            while chunk := pipe.read(1 << 20):
-                data += chunk
+            data = pipe.read()  # to the end: the child has written all and closed its end
         _pid, status = os.waitpid(self._pid, 0)
         self._pid = self._pipe = None
         if os.waitstatus_to_exitcode(status) == 0 and data:

@@ -47,8 +47,8 @@ def graph_and_findings(paths: list[str], max_bytes: int = DEFAULT_MAX_BYTES,
                        settings: Settings = Settings()) -> tuple[Graph, list[Finding]]:
     """The graph, whose diagnostics are the lint findings (so `graph` and `lint` agree), and
     the findings themselves with their fixes."""
-    stat = TreeStat(_head(paths, max_bytes, settings), paths) if settings.cache is not None else None
-    return _result_and_key(paths, max_bytes, settings, stat)[0]
+    run = _CacheRun(settings.cache, paths, max_bytes, settings) if settings.cache is not None else None
+    return _result_and_key(paths, max_bytes, settings, run)[0]
 
 
 def view_of_graph(paths: list[str], max_bytes: int, settings: Settings, view: str, kind: type[V],
@@ -58,46 +58,61 @@ def view_of_graph(paths: list[str], max_bytes: int, settings: Settings, view: st
     made loads neither the graph nor a renderer, only what it prints."""
     if settings.cache is None:
         return make(*graph_and_findings(paths, max_bytes, settings))
-    stat = TreeStat(_head(paths, max_bytes, settings), paths)
-    content = stat.content_key(settings.cache)
-    if content is not None:
-        found = cache.load(settings.cache, _view_key(content, view))
+    run = _CacheRun(settings.cache, paths, max_bytes, settings)
+    if run.indexed is not None:
+        found = cache.load(run.folder, _view_key(run.indexed, view))
         if isinstance(found, kind):
             return found
-    result, content = _result_and_key(paths, max_bytes, settings, stat)
+    result, content = _result_and_key(paths, max_bytes, settings, run)
     made = make(*result)
     if content is not None:
-        cache.store(settings.cache, _view_key(content, view), made)
+        cache.store(run.folder, _view_key(content, view), made)
     return made
 
 
-def _result_and_key(paths: list[str], max_bytes: int, settings: Settings, stat: TreeStat | None
+class _CacheRun:
+    """Where one run stands in the result cache, found without reading a file: what the
+    result depends on besides the files (the head), the files' metadata, and the content
+    key the metadata index holds for them, if it holds one (cache_index.py)."""
+
+    def __init__(self, folder: Path, paths: list[str], max_bytes: int, settings: Settings) -> None:
+        self.folder = folder
+        self.head = _head(paths, max_bytes, settings)
+        self.stat = TreeStat(self.head, paths)
+        self.indexed = self.stat.content_key(folder)
+
+    def content_key(self, scanned: ScanResult) -> str:
+        """Everything the result is made of: the head, the files and what scanning said of them."""
+        files = [part for f in scanned.files for part in (f.display, cache.content_hash(f.text))]
+        return cache.key([*self.head, *files, *map(repr, scanned.diagnostics)])
+
+
+def _result_and_key(paths: list[str], max_bytes: int, settings: Settings, run: _CacheRun | None
                     ) -> tuple[tuple[Graph, list[Finding]], str | None]:
-    """The graph and findings, and with a cache the content key they are kept under."""
-    if settings.cache is not None and stat is not None:
+    """The graph and findings, and with a cache (`run`) the content key they are kept under."""
+    if run is not None:
         # the files' metadata unchanged since a run that cached its result: not one is read
-        content = stat.content_key(settings.cache)
-        found = _cached(settings.cache, content)
+        found = _cached(run.folder, run.indexed)
         if found is not None:
-            return found, content
+            return found, run.indexed
     from batch2flow.reading import read_tree
 
     scanned = read_tree(paths, max_bytes, settings.progress)
-    entry = _cache_key(paths, max_bytes, settings, scanned) if settings.cache is not None else None
-    if settings.cache is not None and entry is not None:
-        found = _cached(settings.cache, entry)
-        if found is not None:
-            if stat is not None:
-                stat.remember(settings.cache, entry)
-            return found, entry
+    if run is None:
+        return _analysed(paths, scanned, settings), None
+    entry = run.content_key(scanned)
+    found = _cached(run.folder, entry)
+    if found is None:
+        found = _analysed(paths, scanned, settings)
+        cache.store(run.folder, entry, found)
+    run.stat.remember(run.folder, entry)
+    return found, entry
+
+
+def _analysed(paths: list[str], scanned: ScanResult, settings: Settings) -> tuple[Graph, list[Finding]]:
     from batch2flow import pipeline
 
-    result = pipeline.analyse(paths, scanned, settings)
-    if settings.cache is not None and entry is not None:
-        cache.store(settings.cache, entry, result)
-        if stat is not None:
-            stat.remember(settings.cache, entry)
-    return result, entry
+    return pipeline.analyse(paths, scanned, settings)
 
 
 def _view_key(content: str, view: str) -> str:
@@ -121,9 +136,3 @@ def _head(paths: list[str], max_bytes: int, settings: Settings) -> list[str]:
 
     return [__version__, str(max_bytes), str(settings.prefilter), *paths, "\0",
             *sorted(gems_of(paths)), "\0", shutil.which("ruby") or ""]
-
-
-def _cache_key(paths: list[str], max_bytes: int, settings: Settings, scanned: ScanResult) -> str:
-    """Everything the result is made of: the head, the files and what scanning said of them."""
-    files = [part for f in scanned.files for part in (f.display, cache.content_hash(f.text))]
-    return cache.key([*_head(paths, max_bytes, settings), *files, *map(repr, scanned.diagnostics)])

@@ -14,6 +14,7 @@ from batch2flow.analysis.workflows import analyse_workflows
 from batch2flow.diagnostics import SYNTAX_ERROR, Diagnostic
 from batch2flow.ir import Graph
 from batch2flow.lint.check import FORK_FROM_FILES, lint_analysis, start_graph_free
+from batch2flow.lint.gems import gems_of
 from batch2flow.nesting import too_deep
 from batch2flow.parsing import ParsedFile, parse
 from batch2flow.prefilter import Selection, everything, select
@@ -43,15 +44,18 @@ def _analyse(paths: list[str], scanned: ScanResult, settings: Settings) -> tuple
         sink.add(problem)
     chosen, parsed_early = _choose(scanned, settings)
     parsed, read, errors = _parse_chosen(scanned, chosen, settings.progress, sink, parsed_early)
-    texts = {source.display: source.text for source in scanned.files}
-    for error in confirmed([e for e in errors if e.code == SYNTAX_ERROR.code], texts):
+    syntax = [e for e in errors if e.code == SYNTAX_ERROR.code]
+    broken = {e.file for e in syntax}
+    texts = {source.display: source.text for source in scanned.files if source.display in broken}
+    for error in confirmed(syntax, texts):
         sink.add(error)
     for error in errors:
         if error.code != SYNTAX_ERROR.code:
             sink.add(error)
     index = build_index(parsed)
+    gems = gems_of(paths)
     # with a second core, the rules that need no graph run in a child meanwhile
-    early = start_graph_free(index, parsed, paths, read) \
+    early = start_graph_free(index, parsed, paths, read, gems) \
         if settings.jobs > 1 and len(read) >= FORK_FROM_FILES else None
     try:
         workflows = analyse_workflows(index, sink, _stage(settings.progress, "workflows read"))
@@ -64,7 +68,7 @@ def _analyse(paths: list[str], scanned: ScanResult, settings: Settings) -> tuple
         raise
     graph = Graph(tuple(workflows), tuple(worker_table(index)), tuple(sink.sorted()), schedules,
                   files_read=len(scanned.files))
-    findings = lint_analysis(graph, index, parsed, paths, read, scanned.files,
+    findings = lint_analysis(graph, index, parsed, paths, read, scanned.files, gems,
                              _stage(settings.progress, "lint rules run"), early)
     return replace(graph, diagnostics=tuple(f.diagnostic for f in findings)), findings
 

@@ -69,13 +69,12 @@ def ruby_files(root: str, roots: tuple[str, ...]) -> tuple[list[Candidate], list
         subfolders = []
         base = real if real.endswith(os.sep) else real + os.sep
         for entry in entries:
-            kind = _entry_kind(entry, roots, prefix + entry.name)
-            if isinstance(kind, Diagnostic):
-                problems.append(kind)
-            if not isinstance(kind, str):
+            found_kind = _entry_kind(entry, roots, prefix + entry.name, base)
+            if isinstance(found_kind, Diagnostic):
+                problems.append(found_kind)
+            if not isinstance(found_kind, tuple):
                 continue
-            linked = entry.is_symlink()
-            entry_real = os.path.realpath(entry.path) if linked else base + entry.name
+            kind, entry_real = found_kind
             if kind == "folder" and entry.name not in SKIPPED_DIRS:
                 subfolders.append((entry.path, prefix + entry.name + "/", entry_real))
             elif kind == "file" and is_ruby(entry.path, entry.name):
@@ -84,15 +83,17 @@ def ruby_files(root: str, roots: tuple[str, ...]) -> tuple[list[Candidate], list
     return found, problems
 
 
-def _entry_kind(entry: os.DirEntry[str], roots: tuple[str, ...], display: str) -> str | Diagnostic | None:
-    """"folder", "file" (any other thing the scanner reports when it opens it), None for
-    what is skipped without a word, or the diagnostic of a link out of the roots."""
+def _entry_kind(entry: os.DirEntry[str], roots: tuple[str, ...], display: str, base: str
+                ) -> tuple[str, str] | Diagnostic | None:
+    """("folder" or "file" (any other thing the scanner reports when it opens it), its real
+    path), None for what is skipped without a word, or the diagnostic of a link out of the
+    roots. `base`: the real path of the entry's folder, ending in a separator."""
     if not entry.is_symlink():
-        return "folder" if entry.is_dir(follow_symlinks=False) else "file"
+        return "folder" if entry.is_dir(follow_symlinks=False) else "file", base + entry.name
     real = os.path.realpath(entry.path)
     is_folder = os.path.isdir(real)
     if inside(real, roots):
-        return "folder" if is_folder else "file"
+        return "folder" if is_folder else "file", real
     if is_folder or is_ruby_name(entry.name):
         what = "folder" if is_folder else "file"
         return _skipped(diag.LINK_OUTSIDE, display,

@@ -11,7 +11,6 @@ from batch2flow import diagnostics as diag
 from batch2flow.forked import Forked
 from batch2flow.ir import Graph
 from batch2flow.lint.context import LintContext
-from batch2flow.lint.gems import gems_of
 from batch2flow.lint.model import Finding, Rule
 from batch2flow.lint.registry import all_rules
 from batch2flow.lint.suppress import unsuppressed
@@ -23,27 +22,26 @@ from batch2flow.scanner import SourceFile
 FORK_FROM_FILES = 100
 
 
-def start_graph_free(index: CodeIndex, files: list[ParsedFile], paths: list[str],
-                     read: list[ParsedFile] | None = None) -> Forked[dict[str, list[Finding]]]:
+def start_graph_free(index: CodeIndex, files: list[ParsedFile], paths: list[str], read: list[ParsedFile],
+                     gems: frozenset[str]) -> Forked[dict[str, list[Finding]]]:
     """Start the rules that do not read the graph (most of lint's time) in a forked child,
     while this process builds the graph; `lint_analysis(..., early=)` takes their findings.
     Their context has no graph: a rule that reads it anyway fails loudly (RULE_FAILED)."""
-    context = LintContext(cast(Graph, _NoGraphYet()), index, tuple(files), gems_of(paths),
-                          None if read is None else tuple(read))
+    context = LintContext(cast(Graph, _NoGraphYet()), index, tuple(files), gems, tuple(read))
     return Forked(lambda: {code: _findings(code, rule, context, paths)
                            for code, rule in all_rules().items() if not rule.reads_graph})
 
 
 def lint_analysis(graph: Graph, index: CodeIndex, files: list[ParsedFile], paths: list[str],
-                  read: list[ParsedFile] | None = None, sources: Sequence[SourceFile] = (),
+                  read: list[ParsedFile], sources: Sequence[SourceFile], gems: frozenset[str],
                   progress: Callable[[int, int], None] | None = None,
                   early: Forked[dict[str, list[Finding]]] | None = None) -> list[Finding]:
     """Every finding: the analysis' diagnostics that no rule owns (unreadable files, syntax
     errors) as they are, and what each rule reports; suppressed ones left out. The rules
-    walk the code of `read` (default: every file); `sources`, every file scanned, hold the
-    suppressing comments (default: the parsed files'); `progress` hears (rules run, rules).
+    walk the code of `read`; `sources`, every file scanned, hold the suppressing comments;
+    `gems`: what the Gemfiles name (lint/gems.py); `progress` hears (rules run, rules).
     `early`: the findings of the rules `start_graph_free` ran already."""
-    context = LintContext(graph, index, tuple(files), gems_of(paths), None if read is None else tuple(read))
+    context = LintContext(graph, index, tuple(files), gems, tuple(read))
     rules = all_rules()
     found = [Finding(d) for d in graph.diagnostics if d.code not in rules]
     # the rules left to run here first, while the child (if any) still runs the others
@@ -60,7 +58,7 @@ def lint_analysis(graph: Graph, index: CodeIndex, files: list[ParsedFile], paths
     if progress is not None:
         progress(len(rules), len(rules))
     unique: dict[tuple[str, int, int, str], Finding] = {}
-    for item in unsuppressed(found, sources or [f.source for f in files]):
+    for item in unsuppressed(found, sources):
         d = item.diagnostic
         unique.setdefault((d.file, d.line, d.col, d.code), item)
     return sorted(unique.values())
