@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from tree_sitter import Node
 
-from batch2flow.lint.context import LintContext, walk
+from batch2flow.lint.context import ASSIGNMENT, LintContext, of_types
 from batch2flow.lint.ruby import (
     batch_locals,
     calls,
@@ -49,11 +49,10 @@ def _file_batch_ivars(parsed: ParsedFile) -> dict[str, Node]:
 
 
 def _assigned(scope: Node, name: str) -> bool:
-    for node in walk(scope):
-        if node.type == "assignment":
-            left = node.child_by_field_name("left")
-            if left is not None and nodes.text(left) == name:
-                return True
+    for node in of_types(scope, ASSIGNMENT):
+        left = node.child_by_field_name("left")
+        if left is not None and nodes.text(left) == name:
+            return True
     return False
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, TypeVar
 
 from tree_sitter import Node, Query, QueryCursor, TreeCursor
@@ -49,18 +50,33 @@ class LintContext:
         return self.memo(wanted, lambda: self._find(wanted))
 
     def _find(self, wanted: frozenset[str]) -> list[tuple[ParsedFile, Node]]:
-        # a query finds the nodes in C: walking every node in Python is most of lint's time
-        query = Query(ruby_language(), "[" + " ".join(f"({kind})" for kind in sorted(wanted)) + "] @node")
         found: list[tuple[ParsedFile, Node]] = []
         for parsed in self.files if self.walked is None else self.walked:
-            hits = QueryCursor(query).captures(parsed.tree.root_node).get("node", [])
-            # source order as a walk meets them: by start, the outer of two that start alike first
-            found += [(parsed, node) for node in sorted(hits, key=lambda n: (n.start_byte, -n.end_byte))]
+            found += [(parsed, node) for node in of_types(parsed.tree.root_node, wanted)]
         return found
 
     def diagnostics(self, code: diag.Code) -> list[diag.Diagnostic]:
         """The analysis' own diagnostics of `code` (for the rules that delegate to it)."""
         return [d for d in self.graph.diagnostics if d.code == code.code]
+
+
+#: node types the rules look for most (`of_types`)
+CALL = frozenset({"call"})
+IDENTIFIER = frozenset({"identifier"})
+ASSIGNMENT = frozenset({"assignment"})
+
+
+def of_types(node: Node, types: frozenset[str]) -> list[Node]:
+    """`node` and the nodes below it of the given types, in the order `walk` meets them.
+    A query finds them in C: walking every node in Python is most of lint's time."""
+    hits = QueryCursor(_query(types)).captures(node).get("node", [])
+    # source order as a walk meets them: by start, the outer of two that start alike first
+    return sorted(hits, key=lambda n: (n.start_byte, -n.end_byte))
+
+
+@cache
+def _query(types: frozenset[str]) -> Query:
+    return Query(ruby_language(), "[" + " ".join(f"({kind})" for kind in sorted(types)) + "] @node")
 
 
 def walk(node: Node) -> Iterator[Node]:

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from tree_sitter import Node, Query, QueryCursor
 
-from batch2flow.lint.context import LintContext, ancestors, walk
+from batch2flow.lint.context import CALL, IDENTIFIER, LintContext, ancestors, of_types
 from batch2flow.parsing import ParsedFile, ruby_language
 from batch2flow.ruby import nodes
 from batch2flow.ruby.nodes import Call
@@ -88,8 +88,8 @@ def calls_by_receiver(ctx: LintContext, scope: Node) -> dict[str, list[Call]]:
     walk per method, not one per batch in it (a method may hold hundreds)."""
     def build() -> dict[str, list[Call]]:
         found: dict[str, list[Call]] = {}
-        for node in walk(scope):
-            call = nodes.as_call(node) if node.type == "call" else None
+        for node in of_types(scope, CALL):
+            call = nodes.as_call(node)
             if call is not None and call.receiver is not None:
                 found.setdefault(nodes.text(call.receiver), []).append(call)
         return found
@@ -101,9 +101,8 @@ def identifiers(ctx: LintContext, scope: Node) -> dict[str, list[Node]]:
     """The identifiers in `scope` by name, in source order, from one walk per method."""
     def build() -> dict[str, list[Node]]:
         found: dict[str, list[Node]] = {}
-        for node in walk(scope):
-            if node.type == "identifier":
-                found.setdefault(nodes.text(node), []).append(node)
+        for node in of_types(scope, IDENTIFIER):
+            found.setdefault(nodes.text(node), []).append(node)
         return found
 
     return ctx.memo(("identifiers", scope.id), build)

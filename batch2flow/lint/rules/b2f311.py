@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from batch2flow import diagnostics as diag
-from batch2flow.lint.context import LintContext, finding, walk
+from batch2flow.lint.context import CALL, LintContext, finding, of_types
 from batch2flow.lint.model import Finding
 from batch2flow.lint.registry import rule
 from batch2flow.lint.ruby import (
@@ -74,8 +74,8 @@ def check(ctx: LintContext) -> Iterator[Finding]:
 
 def _enqueues(scope: Node) -> list[Call]:
     found = []
-    for node in walk(scope):
-        call = nodes.as_call(node) if node.type == "call" else None
+    for node in of_types(scope, CALL):
+        call = nodes.as_call(node)
         if call is not None and is_enqueue(call) and enclosing_def(node) == scope:
             found.append(call)
     return found

@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from batch2flow import diagnostics as diag
-from batch2flow.lint.context import LintContext, finding, replace_node, walk
+from batch2flow.lint.context import LintContext, finding, of_types, replace_node
 from batch2flow.lint.graph_views import callbacks
 from batch2flow.lint.model import Finding
 from batch2flow.lint.registry import rule
@@ -38,6 +38,8 @@ from batch2flow.ruby.index import MethodDef
 
 HELP = "read callback options with string keys: options['key']"
 READERS = frozenset({"fetch", "dig", "key?", "has_key?", "include?", "delete"})
+_READS = frozenset({"element_reference", "call"})
+_ASSIGNMENTS = frozenset({"assignment", "operator_assignment"})
 
 
 @rule(diag.SYMBOL_OPTIONS_READ, help=HELP, fixable=True, reads_graph=True)
@@ -69,7 +71,7 @@ def _callback_methods(ctx: LintContext) -> Iterator[MethodDef]:
 
 
 def _symbol_reads(scope: Node, name: str) -> Iterator[Node]:
-    for node in walk(scope):
+    for node in of_types(scope, _READS):
         if node.type == "element_reference":
             target = node.child_by_field_name("object")
             index = [c for c in node.named_children if c != target]
@@ -87,9 +89,8 @@ def _plain(node: Node) -> bool:
 
 
 def _reassigned(method: MethodDef, name: str) -> bool:
-    for node in walk(method.node):
-        if node.type in ("assignment", "operator_assignment"):
-            left = node.child_by_field_name("left")
-            if left is not None and nodes.text(left) == name:
-                return True
+    for node in of_types(method.node, _ASSIGNMENTS):
+        left = node.child_by_field_name("left")
+        if left is not None and nodes.text(left) == name:
+            return True
     return False

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from tree_sitter import Node
 
 from batch2flow import diagnostics as diag
-from batch2flow.lint.context import LintContext, ancestors, finding, walk
+from batch2flow.lint.context import ASSIGNMENT, LintContext, ancestors, finding, of_types
 from batch2flow.lint.graph_views import callbacks
 from batch2flow.lint.model import Finding
 from batch2flow.lint.registry import rule
@@ -75,9 +75,7 @@ def _bids(scope: Node) -> tuple[set[str], dict[str, set[str]]]:
     variable assigned `x.bid` there, the receivers `x`."""
     created: set[str] = set()
     taken: dict[str, set[str]] = {}
-    for node in walk(scope):
-        if node.type != "assignment":
-            continue
+    for node in of_types(scope, ASSIGNMENT):
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if left is None or right is None:
             continue
